@@ -1,0 +1,188 @@
+"""Adapters: the bridge between the suite and one implementation under test.
+
+An in-process adapter is a Python class named by its manifest. It reports its library's real
+version and returns, per declared capability, an object implementing that capability's interface
+(:mod:`conformance.capabilities`). What it does not return is ``unsupported``; nothing is ever
+inferred from a failure (quic-interop-runner's "failed everywhere, so unsupported" hid bugs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import sys
+import traceback
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .capabilities import COMPOSITES, interface_of
+from .errors import ConfigurationError, Unsupported
+from .manifest import Manifest
+
+__all__ = ["Adapter", "AdapterInfo", "LoadedAdapter", "load_adapter"]
+
+
+class Adapter(ABC):
+    """Base class of in-process adapters."""
+
+    #: e.g. "pyca/cryptography (OpenSSL)"; the manifest's value is used when empty.
+    implementation: str = ""
+
+    @abstractmethod
+    def version(self) -> str:
+        """The real version of the wrapped library (and its native core where it has one)."""
+
+    @abstractmethod
+    def capabilities(self) -> dict[str, object]:
+        """Capability name -> object implementing it, for what is available at run time."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources; called once at the end of a run."""
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """What the report records about an adapter."""
+
+    name: str
+    implementation: str
+    version: str
+    capabilities: tuple[str, ...]
+    manifest: str
+    manifest_sha256: str
+    status: str = "ok"
+    error: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+class LoadedAdapter:
+    """A manifest plus its live instance, or the reason it could not be started."""
+
+    def __init__(self, manifest: Manifest, instance: Adapter | None, error: str | None) -> None:
+        self.manifest = manifest
+        self.instance = instance
+        self.error = error
+        self._caps: dict[str, object] = {}
+        if instance is not None and error is None:
+            try:
+                caps = instance.capabilities()
+                self._caps = self._checked(caps)
+            except ConfigurationError:
+                raise
+            except Exception:
+                self.error = "capabilities() raised:\n" + _tail(traceback.format_exc())
+        self.version = "unknown"
+        if instance is not None and self.error is None:
+            try:
+                self.version = str(instance.version())
+            except Exception:
+                self.error = "version() raised:\n" + _tail(traceback.format_exc())
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def _checked(self, caps: dict[str, object]) -> dict[str, object]:
+        undeclared = sorted(set(caps) - self.manifest.capabilities)
+        if undeclared:
+            raise ConfigurationError(
+                f"{self.manifest.path}: adapter offers {', '.join(undeclared)} at run time "
+                "but its manifest does not declare it"
+            )
+        for cap, impl in caps.items():
+            iface = interface_of(cap)
+            if iface is not None and not isinstance(impl, iface):
+                raise ConfigurationError(
+                    f"{self.manifest.path}: the object for {cap!r} does not implement "
+                    f"{iface.__name__}"
+                )
+        return dict(caps)
+
+    def supports(self, capability: str) -> bool:
+        if capability in COMPOSITES:
+            return all(c in self._caps for c in COMPOSITES[capability])
+        return capability in self._caps
+
+    def get(self, capability: str) -> object:
+        """The object for ``capability``; raises Unsupported when it is not declared."""
+        if capability not in self._caps:
+            raise Unsupported(f"{self.name} does not declare {capability}")
+        return self._caps[capability]
+
+    def unavailable(self) -> dict[str, str]:
+        """Declared in the manifest, absent at run time (e.g. AES-GCM without CPU support)."""
+        return {
+            cap: self.manifest.notes.get(cap, "not available at run time")
+            for cap in sorted(self.manifest.capabilities - set(self._caps))
+        }
+
+    def info(self) -> AdapterInfo:
+        impl = self.manifest.implementation
+        if self.instance is not None and self.instance.implementation:
+            impl = self.instance.implementation
+        notes = dict(self.manifest.notes)
+        if self.error is None:
+            for cap, why in self.unavailable().items():
+                notes[cap] = f"declared but unavailable at run time: {why}"
+        return AdapterInfo(
+            name=self.name,
+            implementation=impl,
+            version=self.version,
+            capabilities=tuple(sorted(self._caps)),
+            manifest=str(self.manifest.path),
+            manifest_sha256=self.manifest.sha256,
+            status="ok" if self.error is None else "error",
+            error=self.error,
+            notes=notes,
+        )
+
+    def close(self) -> None:
+        if self.instance is not None:
+            with contextlib.suppress(Exception):
+                self.instance.close()
+
+
+def load_adapter(manifest: Manifest) -> LoadedAdapter:
+    """Import and instantiate the adapter a manifest names.
+
+    A failure to import or construct it (for example its library is not installed) does not stop
+    the run: the adapter is returned with ``error`` set and its checks become ``error`` results.
+    """
+    module_file, _, class_name = manifest.entry.partition(":")
+    path = (manifest.folder / module_file).resolve()
+    if not path.is_file():
+        raise ConfigurationError(f"{manifest.path}: entry module {module_file!r} does not exist")
+    module_name = f"_e2ee_adapter_{manifest.name.replace('-', '_')}_{manifest.sha256[:8]}"
+    try:
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            if spec is None or spec.loader is None:
+                raise ConfigurationError(f"{manifest.path}: cannot import {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[module_name]
+                raise
+        cls = getattr(module, class_name, None)
+        if cls is None:
+            raise ConfigurationError(f"{manifest.path}: {module_file} has no {class_name!r}")
+        instance = cls()
+    except ConfigurationError:
+        raise
+    except Exception:
+        return LoadedAdapter(manifest, None, "failed to load:\n" + _tail(traceback.format_exc()))
+    if not isinstance(instance, Adapter):
+        raise ConfigurationError(f"{manifest.path}: {class_name} is not a conformance Adapter")
+    return LoadedAdapter(manifest, instance, None)
+
+
+def _tail(text: str, lines: int = 12) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def bundled_manifest_paths(root: Path) -> list[Path]:
+    return sorted(root.glob("*/adapter.toml"))

@@ -1,0 +1,118 @@
+"""Check kinds: how one vector case is run against one implementation and judged.
+
+Each vector type has one check function ``(group, case, impl) -> Verdict``. The function calls the
+implementation and judges what came back against the case's ``result``:
+
+- ``valid``: the operation must succeed with exactly the expected bytes;
+- ``invalid``: the operation must be refused with one of the neutral error kinds;
+- ``acceptable``: either, and the choice is recorded as the verdict's ``behaviour``; output that
+  is produced must still be the expected one.
+
+Neutral errors are caught here; any other exception is left to the engine, which records an
+``error`` outcome for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from ..errors import ProtocolError
+from ..model import Case, Group
+
+__all__ = ["CHECKS", "Attempt", "CheckFn", "Verdict", "attempt", "judge", "mismatch"]
+
+Outcome = Literal["pass", "fail"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: Outcome
+    detail: str | None = None
+    behaviour: Literal["accepted", "rejected"] | None = None
+
+
+PASS = Verdict("pass")
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What an operation produced: a value, or the neutral error it was refused with."""
+
+    value: object = None
+    error: ProtocolError | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.error is not None
+
+
+def attempt(fn: Callable[..., object], *args: object) -> Attempt:
+    try:
+        return Attempt(fn(*args))
+    except ProtocolError as exc:
+        return Attempt(error=exc)
+
+
+def _hex(value: object, limit: int = 512) -> str:
+    if isinstance(value, bytes):
+        text = value.hex()
+        return text if len(text) <= limit else f"{text[:limit]}... ({len(value)} bytes)"
+    return repr(value)
+
+
+def mismatch(what: str, expected: object, got: object) -> str:
+    return f"{what}: expected {_hex(expected)}, got {_hex(got)}"
+
+
+def refusal(error: ProtocolError) -> str:
+    return f"{error.kind}: {error}" if str(error) else error.kind
+
+
+def judge(case: Case, outcome: Attempt, expected: object, what: str) -> Verdict:
+    """Judge one operation whose success must produce ``expected``.
+
+    ``expected`` is ignored for ``invalid`` cases (only the refusal matters) and may be None when
+    the operation returns nothing on success (a verification).
+    """
+    if case.invalid:
+        if outcome.refused:
+            return PASS
+        return Verdict(
+            "fail", f"{what}: accepted an invalid input (returned {_hex(outcome.value)})"
+        )
+    if outcome.error is not None:
+        if case.acceptable:
+            return Verdict("pass", None, "rejected")
+        return Verdict("fail", f"{what}: refused a valid input with {refusal(outcome.error)}")
+    if expected is not None and outcome.value != expected:
+        return Verdict("fail", mismatch(what, expected, outcome.value))
+    return Verdict("pass", None, "accepted" if case.acceptable else None)
+
+
+def first_failure(*verdicts: Verdict) -> Verdict:
+    """Combine the verdicts of several operations on one case: the first failure wins."""
+    for v in verdicts:
+        if v.outcome != "pass":
+            return v
+    behaviours = {v.behaviour for v in verdicts if v.behaviour}
+    if len(behaviours) > 1:
+        return Verdict(
+            "fail", "inconsistent: one operation accepted the case and another refused it"
+        )
+    return Verdict("pass", None, behaviours.pop() if behaviours else None)
+
+
+CheckFn = Callable[[Group, Case, object], Verdict]
+
+
+def _registry() -> dict[str, CheckFn]:
+    from . import primitives
+
+    return dict(primitives.CHECKS)
+
+
+#: Vector type name -> check function.
+CHECKS: dict[str, CheckFn] = _registry()

@@ -1,0 +1,96 @@
+"""The suite's neutral error kinds.
+
+Adapters translate their library's native exceptions into these. A check reads only these: an
+exception of any other type escaping an adapter is an ``error`` outcome, never a pass or a fail
+(python-doubleratchet's ``AuthenticationFailedException`` split, kept backend-neutral).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationFailed",
+    "ConfigurationError",
+    "ConformanceError",
+    "DuplicateMessage",
+    "InvalidInput",
+    "InvalidKey",
+    "InvalidMessage",
+    "InvalidSignature",
+    "ProtocolError",
+    "Unsupported",
+    "VectorFileError",
+    "kind_of",
+]
+
+
+class ProtocolError(Exception):
+    """Base of the neutral kinds an implementation may raise to reject an input."""
+
+    kind = "ProtocolError"
+
+
+class AuthenticationFailed(ProtocolError):
+    """A MAC or AEAD tag did not verify."""
+
+    kind = "AuthenticationFailed"
+
+
+class InvalidSignature(ProtocolError):
+    """A signature did not verify or could not be decoded."""
+
+    kind = "InvalidSignature"
+
+
+class InvalidKey(ProtocolError):
+    """A key was malformed, of the wrong size, or refused (for example a low-order point)."""
+
+    kind = "InvalidKey"
+
+
+class InvalidMessage(ProtocolError):
+    """A message or ciphertext was malformed (bad padding, truncated, wrong version...)."""
+
+    kind = "InvalidMessage"
+
+
+class InvalidInput(ProtocolError):
+    """A parameter was outside the primitive's domain (nonce size, output length...)."""
+
+    kind = "InvalidInput"
+
+
+class DuplicateMessage(ProtocolError):
+    """A message was delivered twice."""
+
+    kind = "DuplicateMessage"
+
+
+class Unsupported(ProtocolError):
+    """The implementation does not offer the requested operation or parameter."""
+
+    kind = "Unsupported"
+
+
+def kind_of(exc: BaseException) -> str | None:
+    """The neutral kind of ``exc``, or None when it is a native exception that leaked."""
+    if isinstance(exc, ProtocolError):
+        return exc.kind
+    return None
+
+
+class ConformanceError(Exception):
+    """Base of the suite's own usage and configuration errors (exit status 2)."""
+
+
+class ConfigurationError(ConformanceError):
+    """An adapter, manifest or option that cannot be used as given."""
+
+
+class VectorFileError(ConformanceError):
+    """A vector file that cannot be loaded; the message names the file and, where known, the case."""
+
+    def __init__(self, path: str, message: str, *, case: str | None = None) -> None:
+        where = f"{path} ({case})" if case else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.case = case

@@ -1,0 +1,286 @@
+"""The one loader of vector files.
+
+It reads a file once (cached by path, size and mtime), checks its structure against the type table
+in :mod:`conformance.vectortypes` and returns immutable :mod:`conformance.model` objects. Anything
+it does not understand is an error naming the file and the case: an unknown group type, field or
+flag is never silently skipped. ``e2ee-conformance vectors check`` adds the JSON Schema and the
+content-id checks on top (:mod:`conformance.vectorcheck`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+
+from .errors import VectorFileError
+from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
+from .resources import vectors_dir
+from .vectortypes import CASE_COMMON, RESULTS, SPEC_LEVELS, VECTOR_TYPES, FieldKind
+
+__all__ = ["discover", "load", "load_many"]
+
+_TOP_KEYS = {
+    "algorithm",
+    "schema",
+    "numberOfTests",
+    "header",
+    "notes",
+    "source",
+    "testGroups",
+}
+_NOTE_KEYS = {"bugType", "description", "effect", "links", "cves"}
+_GROUP_FIXED = {"type", "specRefs", "tests"}
+_REQUIRED_CASE = set(CASE_COMMON) - {"source"}
+
+
+def discover(root: Path | None = None, families: Iterable[str] | None = None) -> list[Path]:
+    """Vector files below ``root`` (default: the bundled vectors), as ``<family>/<name>.json``."""
+    base = root if root is not None else vectors_dir()
+    wanted = set(families) if families else None
+    found = []
+    for path in sorted(base.glob("*/*.json")):
+        family = path.parent.name
+        if family in {"schemas", "generators"}:
+            continue
+        if wanted is None or family in wanted:
+            found.append(path)
+    return found
+
+
+def load(path: Path, root: Path | None = None) -> VectorFile:
+    """Load one vector file; raises :class:`VectorFileError` naming the file (and case)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise VectorFileError(str(path), f"cannot read: {exc.strerror}") from None
+    return _load_cached(
+        str(path.resolve()), str(root.resolve()) if root else "", stat.st_size, stat.st_mtime_ns
+    )
+
+
+def load_many(paths: Sequence[Path], root: Path | None = None) -> list[VectorFile]:
+    return [load(p, root) for p in paths]
+
+
+@lru_cache(maxsize=256)
+def _load_cached(path_str: str, root_str: str, size: int, mtime: int) -> VectorFile:
+    del size, mtime  # part of the cache key only: an edited file is read again
+    path = Path(path_str)
+    raw = path.read_bytes()
+    name = _display_name(path, Path(root_str) if root_str else None)
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise VectorFileError(
+            name, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise VectorFileError(name, f"not UTF-8 text: {exc.reason}") from None
+    return _build(path, name, doc, hashlib.sha256(raw).hexdigest())
+
+
+def _display_name(path: Path, root: Path | None) -> str:
+    for base in (root, vectors_dir().resolve()):
+        if base is not None:
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                pass
+    return f"{path.parent.name}/{path.name}"
+
+
+def _build(path: Path, name: str, doc: Any, digest: str) -> VectorFile:
+    def fail(message: str, case: str | None = None) -> VectorFileError:
+        return VectorFileError(name, message, case=case)
+
+    if not isinstance(doc, dict):
+        raise fail("top level must be a JSON object")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise fail(f"unknown top-level field(s): {', '.join(sorted(unknown))}")
+    missing = _TOP_KEYS - set(doc)
+    if missing:
+        raise fail(f"missing top-level field(s): {', '.join(sorted(missing))}")
+
+    algorithm = _expect(doc["algorithm"], str, "algorithm", fail)
+    schema = _expect(doc["schema"], str, "schema", fail)
+    vtypes = [t for t in VECTOR_TYPES.values() if t.schema == schema]
+    if not vtypes:
+        raise fail(f"unknown schema {schema!r}")
+    vtype = vtypes[0]
+    if algorithm not in vtype.algorithms:
+        raise fail(
+            f"algorithm {algorithm!r} is not one of {sorted(vtype.algorithms)} for {vtype.name}"
+        )
+    notes = _notes(doc["notes"], fail)
+    source = doc["source"]
+    if not isinstance(source, dict) or not all(isinstance(v, str) for v in source.values()):
+        raise fail("source must be an object of strings (generator, version)")
+    header = doc["header"]
+    if not isinstance(header, list) or not all(isinstance(h, str) for h in header):
+        raise fail("header must be a list of strings")
+
+    groups_raw = _expect(doc["testGroups"], list, "testGroups", fail)
+    if not groups_raw:
+        raise fail("testGroups is empty")
+    groups: list[Group] = []
+    seen_tc: set[int] = set()
+    seen_id: set[str] = set()
+    for gi, g in enumerate(groups_raw):
+        where = f"testGroups[{gi}]"
+        if not isinstance(g, dict):
+            raise fail(f"{where} must be an object")
+        gtype = g.get("type")
+        if gtype != vtype.name:
+            known = "" if gtype in VECTOR_TYPES else " (unknown group type)"
+            raise fail(f"{where}: type {gtype!r} does not match schema {schema}{known}")
+        pkinds = vtype.param_kinds()
+        extra = set(g) - _GROUP_FIXED - set(pkinds)
+        if extra:
+            raise fail(f"{where}: unknown group field(s): {', '.join(sorted(extra))}")
+        absent = (_GROUP_FIXED | set(pkinds)) - set(g)
+        if absent:
+            raise fail(f"{where}: missing group field(s): {', '.join(sorted(absent))}")
+        params = {k: _decode(g[k], kind, f"{where}.{k}", fail, None) for k, kind in pkinds.items()}
+        refs = _spec_refs(g["specRefs"], where, fail)
+        cases_raw = _expect(g["tests"], list, f"{where}.tests", fail)
+        cases = tuple(
+            _case(c, vtype.field_kinds(), notes, seen_tc, seen_id, fail) for c in cases_raw
+        )
+        groups.append(Group(vtype, MappingProxyType(params), refs, cases))
+
+    count = sum(len(g.cases) for g in groups)
+    number = doc["numberOfTests"]
+    if number != count:
+        raise fail(f"numberOfTests is {number!r} but the file holds {count} tests")
+    return VectorFile(
+        path=path,
+        name=name,
+        family=name.split("/", 1)[0] if "/" in name else path.parent.name,
+        algorithm=algorithm,
+        schema=schema,
+        number_of_tests=count,
+        header=tuple(header),
+        notes=MappingProxyType(notes),
+        source=MappingProxyType(dict(source)),
+        groups=tuple(groups),
+        sha256=digest,
+    )
+
+
+def _case(
+    c: Any,
+    kinds: Mapping[str, FieldKind],
+    notes: Mapping[str, Note],
+    seen_tc: set[int],
+    seen_id: set[str],
+    fail: Any,
+) -> Case:
+    if not isinstance(c, dict):
+        raise fail("a test case is not an object")
+    tc = c.get("tcId")
+    label = f"tcId {tc}" if isinstance(tc, int) else "a test case without tcId"
+    extra = set(c) - set(CASE_COMMON) - set(kinds)
+    if extra:
+        raise fail(f"unknown field(s): {', '.join(sorted(extra))}", label)
+    absent = (_REQUIRED_CASE | set(kinds)) - set(c)
+    if absent:
+        raise fail(f"missing field(s): {', '.join(sorted(absent))}", label)
+    if not isinstance(tc, int) or isinstance(tc, bool) or tc < 1:
+        raise fail("tcId must be a positive integer", label)
+    if tc in seen_tc:
+        raise fail("duplicate tcId", label)
+    seen_tc.add(tc)
+    cid = c["id"]
+    if not isinstance(cid, str) or not cid:
+        raise fail("id must be a non-empty string", label)
+    if cid in seen_id:
+        raise fail(f"duplicate id {cid}", label)
+    seen_id.add(cid)
+    result = c["result"]
+    if result not in RESULTS:
+        raise fail(f"result {result!r} is not one of {', '.join(RESULTS)}", label)
+    flags = c["flags"]
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise fail("flags must be a list of strings", label)
+    undefined = [f for f in flags if f not in notes]
+    if undefined:
+        raise fail(f"flag(s) not defined in notes: {', '.join(undefined)}", label)
+    if not isinstance(c["comment"], str):
+        raise fail("comment must be a string", label)
+    source = None
+    if "source" in c:
+        s = c["source"]
+        if not isinstance(s, dict) or set(s) - {"document", "section"} or "document" not in s:
+            raise fail("source must be {document, section}", label)
+        source = SpecRef(str(s["document"]), str(s.get("section", "")))
+    fields = {k: _decode(c[k], kind, k, fail, label) for k, kind in kinds.items()}
+    return Case(
+        tc_id=tc,
+        id=cid,
+        comment=c["comment"],
+        flags=tuple(flags),
+        result=cast(Result, result),
+        fields=MappingProxyType(fields),
+        source=source,
+    )
+
+
+def _decode(value: Any, kind: FieldKind, where: str, fail: Any, case: str | None) -> Value:
+    if kind == "hex":
+        if not isinstance(value, str):
+            raise fail(f"{where} must be a hex string", case)
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            raise fail(f"{where} is not valid hex", case) from None
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise fail(f"{where} must be an integer", case)
+        return value
+    if not isinstance(value, str):
+        raise fail(f"{where} must be a string", case)
+    return value
+
+
+def _notes(raw: Any, fail: Any) -> dict[str, Note]:
+    if not isinstance(raw, dict):
+        raise fail("notes must be an object")
+    notes = {}
+    for flag, n in raw.items():
+        if not isinstance(n, dict) or "bugType" not in n or set(n) - _NOTE_KEYS:
+            raise fail(f"note {flag!r} must be an object with bugType (and {sorted(_NOTE_KEYS)})")
+        notes[flag] = Note(
+            bug_type=str(n["bugType"]),
+            description=str(n.get("description", "")),
+            effect=str(n.get("effect", "")),
+            links=tuple(n.get("links", ())),
+            cves=tuple(n.get("cves", ())),
+        )
+    return notes
+
+
+def _spec_refs(raw: Any, where: str, fail: Any) -> tuple[SpecRef, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise fail(f"{where}.specRefs must be a non-empty list")
+    refs = []
+    for r in raw:
+        if not isinstance(r, dict) or not {"document", "section"} <= set(r):
+            raise fail(f"{where}.specRefs entries need document and section")
+        level = r.get("level")
+        if level is not None and level not in SPEC_LEVELS:
+            raise fail(f"{where}.specRefs level {level!r} is not one of {SPEC_LEVELS}")
+        refs.append(SpecRef(str(r["document"]), str(r["section"]), level))
+    return tuple(refs)
+
+
+def _expect(value: Any, typ: type, what: str, fail: Any) -> Any:
+    if not isinstance(value, typ):
+        raise fail(f"{what} must be a {typ.__name__}")
+    return value

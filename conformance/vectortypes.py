@@ -1,0 +1,267 @@
+"""The vector types the suite understands: one table, the single source of truth.
+
+Each entry names a group ``type`` (Wycheproof's word), its JSON Schema file in
+``vectors/schemas/``, the group parameters and case fields with their encodings, and the
+``algorithm`` values it may carry together with the capability each one exercises. The loader
+decodes fields from this table, ``vectors/generators/schemas.py`` renders the JSON Schemas from
+it, and the checks look their capability up here. See docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "BUG_TYPES",
+    "CASE_COMMON",
+    "FIELD_KINDS",
+    "RESULTS",
+    "SPEC_LEVELS",
+    "VECTOR_TYPES",
+    "Field",
+    "VectorType",
+    "case_id",
+    "vector_type",
+]
+
+FieldKind = Literal["hex", "int", "str"]
+FIELD_KINDS: tuple[FieldKind, ...] = ("hex", "int", "str")
+
+RESULTS = ("valid", "invalid", "acceptable")
+
+#: Requirement levels of RFC 2119 that a spec reference may carry.
+SPEC_LEVELS = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
+
+#: Wycheproof's bugType glossary (doc/formats.md there), plus the messaging-specific kinds
+#: this suite adds. docs/formats.md explains each.
+BUG_TYPES = (
+    "BASIC",
+    "AUTH_BYPASS",
+    "CONFIDENTIALITY",
+    "LEGACY",
+    "FUNCTIONALITY",
+    "WEAK_PARAMS",
+    "CAN_OF_WORMS",
+    "MALLEABILITY",
+    "SIGNATURE_MALLEABILITY",
+    "BER_ENCODING",
+    "EDGE_CASE",
+    "MISSING_STEP",
+    "KNOWN_BUG",
+    "WRONG_PRIMITIVE",
+    "MODIFIED_PARAMETER",
+    "DEFINED",
+    "REPLAY",
+    "KEY_REUSE",
+    "OUT_OF_ORDER",
+    "DENIAL_OF_SERVICE",
+)
+
+#: Keys every test case carries besides its type's own fields.
+CASE_COMMON = ("tcId", "id", "comment", "flags", "result", "source")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One group parameter or case field."""
+
+    name: str
+    kind: FieldKind
+    description: str
+
+
+@dataclass(frozen=True)
+class VectorType:
+    """A group type: its schema file, fields, and the capability each algorithm exercises."""
+
+    name: str
+    schema: str
+    description: str
+    group_fields: tuple[Field, ...]
+    case_fields: tuple[Field, ...]
+    algorithms: Mapping[str, str] = field(default_factory=dict)
+
+    def field_kinds(self) -> dict[str, FieldKind]:
+        return {f.name: f.kind for f in self.case_fields}
+
+    def param_kinds(self) -> dict[str, FieldKind]:
+        return {f.name: f.kind for f in self.group_fields}
+
+
+def _f(name: str, kind: FieldKind, description: str) -> Field:
+    return Field(name, kind, description)
+
+
+_AEAD_SIZES = (
+    _f("ivSize", "int", "nonce size in bits"),
+    _f("keySize", "int", "key size in bits"),
+    _f("tagSize", "int", "tag size in bits"),
+)
+
+VECTOR_TYPES: dict[str, VectorType] = {
+    t.name: t
+    for t in (
+        VectorType(
+            name="XdhComp",
+            schema="xdh_comp_schema.json",
+            description="X25519 function on a private scalar and a peer u-coordinate (RFC 7748 §5).",
+            group_fields=(_f("curve", "str", "curve name: curve25519"),),
+            case_fields=(
+                _f("public", "hex", "peer u-coordinate, 32 bytes little-endian, as sent"),
+                _f("private", "hex", "private scalar, 32 bytes, before clamping"),
+                _f("shared", "hex", "expected output of X25519(private, public)"),
+            ),
+            algorithms={"X25519": "x25519"},
+        ),
+        VectorType(
+            name="XdhIterated",
+            schema="xdh_iterated_schema.json",
+            description=(
+                "Iterated X25519 (RFC 7748 §5.2): starting from k = private, u = public, "
+                "repeat (k, u) <- (X25519(k, u), k); shared is the final k."
+            ),
+            group_fields=(_f("curve", "str", "curve name: curve25519"),),
+            case_fields=(
+                _f("private", "hex", "starting k"),
+                _f("public", "hex", "starting u"),
+                _f("iterations", "int", "number of iterations"),
+                _f("shared", "hex", "k after the last iteration"),
+            ),
+            algorithms={"X25519": "x25519"},
+        ),
+        VectorType(
+            name="EddsaVerify",
+            schema="eddsa_verify_schema.json",
+            description=(
+                "Ed25519 signature verification (RFC 8032 §5.1.7); when the group carries the "
+                "private key, valid cases are also signed and compared byte for byte (§5.1.6)."
+            ),
+            group_fields=(
+                _f("publicKey", "hex", "encoded public key A, 32 bytes (possibly malformed)"),
+                _f("privateKey", "hex", "32-byte private key seed, or empty when unknown"),
+            ),
+            case_fields=(
+                _f("msg", "hex", "message"),
+                _f("sig", "hex", "signature R || S as presented to the verifier"),
+            ),
+            algorithms={"ED25519": "ed25519"},
+        ),
+        VectorType(
+            name="HkdfTest",
+            schema="hkdf_schema.json",
+            description="HKDF extract-and-expand (RFC 5869 §2).",
+            group_fields=(_f("keySize", "int", "input keying material size in bits"),),
+            case_fields=(
+                _f("ikm", "hex", "input keying material"),
+                _f("salt", "hex", "salt; empty means HashLen zero bytes (RFC 5869 §2.2)"),
+                _f("info", "hex", "context and application specific information"),
+                _f("size", "int", "output length L in bytes"),
+                _f("okm", "hex", "expected output keying material (empty for invalid sizes)"),
+            ),
+            algorithms={"HKDF-SHA-256": "hkdf-sha256"},
+        ),
+        VectorType(
+            name="MacTest",
+            schema="mac_schema.json",
+            description=(
+                "HMAC (RFC 2104). The tag is the first tagSize bits of the MAC; when tagSize is "
+                "the full MAC size the verifier is also asked to check the tag as given."
+            ),
+            group_fields=(
+                _f("keySize", "int", "key size in bits"),
+                _f("tagSize", "int", "expected tag size in bits"),
+            ),
+            case_fields=(
+                _f("key", "hex", "MAC key"),
+                _f("msg", "hex", "message"),
+                _f("tag", "hex", "tag as presented to the verifier"),
+            ),
+            algorithms={"HMACSHA256": "hmac-sha256"},
+        ),
+        VectorType(
+            name="AeadTest",
+            schema="aead_schema.json",
+            description="Authenticated encryption with associated data (RFC 5116 interface).",
+            group_fields=_AEAD_SIZES,
+            case_fields=(
+                _f("key", "hex", "key"),
+                _f("iv", "hex", "nonce"),
+                _f("aad", "hex", "associated data"),
+                _f("msg", "hex", "plaintext"),
+                _f("ct", "hex", "ciphertext without the tag"),
+                _f("tag", "hex", "authentication tag"),
+            ),
+            algorithms={
+                "CHACHA20-POLY1305": "aead:chacha20-poly1305",
+                "XCHACHA20-POLY1305": "aead:xchacha20-poly1305",
+                "AES-256-GCM": "aead:aes-256-gcm",
+            },
+        ),
+        VectorType(
+            name="IndCpaTest",
+            schema="ind_cpa_schema.json",
+            description=(
+                "AES-256 in CBC mode (NIST SP 800-38A §6.2), with PKCS#7 padding (RFC 5652 "
+                "§6.3) when the group says so."
+            ),
+            group_fields=(
+                _f("ivSize", "int", "IV size in bits"),
+                _f("keySize", "int", "key size in bits"),
+                _f("padding", "str", "PKCS7 or NONE"),
+            ),
+            case_fields=(
+                _f("key", "hex", "key"),
+                _f("iv", "hex", "initialisation vector"),
+                _f("msg", "hex", "plaintext (empty for invalid cases)"),
+                _f("ct", "hex", "ciphertext"),
+            ),
+            algorithms={"AES-256-CBC": "aes-256-cbc"},
+        ),
+        VectorType(
+            name="CbcHmacTest",
+            schema="cbc_hmac_schema.json",
+            description=(
+                "The Double Ratchet's recommended ENCRYPT (Signal Double Ratchet spec §5.2), as "
+                "used by Signal and Olm: HKDF-SHA-256(salt zero, message key, info) gives an "
+                "AES-256 key, an HMAC-SHA-256 key and a CBC IV; the tag is the HMAC of aad || ct "
+                "truncated to tagSize bits; decryption checks the tag before the padding."
+            ),
+            group_fields=(
+                _f("info", "hex", "HKDF info string, e.g. 'WhisperMessageKeys' or 'OLM_KEYS'"),
+                _f("tagSize", "int", "tag size in bits"),
+            ),
+            case_fields=(
+                _f("key", "hex", "32-byte message key"),
+                _f("aad", "hex", "associated data the tag covers before the ciphertext"),
+                _f("msg", "hex", "plaintext (empty for invalid cases)"),
+                _f("ct", "hex", "AES-256-CBC ciphertext with PKCS#7 padding"),
+                _f("tag", "hex", "truncated HMAC-SHA-256 tag"),
+            ),
+            algorithms={"AES-256-CBC-HMAC-SHA256": "aes-256-cbc-hmac-sha256"},
+        ),
+    )
+}
+
+
+def vector_type(name: str) -> VectorType | None:
+    return VECTOR_TYPES.get(name)
+
+
+def case_id(group_type: str, params: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    """The stable, content-derived id of a case.
+
+    It covers the group type, the group parameters and the case's own fields (inputs and expected
+    outputs) in their JSON encoding, and nothing that a regeneration may renumber or reword:
+    ``tcId``, ``comment``, ``flags``, ``result`` and ``source`` are left out. Expectations written
+    against an id therefore survive renumbering (Wycheproof renumbers tcIds between releases).
+    """
+    payload = json.dumps(
+        {"type": group_type, "params": dict(params), "fields": dict(fields)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]

@@ -1,0 +1,182 @@
+"""Helpers for the suite's own tests: in-process adapters built from capability objects, and the
+fault-injecting mocks (named Mock*) that make each kind of check see a wrong implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from conformance import loader
+from conformance.adapter import Adapter, LoadedAdapter
+from conformance.engine import Task, run_task
+from conformance.errors import AuthenticationFailed, InvalidMessage
+from conformance.manifest import Manifest
+from conformance.registry import load_adapters
+from conformance.resources import vectors_dir
+from conformance.results import CheckResult
+
+PRIMITIVES = vectors_dir() / "primitives"
+
+
+class _ObjectAdapter(Adapter):
+    def __init__(self, caps: dict[str, object]) -> None:
+        self._caps = caps
+
+    def version(self) -> str:
+        return "0-test"
+
+    def capabilities(self) -> dict[str, object]:
+        return dict(self._caps)
+
+
+def adapter_from(name: str, caps: dict[str, object]) -> LoadedAdapter:
+    manifest = Manifest(
+        path=Path(f"<test>/{name}/adapter.toml"),
+        name=name,
+        implementation=f"test: {name}",
+        description="",
+        capabilities=frozenset(caps),
+        transport="python",
+        entry="adapter.py:X",
+    )
+    return LoadedAdapter(manifest, _ObjectAdapter(caps), None)
+
+
+_REAL: dict[str, LoadedAdapter] = {}
+
+
+def real(capability: str, adapter: str = "cryptography") -> Any:
+    """The bundled adapter's real object for a capability."""
+    if adapter not in _REAL:
+        _REAL[adapter] = load_adapters([adapter])[0]
+    return _REAL[adapter].get(capability)
+
+
+def run_file(file: str, adapter: LoadedAdapter) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    run_task(Task(loader.load(PRIMITIVES / file), adapter), results.append)
+    return results
+
+
+def outcomes(results: list[CheckResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    return counts
+
+
+def _flip(b: bytes) -> bytes:
+    return b[:-1] + bytes([b[-1] ^ 0x01]) if b else b"\x01"
+
+
+class MockFlippedOutput:
+    """Wraps a real object; the named methods return their output with one bit flipped."""
+
+    def __init__(self, inner: Any, *methods: str) -> None:
+        self._inner = inner
+        self._methods = set(methods)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name not in self._methods:
+            return attr
+
+        def wrapped(*args: Any) -> Any:
+            return _flip(attr(*args))
+
+        return wrapped
+
+
+class MockLenientEd25519Verifier:
+    """Ed25519 whose verifier accepts everything (the CVE-2024-45193 class of bug, and worse)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def ed25519_public_key(self, private: bytes) -> bytes:
+        return bytes(self._inner.ed25519_public_key(private))
+
+    def ed25519_sign(self, private: bytes, message: bytes) -> bytes:
+        return bytes(self._inner.ed25519_sign(private, message))
+
+    def ed25519_verify(self, public: bytes, message: bytes, signature: bytes) -> None:
+        return None
+
+
+class MockHkdfIgnoresInfo:
+    """HKDF that drops the info string."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def hkdf_sha256(self, ikm: bytes, salt: bytes, info: bytes, length: int) -> bytes:
+        return bytes(self._inner.hkdf_sha256(ikm, salt, b"", length))
+
+
+class MockHkdfNoLengthLimit:
+    """HKDF that returns output for any length instead of refusing L > 255 * HashLen."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def hkdf_sha256(self, ikm: bytes, salt: bytes, info: bytes, length: int) -> bytes:
+        return bytes(self._inner.hkdf_sha256(ikm, salt, info, min(length, 255 * 32)))
+
+
+class MockHmacPrefixVerify:
+    """HMAC verification that compares only as many bytes as the tag has (accepts truncation)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def hmac_sha256(self, key: bytes, message: bytes) -> bytes:
+        return bytes(self._inner.hmac_sha256(key, message))
+
+    def hmac_sha256_verify(self, key: bytes, message: bytes, tag: bytes) -> None:
+        if self.hmac_sha256(key, message)[: len(tag)] != tag:
+            raise AuthenticationFailed("mismatch")
+
+
+class MockAeadSwallowsTagFailure:
+    """An AEAD whose decrypt returns empty plaintext instead of failing on a bad tag."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def encrypt(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        return bytes(self._inner.encrypt(key, nonce, plaintext, aad))
+
+    def decrypt(self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+        try:
+            return bytes(self._inner.decrypt(key, nonce, ciphertext, aad))
+        except AuthenticationFailed:
+            return b""
+
+
+class MockCbcIgnoresPadding:
+    """AES-CBC whose decrypt returns the raw blocks when the padding is bad."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def aes_256_cbc_encrypt(self, key: bytes, iv: bytes, plaintext: bytes, padding: bool) -> bytes:
+        return bytes(self._inner.aes_256_cbc_encrypt(key, iv, plaintext, padding))
+
+    def aes_256_cbc_decrypt(self, key: bytes, iv: bytes, ciphertext: bytes, padding: bool) -> bytes:
+        try:
+            return bytes(self._inner.aes_256_cbc_decrypt(key, iv, ciphertext, padding))
+        except InvalidMessage:
+            if not ciphertext or len(ciphertext) % 16:
+                raise
+            return bytes(self._inner.aes_256_cbc_decrypt(key, iv, ciphertext, False))
+
+
+class MockNativeException:
+    """Every method raises a native exception that is not a neutral error kind."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def boom(*args: Any) -> Any:
+            raise KeyError("native failure inside the library")
+
+        return boom

@@ -1,0 +1,252 @@
+"""The command line as a user meets it: exit codes, messages, and the report it writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conformance.cli import main
+from conformance.resources import report_schema_path
+
+
+def _report(out: Path) -> dict:  # type: ignore[type-arg]
+    report = json.loads((out / "report.json").read_text())
+    jsonschema.validate(report, json.loads(report_schema_path().read_text()))
+    return report
+
+
+def test_full_run_of_bundled_adapters_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "--out", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out
+    report = _report(tmp_path)
+    assert code == 0, out
+    assert report["verdict"] == "pass"
+    names = {a["name"] for a in report["adapters"]}
+    assert {"cryptography", "pynacl"} <= names
+    by = report["summary"]["byAdapter"]
+    for adapter in ("cryptography", "pynacl"):
+        for counts in by[adapter].values():
+            assert counts["fail"] == 0
+            assert counts["error"] == 0
+    # both bundled backends really ran every primitive they have
+    assert by["cryptography"]["x25519"]["pass"] > 0
+    assert by["pynacl"]["x25519"]["pass"] > 0
+    assert by["pynacl"]["aes-256-cbc"]["unsupported"] > 0
+    assert "verdict: PASS" in out
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert len(lines) == report["summary"]["total"]
+
+
+def test_changed_expected_value_fails_and_names_file_and_case(
+    vector_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = vector_copy / "primitives" / "x25519_test.json"
+    doc = json.loads(path.read_text())
+    case = doc["testGroups"][0]["tests"][0]
+    assert case["result"] == "valid"
+    case["shared"] = ("00" if case["shared"][:2] != "00" else "01") + case["shared"][2:]
+    path.write_text(json.dumps(doc, indent=2))
+
+    out_dir = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--vectors",
+            str(vector_copy),
+            "--adapter",
+            "cryptography",
+            "--family",
+            "primitives",
+            "--out",
+            str(out_dir),
+            "--no-progress",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    report = _report(out_dir)
+    failed = [r for r in report["results"] if r["outcome"] == "fail"]
+    assert len(failed) == 1
+    assert failed[0]["vector"]["file"] == "primitives/x25519_test.json"
+    assert failed[0]["vector"]["tcId"] == case["tcId"]
+    assert "primitives/x25519_test.json tcId" in out
+
+
+def test_json_syntax_error_exits_2_with_one_line_naming_the_file(
+    vector_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = vector_copy / "primitives" / "hkdf_sha256_test.json"
+    path.write_text(path.read_text()[:-20])
+    code = main(["run", "--vectors", str(vector_copy), "--out", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "primitives/hkdf_sha256_test.json" in err
+    assert "invalid JSON" in err
+
+
+def test_unknown_flag_is_an_error_naming_the_case(
+    vector_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = vector_copy / "primitives" / "x25519_test.json"
+    doc = json.loads(path.read_text())
+    doc["testGroups"][0]["tests"][2]["flags"].append("NoSuchFlag")
+    path.write_text(json.dumps(doc))
+    code = main(["run", "--vectors", str(vector_copy), "--out", str(tmp_path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "x25519_test.json (tcId 3)" in err
+    assert "NoSuchFlag" in err
+
+
+def test_unknown_adapter_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--adapter", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown adapter 'nope'" in capsys.readouterr().err
+
+
+def test_unknown_family_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--family", "nope", "--out", str(tmp_path)]) == 2
+    assert "known families: primitives" in capsys.readouterr().err
+
+
+def test_wrong_answer_fails_only_that_capability(
+    tmp_path: Path, fault_adapter: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "run",
+            "--adapter",
+            fault_adapter("x25519_wrong_output"),
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
+    assert code == 1
+    by = _report(tmp_path)["summary"]["byAdapter"]["mock-x25519-wrong-output"]
+    assert by["x25519"]["fail"] > 0
+    assert by["hmac-sha256"]["fail"] == 0
+    assert by["hmac-sha256"]["pass"] > 0
+    assert all(
+        c["pass"] == c["fail"] == 0 for k, c in by.items() if k not in ("x25519", "hmac-sha256")
+    )
+
+
+def test_native_exception_is_error(
+    tmp_path: Path, fault_adapter: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "run",
+            "--adapter",
+            fault_adapter("hmac_native_exception"),
+            "--family",
+            "primitives",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
+    assert code == 1
+    by = _report(tmp_path)["summary"]["byAdapter"]["mock-hmac-native-exception"]["hmac-sha256"]
+    assert by["error"] > 0
+    assert by["pass"] == 0
+    assert by["fail"] == 0
+
+
+def test_adapter_that_cannot_start_yields_errors_and_the_run_goes_on(
+    tmp_path: Path, fault_adapter: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "run",
+            "--adapter",
+            fault_adapter("cannot_import"),
+            "--adapter",
+            "cryptography",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
+    assert code == 1
+    report = _report(tmp_path)
+    status = {a["name"]: a for a in report["adapters"]}
+    assert status["mock-cannot-import"]["status"] == "error"
+    assert "ModuleNotFoundError" in status["mock-cannot-import"]["error"]
+    by = report["summary"]["byAdapter"]
+    assert by["mock-cannot-import"]["x25519"]["error"] > 0
+    assert by["cryptography"]["x25519"]["pass"] > 0
+
+
+def test_case_filter_reruns_one_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "run",
+                "--adapter",
+                "pynacl",
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+                "--case",
+                "kat/primitives/x25519_test/*",
+            ]
+        )
+        == 0
+    )
+    report = _report(tmp_path)
+    assert {r["capability"] for r in report["results"]} == {"x25519"}
+    one = report["results"][0]["check"]
+    assert (
+        main(["run", "--adapter", "pynacl", "--out", str(tmp_path), "--no-progress", "--case", one])
+        == 0
+    )
+    assert len(_report(tmp_path)["results"]) == 1
+
+
+def test_adapters_lists_versions_and_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["adapters"]) == 0
+    out = capsys.readouterr().out
+    assert "cryptography" in out
+    assert "pynacl" in out
+    assert "x25519" in out
+
+
+def test_vectors_check_passes_on_bundled_vectors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["vectors", "check"]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+
+
+def test_vectors_check_catches_a_hand_edit(
+    vector_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = vector_copy / "primitives" / "hmac_sha256_test.json"
+    doc = json.loads(path.read_text())
+    doc["testGroups"][0]["tests"][0]["msg"] += "00"
+    path.write_text(json.dumps(doc, indent=2))
+    assert main(["vectors", "check", str(path)]) == 1
+    assert "edited by hand" in capsys.readouterr().err
+
+
+def test_help_is_fast_and_lazy() -> None:
+    code = (
+        "import sys, conformance.cli as c\n"
+        "try:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('cryptography', 'nacl', 'jsonschema', 'conformance.engine') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,82 @@
+"""A built wheel installed into a clean venv works as well as the checkout: vectors, schemas and
+bundled adapters travel inside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="needs the source tree")
+def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (wheel,) = dist.glob("e2ee_conformance-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    py = env_dir / "bin" / "python"
+    target = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # Install the wheel alone into the clean venv; its dependencies come from this test run's
+    # environment through PYTHONPATH (which does not process the editable install's .pth file).
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", target, str(wheel)],
+        check=True,
+    )
+    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    where = subprocess.run(
+        [str(py), "-c", "import conformance.resources as r; print(r.data_root())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=work,
+    ).stdout.strip()
+    assert where.startswith(target), where
+    run = subprocess.run(
+        [str(py), "-m", "conformance", "run", "--no-progress", "--out", "out"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    report = json.loads((work / "out" / "report.json").read_text())
+    assert report["summary"]["outcomes"]["pass"] > 600
+    check = subprocess.run(
+        [str(py), "-m", "conformance", "vectors", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
