@@ -45,8 +45,13 @@ def plan(files: Sequence[VectorFile], adapters: Sequence[LoadedAdapter]) -> list
     return [Task(vf, ad) for ad in adapters for vf in files]
 
 
+def check_prefix(vf: VectorFile) -> str:
+    return f"kat/{vf.name.removesuffix('.json')}/"
+
+
 def check_id(vf: VectorFile, case_id: str) -> str:
-    return f"kat/{vf.name.removesuffix('.json')}/{case_id}"
+    """The stable id of a known-answer check: ``kat/<family>/<file stem>/<case id>``."""
+    return check_prefix(vf) + case_id
 
 
 def implementation_for(adapter: LoadedAdapter, capability: str) -> object:
@@ -83,7 +88,7 @@ def run_task(task: Task, sink: Sink, select: Callable[[str], bool] | None = None
     ) -> None:
         sink(
             CheckResult(
-                check=check_id(vf, case_ref.id),
+                check=prefix + case_ref.id,
                 family=vf.family,
                 capability=capability,
                 adapters=names,
@@ -96,7 +101,8 @@ def run_task(task: Task, sink: Sink, select: Callable[[str], bool] | None = None
             )
         )
 
-    cases = [(g, c) for g, c in vf.cases() if select is None or select(check_id(vf, c.id))]
+    prefix = check_prefix(vf)
+    cases = [(g, c) for g, c in vf.cases() if select is None or select(prefix + c.id)]
     if adapter.error is not None:
         for _, case in cases:
             emit(

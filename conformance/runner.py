@@ -45,6 +45,9 @@ def _selector(patterns: Sequence[str]) -> Callable[[str], bool] | None:
     return lambda cid: any(fnmatch.fnmatchcase(cid, p) for p in patterns)
 
 
+_LINE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 class ResultStream:
     """``results.jsonl``: each result is written as it comes, flushed after every task."""
 
@@ -52,7 +55,8 @@ class ResultStream:
         self._fh = path.open("w", encoding="utf-8")
 
     def write(self, r: CheckResult) -> None:
-        self._fh.write(json.dumps(r.to_json(), separators=(",", ":")) + "\n")
+        # One shared encoder: json.dumps with options builds a new one per call.
+        self._fh.write(_LINE.encode(r.to_json()) + "\n")
 
     def flush(self) -> None:
         self._fh.flush()

@@ -59,7 +59,8 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             v = r.get("vector") or {}
             where = f"{v.get('file')} tcId {v.get('tcId')}" if v else r["check"]
             detail = (r.get("detail") or "").splitlines()
-            lines.append(f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}")
+            flags = f"  [{', '.join(r['flags'])}]" if r.get("flags") else ""
+            lines.append(f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}{flags}")
             lines.append(f"        {r['check']}")
             if detail:
                 lines.append(f"        {detail[0][:300]}")

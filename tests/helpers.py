@@ -67,7 +67,8 @@ def outcomes(results: list[CheckResult]) -> dict[str, int]:
 
 
 def _flip(b: bytes) -> bytes:
-    return b[:-1] + bytes([b[-1] ^ 0x01]) if b else b"\x01"
+    # The first byte, so that truncated outputs (8-byte tags) carry the fault too.
+    return bytes([b[0] ^ 0x01]) + b[1:] if b else b"\x01"
 
 
 class MockFlippedOutput:

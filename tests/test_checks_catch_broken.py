@@ -37,14 +37,14 @@ CASES: list[tuple[str, str, str, Callable[[Any], Any], set[str]]] = [
     (
         "ed25519_test.json",
         "ed25519",
-        "cryptography",
+        "pynacl",
         MockLenientEd25519Verifier,
         {"SignatureMalleability"},
     ),
     (
         "ed25519_test.json",
         "ed25519",
-        "cryptography",
+        "pynacl",
         lambda r: MockFlippedOutput(r, "ed25519_sign"),
         set(),
     ),

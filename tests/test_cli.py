@@ -21,26 +21,33 @@ def _report(out: Path) -> dict:  # type: ignore[type-arg]
     return report
 
 
-def test_full_run_of_bundled_adapters_passes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_full_run_of_bundled_adapters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", "--out", str(tmp_path), "--no-progress"])
     out = capsys.readouterr().out
     report = _report(tmp_path)
-    assert code == 0, out
-    assert report["verdict"] == "pass"
     names = {a["name"] for a in report["adapters"]}
     assert {"cryptography", "pynacl"} <= names
     by = report["summary"]["byAdapter"]
+    # Both bundled backends really ran every primitive they have.
     for adapter in ("cryptography", "pynacl"):
-        for counts in by[adapter].values():
-            assert counts["fail"] == 0
-            assert counts["error"] == 0
-    # both bundled backends really ran every primitive they have
-    assert by["cryptography"]["x25519"]["pass"] > 0
-    assert by["pynacl"]["x25519"]["pass"] > 0
+        for cap in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aead:chacha20-poly1305"):
+            assert by[adapter][cap]["pass"] > 0, (adapter, cap)
     assert by["pynacl"]["aes-256-cbc"]["unsupported"] > 0
-    assert "verdict: PASS" in out
+    assert by["cryptography"]["aead:xchacha20-poly1305"]["unsupported"] > 0
+    # The one deviation the bundled run finds today: OpenSSL (through pyca/cryptography) decodes
+    # a public key whose y is not reduced mod p, which RFC 8032 §5.1.3 says must fail. Anything
+    # else failing, or this being fixed, makes this test fail.
+    bad = [r for r in report["results"] if r["outcome"] in ("fail", "error")]
+    known = [
+        r
+        for r in bad
+        if r["adapters"] == ["cryptography"] and "NonCanonicalPublicKey" in r.get("flags", [])
+    ]
+    assert bad == known
+    assert len(known) == 3
+    assert code == 1
+    assert report["verdict"] == "fail"
+    assert "verdict: FAIL" in out
     lines = (tmp_path / "results.jsonl").read_text().splitlines()
     assert len(lines) == report["summary"]["total"]
 
@@ -62,7 +69,7 @@ def test_changed_expected_value_fails_and_names_file_and_case(
             "--vectors",
             str(vector_copy),
             "--adapter",
-            "cryptography",
+            "pynacl",
             "--family",
             "primitives",
             "--out",

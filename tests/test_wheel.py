@@ -63,7 +63,17 @@ def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
     ).stdout.strip()
     assert where.startswith(target), where
     run = subprocess.run(
-        [str(py), "-m", "conformance", "run", "--no-progress", "--out", "out"],
+        [
+            str(py),
+            "-m",
+            "conformance",
+            "run",
+            "--adapter",
+            "pynacl",
+            "--no-progress",
+            "--out",
+            "out",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -72,6 +82,15 @@ def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     report = json.loads((work / "out" / "report.json").read_text())
     assert report["summary"]["outcomes"]["pass"] > 600
+    listed = subprocess.run(
+        [str(py), "-m", "conformance", "adapters"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+        check=True,
+    ).stdout
+    assert all(name in listed for name in ("cryptography", "pynacl", "pycryptodome"))
     check = subprocess.run(
         [str(py), "-m", "conformance", "vectors", "check"],
         capture_output=True,

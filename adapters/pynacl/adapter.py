@@ -25,6 +25,7 @@ from conformance.errors import (
 )
 
 _HASH_LEN = 32
+_TAG_SIZE = 16
 
 
 class _Libsodium:
@@ -141,6 +142,10 @@ class _Aead:
 
     def decrypt(self, key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
         self._check(key, nonce)
+        if len(ciphertext) < _TAG_SIZE:
+            # PyNaCl's binding computes a negative plaintext length and cffi raises a bare
+            # ValueError ("negative array length") before libsodium sees the input.
+            raise AuthenticationFailed("ciphertext shorter than the tag")
         try:
             return bytes(self._decrypt(ciphertext, aad, nonce, key))
         except nacl.exceptions.CryptoError as exc:

@@ -80,9 +80,8 @@ def judge(case: Case, outcome: Attempt, expected: object, what: str) -> Verdict:
     if case.invalid:
         if outcome.refused:
             return PASS
-        return Verdict(
-            "fail", f"{what}: accepted an invalid input (returned {_hex(outcome.value)})"
-        )
+        returned = "" if outcome.value is None else f" (returned {_hex(outcome.value)})"
+        return Verdict("fail", f"{what}: accepted an invalid input{returned}")
     if outcome.error is not None:
         if case.acceptable:
             return Verdict("pass", None, "rejected")

@@ -27,6 +27,7 @@ __all__ = [
     "GeneratorError",
     "GroupBuilder",
     "NoteSpec",
+    "ResultName",
     "SpecRefSpec",
     "Value",
     "bit_flip",

@@ -18,8 +18,8 @@ from vectors.generators._curve25519 import P
 
 __all__ = [
     "BASE",
-    "D",
     "IDENTITY",
+    "D",
     "L",
     "P",
     "Point",
