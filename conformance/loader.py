@@ -20,19 +20,19 @@ from typing import Any, cast
 from .errors import VectorFileError
 from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
 from .resources import vectors_dir
-from .vectortypes import CASE_COMMON, RESULTS, SPEC_LEVELS, VECTOR_TYPES, FieldKind
+from .vectortypes import (
+    BUG_TYPES,
+    CASE_COMMON,
+    FILE_FIELDS,
+    RESULTS,
+    SPEC_LEVELS,
+    VECTOR_TYPES,
+    FieldKind,
+)
 
 __all__ = ["discover", "load", "load_many"]
 
-_TOP_KEYS = {
-    "algorithm",
-    "schema",
-    "numberOfTests",
-    "header",
-    "notes",
-    "source",
-    "testGroups",
-}
+_TOP_KEYS = set(FILE_FIELDS)
 _NOTE_KEYS = {"bugType", "description", "effect", "links", "cves"}
 _GROUP_FIXED = {"type", "specRefs", "tests"}
 _REQUIRED_CASE = set(CASE_COMMON) - {"source"}
@@ -256,6 +256,8 @@ def _notes(raw: Any, fail: Any) -> dict[str, Note]:
     for flag, n in raw.items():
         if not isinstance(n, dict) or "bugType" not in n or set(n) - _NOTE_KEYS:
             raise fail(f"note {flag!r} must be an object with bugType (and {sorted(_NOTE_KEYS)})")
+        if n["bugType"] not in BUG_TYPES:
+            raise fail(f"note {flag!r}: unknown bugType {n['bugType']!r} (see docs/formats.md)")
         notes[flag] = Note(
             bug_type=str(n["bugType"]),
             description=str(n.get("description", "")),

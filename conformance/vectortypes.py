@@ -19,6 +19,7 @@ __all__ = [
     "BUG_TYPES",
     "CASE_COMMON",
     "FIELD_KINDS",
+    "FILE_FIELDS",
     "RESULTS",
     "SPEC_LEVELS",
     "VECTOR_TYPES",
@@ -60,6 +61,9 @@ BUG_TYPES = (
     "OUT_OF_ORDER",
     "DENIAL_OF_SERVICE",
 )
+
+#: The top-level keys of a vector file, in the order generators write them.
+FILE_FIELDS = ("algorithm", "schema", "numberOfTests", "header", "notes", "source", "testGroups")
 
 #: Keys every test case carries besides its type's own fields.
 CASE_COMMON = ("tcId", "id", "comment", "flags", "result", "source")

@@ -31,3 +31,15 @@ def test_adapter_reports_a_real_version_and_typed_capabilities(name: str) -> Non
         adapter.get("x448")
     missing = set(adapter.manifest.capabilities) - set(info.capabilities)
     assert missing == set(adapter.unavailable())
+
+
+def test_offering_an_undeclared_capability_is_a_configuration_error() -> None:
+    from dataclasses import replace
+
+    from conformance.adapter import LoadedAdapter
+    from conformance.errors import ConfigurationError
+
+    (real,) = load_adapters(["cryptography"])
+    narrowed = replace(real.manifest, capabilities=frozenset({"x25519"}))
+    with pytest.raises(ConfigurationError, match="does not declare it"):
+        LoadedAdapter(narrowed, real.instance, None)

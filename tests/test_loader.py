@@ -74,6 +74,7 @@ def test_loader_caches_and_rereads_an_edited_file(vector_copy: Path) -> None:
         (lambda d: d.update(algorithm="X448"), "algorithm 'X448' is not one of"),
         (lambda d: d.update(schema="nope.json"), "unknown schema"),
         (lambda d: d["testGroups"][0].update(specRefs=[]), "specRefs must be a non-empty list"),
+        (lambda d: d["notes"]["Ktv"].update(bugType="SCARY"), "unknown bugType 'SCARY'"),
     ],
 )
 def test_malformed_files_name_file_and_case(vector_copy: Path, edit: Any, message: str) -> None:

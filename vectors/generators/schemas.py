@@ -20,7 +20,14 @@ from typing import Any
 # Run as a script from a checkout: make the repository root importable, whatever PYTHONPATH says.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from conformance.vectortypes import BUG_TYPES, RESULTS, SPEC_LEVELS, VECTOR_TYPES, VectorType
+from conformance.vectortypes import (
+    BUG_TYPES,
+    FILE_FIELDS,
+    RESULTS,
+    SPEC_LEVELS,
+    VECTOR_TYPES,
+    VectorType,
+)
 from vectors.generators._common import dump_json
 
 __all__ = ["main", "render"]
@@ -66,15 +73,7 @@ def render(vtype: VectorType) -> dict[str, Any]:
         "description": vtype.description,
         "type": "object",
         "additionalProperties": False,
-        "required": [
-            "algorithm",
-            "schema",
-            "numberOfTests",
-            "header",
-            "notes",
-            "source",
-            "testGroups",
-        ],
+        "required": list(FILE_FIELDS),
         "properties": {
             "algorithm": {"enum": sorted(vtype.algorithms)},
             "schema": {"const": vtype.schema},
