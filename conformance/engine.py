@@ -14,7 +14,7 @@ from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
 from .errors import ConfigurationError
-from .model import VectorFile
+from .model import Case, Group, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
 from .results import CheckResult, Outcome, VectorRef
 
@@ -23,26 +23,51 @@ __all__ = ["Task", "check_id", "implementation_for", "plan", "run_task", "run_ta
 Sink = Callable[[CheckResult], None]
 
 
+Selected = tuple[tuple[Group, Case], ...]
+
+
 @dataclass(frozen=True)
 class Task:
-    """All cases of one vector file against one adapter."""
+    """The cases of one vector file to run against one adapter (all of them unless ``cases``
+    holds a selection)."""
 
     vectors: VectorFile
     adapter: LoadedAdapter
+    cases: Selected | None = None
+
+    def selected(self) -> Selected:
+        return self.cases if self.cases is not None else tuple(self.vectors.cases())
 
     @property
     def size(self) -> int:
-        return self.vectors.number_of_tests
+        return len(self.cases) if self.cases is not None else self.vectors.number_of_tests
 
 
-def plan(files: Sequence[VectorFile], adapters: Sequence[LoadedAdapter]) -> list[Task]:
+def plan(
+    files: Sequence[VectorFile],
+    adapters: Sequence[LoadedAdapter],
+    select: Callable[[str], bool] | None = None,
+) -> list[Task]:
     """Every file against every adapter; a file no adapter can run still yields ``unsupported``
-    results, so a capability nobody declares is visible in the report rather than absent."""
+    results, so a capability nobody declares is visible in the report rather than absent.
+
+    ``select``, given a check id, says whether to run that case (``--case`` patterns); it is
+    applied once per file here, and files with no selected case are left out.
+    """
     for vf in files:
         for group in vf.groups:
             if group.type.name not in CHECKS:
                 raise ConfigurationError(f"{vf.name}: no check knows group type {group.type.name}")
-    return [Task(vf, ad) for ad in adapters for vf in files]
+    chosen: list[tuple[VectorFile, Selected | None]] = []
+    for vf in files:
+        if select is None:
+            chosen.append((vf, None))
+            continue
+        prefix = check_prefix(vf)
+        picked = tuple((g, c) for g, c in vf.cases() if select(prefix + c.id))
+        if picked:
+            chosen.append((vf, picked))
+    return [Task(vf, ad, cases) for ad in adapters for vf, cases in chosen]
 
 
 def check_prefix(vf: VectorFile) -> str:
@@ -69,81 +94,61 @@ def _why_unsupported(adapter: LoadedAdapter, capability: str) -> str:
     return f"{adapter.name} does not declare {', '.join(parts)}"
 
 
-def run_task(task: Task, sink: Sink, select: Callable[[str], bool] | None = None) -> None:
-    """Run every case of the task's file on its adapter, sending each result to ``sink``.
-
-    ``select``, given a check id, says whether to run that case (``--case`` patterns).
-    """
+def run_task(task: Task, sink: Sink) -> None:
+    """Run the task's cases on its adapter, sending each result to ``sink``."""
     vf, adapter = task.vectors, task.adapter
     capability = vf.capability
     names = (adapter.name,)
+    prefix = check_prefix(vf)
 
     def emit(
-        case_ref: VectorRef,
-        expected: str,
-        flags: tuple[str, ...],
-        outcome: Outcome,
-        detail: str | None = None,
-        behaviour: str | None = None,
+        case: Case, outcome: Outcome, detail: str | None = None, behaviour: str | None = None
     ) -> None:
         sink(
             CheckResult(
-                check=prefix + case_ref.id,
+                check=prefix + case.id,
                 family=vf.family,
                 capability=capability,
                 adapters=names,
                 outcome=outcome,
-                vector=case_ref,
-                expected=expected,
-                flags=flags,
+                vector=VectorRef(vf.name, case.tc_id, case.id),
+                expected=case.result,
+                flags=case.flags,
                 behaviour=behaviour,
                 detail=detail,
             )
         )
 
-    prefix = check_prefix(vf)
-    cases = [(g, c) for g, c in vf.cases() if select is None or select(prefix + c.id)]
+    cases = task.selected()
     if adapter.error is not None:
+        why = f"adapter {adapter.name} could not start: {adapter.error}"
         for _, case in cases:
-            emit(
-                VectorRef(vf.name, case.tc_id, case.id),
-                case.result,
-                case.flags,
-                "error",
-                f"adapter {adapter.name} could not start: {adapter.error}",
-            )
+            emit(case, "error", why)
         return
     if not adapter.supports(capability):
         why = _why_unsupported(adapter, capability)
         for _, case in cases:
-            emit(
-                VectorRef(vf.name, case.tc_id, case.id), case.result, case.flags, "unsupported", why
-            )
+            emit(case, "unsupported", why)
         return
 
     impl = implementation_for(adapter, capability)
     for group, case in cases:
-        check = CHECKS[group.type.name]
-        ref = VectorRef(vf.name, case.tc_id, case.id)
         try:
-            verdict = check(group, case, impl)
+            verdict = CHECKS[group.type.name](group, case, impl)
         except Exception as exc:
             # A native exception escaped the adapter: neither a pass nor a fail.
-            emit(ref, case.result, case.flags, "error", _native_error(exc))
+            emit(case, "error", _native_error(exc))
             continue
-        emit(ref, case.result, case.flags, verdict.outcome, verdict.detail, verdict.behaviour)
+        emit(case, verdict.outcome, verdict.detail, verdict.behaviour)
 
 
 def run_tasks(
-    tasks: Iterable[Task],
-    sink: Sink,
-    on_task: Callable[[Task], None] | None = None,
-    select: Callable[[str], bool] | None = None,
+    tasks: Iterable[Task], sink: Sink, on_task: Callable[[Task], None] | None = None
 ) -> None:
     for task in tasks:
         if on_task is not None:
             on_task(task)
-        run_task(task, sink, select)
+        run_task(task, sink)
 
 
 def _native_error(exc: BaseException) -> str:

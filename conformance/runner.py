@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import loader
-from .engine import check_id, plan, run_tasks
+from .engine import Task, plan, run_tasks
 from .errors import ConfigurationError
 from .progress import Progress
 from .registry import load_adapters
@@ -78,13 +78,9 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         )
     files = loader.load_many(paths, root)
     adapters = load_adapters(options.adapters)
-    tasks = plan(files, adapters)
-    select = _selector(options.cases)
-    total = sum(
-        sum(1 for _, c in t.vectors.cases() if select is None or select(check_id(t.vectors, c.id)))
-        for t in tasks
-    )
-    if select is not None and total == 0:
+    tasks = plan(files, adapters, _selector(options.cases))
+    total = sum(t.size for t in tasks)
+    if options.cases and total == 0:
         raise ConfigurationError(f"--case {' '.join(options.cases)} matches no check")
 
     options.out.mkdir(parents=True, exist_ok=True)
@@ -97,12 +93,12 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         stream.write(r)
         progress.result(r)
 
-    def on_task(task: Any) -> None:
+    def on_task(task: Task) -> None:
         stream.flush()
         progress.task(task)
 
     try:
-        run_tasks(tasks, sink, on_task, select)
+        run_tasks(tasks, sink, on_task)
     finally:
         stream.close()
         progress.close()
