@@ -1,8 +1,10 @@
-"""``e2ee-conformance``: run the suite, list adapters, check vector files.
+"""``e2ee-conformance``: run the suite, render and merge reports, reproduce a check, write an
+expectations baseline, list adapters, check vector files.
 
-Exit status: 0 nothing failed or errored; 1 a check failed or errored; 2 a usage or configuration
-error (unknown adapter, bad manifest, malformed vector file: the message names the file and case).
-Imports are lazy so ``--help`` answers at once.
+Exit status (the gate, README "Gate policy"): 0 the gate passed; 1 a ``fail``, ``error`` or
+``unexpected-pass`` outside the expectations, or a stale or expired expectation; 2 a usage or
+configuration error (unknown adapter, bad manifest, malformed vector or expectations file: the
+message names the file and entry). Imports are lazy so ``--help`` answers at once.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="e2ee-conformance",
         description="Conformance and interoperability checks for end-to-end-encrypted messaging.",
-        epilog="Exit status: 0 nothing failed, 1 a check failed or errored, 2 usage or "
-        "configuration error.",
+        epilog="Exit status: 0 the gate passed; 1 a fail, error or unexpected-pass outside the "
+        "expectations, or a stale/expired expectation; 2 usage or configuration error.",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -52,11 +54,45 @@ def _parser() -> argparse.ArgumentParser:
         help="run only checks whose id matches this glob (repeatable), e.g. 'kat/primitives/x25519_test/*'",
     )
     run.add_argument(
+        "--tier",
+        choices=["smoke", "ci", "full"],
+        default="full",
+        help="how much to run: smoke (seconds, one case of each kind), ci (every edge case, "
+        "bulk random cases capped), full (everything; default)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run adapter x vector-file tasks in N worker processes (default 1)",
+    )
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="run only slice K of N (deterministic by check id); join slices with `merge`",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed for checks that draw random choices (default: fresh, recorded in the report)",
+    )
+    _gate_args(run)
+    run.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        metavar="FMT[,FMT]",
+        help="report formats to write besides report.json: junit, md, html, json (default: all)",
+    )
+    run.add_argument(
         "--out",
         type=Path,
         default=Path("reports/latest"),
         metavar="DIR",
-        help="output folder for report.json and results.jsonl (default: reports/latest)",
+        help="output folder for report.json, junit.xml, report.md, index.html and results.jsonl "
+        "(default: reports/latest)",
     )
     run.add_argument(
         "--vectors",
@@ -66,6 +102,41 @@ def _parser() -> argparse.ArgumentParser:
         help="vector root to use instead of the bundled vectors (folders per family)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+
+    rep = sub.add_parser("report", help="re-render a saved report.json in another format")
+    rep.add_argument("report", type=Path, metavar="REPORT.json")
+    rep.add_argument(
+        "--format", choices=["junit", "md", "html", "json"], default="md", help="default: md"
+    )
+    rep.add_argument(
+        "--out", type=Path, metavar="FILE", help="write here instead of standard output"
+    )
+
+    mer = sub.add_parser("merge", help="join the reports of --shard slices into one")
+    mer.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    mer.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    _gate_args(mer, carried=True)
+
+    exp = sub.add_parser(
+        "expectations", help="write a starting expectations file from a report's failures"
+    )
+    exp.add_argument("--from", dest="source", type=Path, required=True, metavar="REPORT.json")
+    exp.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    exp.add_argument(
+        "--expires", metavar="YYYY-MM-DD", help="expiry date to give every entry (recommended)"
+    )
+
+    rp = sub.add_parser("repro", help="re-run one check and print its inputs and outputs")
+    rp.add_argument("check", metavar="CHECK_ID")
+    rp.add_argument(
+        "--adapter",
+        action="append",
+        default=[],
+        metavar="NAME|PATH",
+        help="adapter(s) to run it on (default: every bundled adapter declaring the capability)",
+    )
+    rp.add_argument("--vectors", type=Path, default=None, metavar="DIR")
+    rp.add_argument("--seed", type=int, metavar="N", help="seed of a randomised check")
 
     ad = sub.add_parser("adapters", help="list adapters, versions and capabilities")
     ad.add_argument("--adapter", action="append", default=[], metavar="NAME|PATH")
@@ -78,6 +149,30 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _gate_args(p: argparse.ArgumentParser, carried: bool = False) -> None:
+    note = " (default: the one the slices carry)" if carried else ""
+    p.add_argument(
+        "--expect",
+        type=Path,
+        metavar="FILE",
+        help="expectations file (TOML) of known failures" + note,
+    )
+    p.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="report stale or expired expectations without failing the gate",
+    )
+    p.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="SEL[,SEL]",
+        help="what fails the gate: all (default), spec levels MUST/SHOULD/MAY, bugTypes such as "
+        "CONFIDENTIALITY or AUTH_BYPASS, and unsupported; other failures only warn. "
+        "An error always fails the gate",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .errors import ConformanceError
@@ -87,6 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "adapters":
             return _adapters(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "merge":
+            return _merge(args, argv)
+        if args.command == "expectations":
+            return _expectations(args)
+        if args.command == "repro":
+            return _repro(args)
         return _vectors_check(args)
     except ConformanceError as exc:
         print(f"e2ee-conformance: error: {exc}", file=sys.stderr)
@@ -98,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from .runner import RunOptions, execute
+    from .writers import parse_formats
 
-    command = ["e2ee-conformance", *(argv if argv is not None else sys.argv[1:])]
     code, _ = execute(
         RunOptions(
             adapters=args.adapter,
@@ -107,11 +210,78 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             out=args.out,
             vectors_root=args.vectors,
             cases=args.case,
+            tier=args.tier,
+            shard=args.shard,
+            jobs=args.jobs,
+            seed=args.seed,
+            expect=args.expect,
+            allow_stale=args.allow_stale,
+            fail_on=args.fail_on,
+            formats=parse_formats(args.format),
             progress=not args.no_progress,
-            command=command,
+            command=_command(argv),
         )
     )
     return code
+
+
+def _command(argv: Sequence[str] | None) -> list[str]:
+    return ["e2ee-conformance", *(argv if argv is not None else sys.argv[1:])]
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import load_report
+    from .writers import render
+
+    text = render(load_report(args.report), args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _merge(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from .merge import merge_reports
+    from .runner import gate_options
+    from .summary import render_summary
+    from .writers import FORMATS, write_outputs
+
+    gate = gate_options(args.expect, args.fail_on, args.allow_stale)
+    code, report = merge_reports(args.reports, gate, _command(argv))
+    write_outputs(report, args.out, FORMATS)
+    sys.stdout.write(render_summary(report, str(args.out)))
+    return code
+
+
+def _expectations(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .errors import ConfigurationError
+    from .expectations import baseline_toml
+    from .report import load_report
+
+    expires = None
+    if args.expires:
+        try:
+            expires = date.fromisoformat(args.expires)
+        except ValueError:
+            raise ConfigurationError(f"--expires wants YYYY-MM-DD, got {args.expires!r}") from None
+    text = baseline_toml(load_report(args.source), expires)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _repro(args: argparse.Namespace) -> int:
+    from .repro import repro
+
+    return repro(args.check, args.adapter, args.vectors, sys.stdout)
 
 
 def _adapters(args: argparse.Namespace) -> int:

@@ -17,13 +17,20 @@ from .errors import ConfigurationError
 from .model import Case, Group, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
 from .results import CheckResult, Outcome, VectorRef
+from .selection import Selected, Selection, check_prefix
 
-__all__ = ["Task", "check_id", "implementation_for", "plan", "run_task", "run_tasks"]
+__all__ = [
+    "Task",
+    "case_inputs",
+    "check_id",
+    "check_prefix",
+    "implementation_for",
+    "plan",
+    "run_task",
+    "run_tasks",
+]
 
 Sink = Callable[[CheckResult], None]
-
-
-Selected = tuple[tuple[Group, Case], ...]
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,13 @@ class Task:
 def plan(
     files: Sequence[VectorFile],
     adapters: Sequence[LoadedAdapter],
-    select: Callable[[str], bool] | None = None,
+    selection: Selection | None = None,
 ) -> list[Task]:
     """Every file against every adapter; a file no adapter can run still yields ``unsupported``
     results, so a capability nobody declares is visible in the report rather than absent.
 
-    ``select``, given a check id, says whether to run that case (``--case`` patterns); it is
-    applied once per file here, and files with no selected case are left out.
+    ``selection`` (tier, ``--case`` patterns, shard) is applied once per file here, and files
+    with no selected case are left out. Tasks come adapter by adapter, files in the given order.
     """
     for vf in files:
         for group in vf.groups:
@@ -60,18 +67,10 @@ def plan(
                 raise ConfigurationError(f"{vf.name}: no check knows group type {group.type.name}")
     chosen: list[tuple[VectorFile, Selected | None]] = []
     for vf in files:
-        if select is None:
-            chosen.append((vf, None))
-            continue
-        prefix = check_prefix(vf)
-        picked = tuple((g, c) for g, c in vf.cases() if select(prefix + c.id))
-        if picked:
+        picked = selection.pick(vf) if selection is not None else None
+        if picked is None or picked:
             chosen.append((vf, picked))
     return [Task(vf, ad, cases) for ad in adapters for vf, cases in chosen]
-
-
-def check_prefix(vf: VectorFile) -> str:
-    return f"kat/{vf.name.removesuffix('.json')}/"
 
 
 def check_id(vf: VectorFile, case_id: str) -> str:
@@ -102,7 +101,11 @@ def run_task(task: Task, sink: Sink) -> None:
     prefix = check_prefix(vf)
 
     def emit(
-        case: Case, outcome: Outcome, detail: str | None = None, behaviour: str | None = None
+        group: Group,
+        case: Case,
+        outcome: Outcome,
+        detail: str | None = None,
+        behaviour: str | None = None,
     ) -> None:
         sink(
             CheckResult(
@@ -114,21 +117,26 @@ def run_task(task: Task, sink: Sink) -> None:
                 vector=VectorRef(vf.name, case.tc_id, case.id),
                 expected=case.result,
                 flags=case.flags,
+                bug_types=_bug_types(vf, case),
+                spec=(case.source,) if case.source is not None else group.spec_refs,
+                comment=case.comment or None,
                 behaviour=behaviour,
                 detail=detail,
+                # Inputs only where someone will look at them: a full run stays small.
+                inputs=case_inputs(group, case) if outcome in ("fail", "error") else {},
             )
         )
 
     cases = task.selected()
     if adapter.error is not None:
         why = f"adapter {adapter.name} could not start: {adapter.error}"
-        for _, case in cases:
-            emit(case, "error", why)
+        for group, case in cases:
+            emit(group, case, "error", why)
         return
     if not adapter.supports(capability):
         why = _why_unsupported(adapter, capability)
-        for _, case in cases:
-            emit(case, "unsupported", why)
+        for group, case in cases:
+            emit(group, case, "unsupported", why)
         return
 
     impl = implementation_for(adapter, capability)
@@ -137,9 +145,9 @@ def run_task(task: Task, sink: Sink) -> None:
             verdict = CHECKS[group.type.name](group, case, impl)
         except Exception as exc:
             # A native exception escaped the adapter: neither a pass nor a fail.
-            emit(case, "error", _native_error(exc))
+            emit(group, case, "error", _native_error(exc))
             continue
-        emit(case, verdict.outcome, verdict.detail, verdict.behaviour)
+        emit(group, case, verdict.outcome, verdict.detail, verdict.behaviour)
 
 
 def run_tasks(
@@ -155,3 +163,21 @@ def _native_error(exc: BaseException) -> str:
     frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
     tail = "".join(frames).rstrip().splitlines()[-8:]
     return f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail)
+
+
+def _bug_types(vf: VectorFile, case: Case) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for flag in case.flags:
+        note = vf.notes.get(flag)
+        if note is not None:
+            seen[note.bug_type] = None
+    return tuple(seen)
+
+
+def case_inputs(group: Group, case: Case) -> dict[str, str | int]:
+    """The group parameters and case fields a check fed the implementation, bytes as hex."""
+    out: dict[str, str | int] = {}
+    for source in (group.params, case.fields):
+        for name, value in source.items():
+            out[name] = value.hex() if isinstance(value, bytes) else value
+    return out

@@ -1,6 +1,7 @@
 """pytest plugin: ``pytest --e2ee-adapter NAME`` runs the conformance checks in your session.
 
-One item per (adapter, vector file), with the per-case results inside it, not one item per case:
+Items are collected in a fixed order and hold no shared state, so pytest-xdist (``-n N``) spreads
+them over workers. One item per (adapter, vector file), with the per-case results inside it, not one item per case:
 collection then costs one directory listing rather than parsing every vector file, and a run of
 100,000 cases adds a few hundred items instead of 100,000 (pyca/cryptography moved away from one
 item per Wycheproof vector for that reason). A failing item lists every failing case with its
@@ -37,6 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="limit the conformance checks to these families (repeatable)",
     )
     group.addoption(
+        "--e2ee-tier",
+        default="full",
+        choices=["smoke", "ci", "full"],
+        help="how much to run (as `e2ee-conformance run --tier`; default full)",
+    )
+    group.addoption(
         "--e2ee-vectors",
         default=None,
         metavar="DIR",
@@ -62,10 +69,12 @@ class ConformanceItem(pytest.Item):
     def runtest(self) -> None:
         from conformance import loader
         from conformance.engine import Task, run_task
+        from conformance.selection import Selection
 
         vf = loader.load(self.vector_path, self.root)
+        selection = Selection(tier=self.config.getoption("e2ee_tier"))
         results: list[Any] = []
-        run_task(Task(vf, self.adapter), results.append)
+        run_task(Task(vf, self.adapter, selection.pick(vf)), results.append)
         bad = [r for r in results if r.outcome in ("fail", "error")]
         if bad:
             raise ConformanceFailure(bad)

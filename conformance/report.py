@@ -1,35 +1,67 @@
 """``report.json``: the one source of truth of a run (schema: reports/report.schema.json).
 
-Everything else (the terminal summary, later JUnit/Markdown/HTML) is rendered from it.
+Everything else (the terminal summary, JUnit, Markdown, HTML) is rendered from it, and ``merge``
+rebuilds one from slices, so :func:`finalize` (gate, summary, reproduction commands) works on the
+report dict alone.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import platform
+import shlex
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .adapter import AdapterInfo
+from .errors import ConformanceError
+from .expectations import Entry, Expectations
+from .gate import FailOn, apply_gate
 from .model import VectorFile
+from .resources import adapters_dir
 from .results import OUTCOMES, CheckResult
 
-__all__ = ["REPORT_VERSION", "build_report", "summarize", "vectors_digest", "write_report"]
+__all__ = [
+    "REPORT_VERSION",
+    "GateOptions",
+    "build_report",
+    "finalize",
+    "load_report",
+    "reproduce_command",
+    "summarize",
+    "vectors_digest",
+    "write_report",
+]
 
 #: Bumped on any change a consumer must know about: major for removals, minor for additions.
-REPORT_VERSION = "1.0"
+#: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields.
+REPORT_VERSION = "1.1"
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    expectations: Expectations | None = None
+    policy: FailOn = field(default_factory=FailOn)
+    allow_stale: bool = False
 
 
 def vectors_digest(files: Sequence[VectorFile]) -> str:
+    return files_digest([(vf.name, vf.sha256) for vf in files])
+
+
+def files_digest(files: Sequence[tuple[str, str]]) -> str:
     h = hashlib.sha256()
-    for vf in sorted(files, key=lambda f: f.name):
-        h.update(f"{vf.name}\0{vf.sha256}\n".encode())
+    for name, sha in sorted(files):
+        h.update(f"{name}\0{sha}\n".encode())
     return "sha256:" + h.hexdigest()
 
 
@@ -50,28 +82,122 @@ def _commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def summarize(results: Sequence[CheckResult]) -> dict[str, Any]:
-    outcomes = Counter(r.outcome for r in results)
+def _counts(counter: Mapping[str, int]) -> dict[str, int]:
+    return {o: counter.get(o, 0) for o in OUTCOMES}
+
+
+def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    outcomes: Counter[str] = Counter(r["outcome"] for r in results)
     by_adapter: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     acceptable: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    pairs: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Counter))
+    )
     for r in results:
-        for a in r.adapters:
-            by_adapter[a][r.capability][r.outcome] += 1
-            if r.behaviour is not None:
-                for flag in r.flags or ("(no flag)",):
-                    acceptable[a][flag][r.behaviour] += 1
+        for a in r["adapters"]:
+            by_adapter[a][r["capability"]][r["outcome"]] += 1
+            if r.get("behaviour") is not None:
+                for flag in r.get("flags") or ("(no flag)",):
+                    acceptable[a][flag][r["behaviour"]] += 1
+        if len(r["adapters"]) == 2:
+            sender, receiver = r["adapters"]
+            pairs[r["family"]][sender][receiver][r["outcome"]] += 1
     return {
         "total": len(results),
-        "outcomes": {o: outcomes.get(o, 0) for o in OUTCOMES},
+        "outcomes": _counts(outcomes),
         "byAdapter": {
-            a: {c: {o: n.get(o, 0) for o in OUTCOMES} for c, n in sorted(caps.items())}
-            for a, caps in by_adapter.items()
+            a: {c: _counts(n) for c, n in sorted(caps.items())} for a, caps in by_adapter.items()
         },
         "acceptable": {
             a: {f: dict(sorted(n.items())) for f, n in sorted(flags.items())}
             for a, flags in acceptable.items()
         },
+        "pairs": {
+            fam: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in senders.items()}
+            for fam, senders in sorted(pairs.items())
+        },
     }
+
+
+def _adapter_arg(adapter: Mapping[str, Any]) -> str:
+    """The ``--adapter`` value that finds this adapter again: its name when bundled, else the
+    path of its manifest."""
+    manifest = Path(adapter["manifest"])
+    try:
+        manifest.resolve().relative_to(adapters_dir().resolve())
+    except (ValueError, OSError):
+        return str(adapter["manifest"])
+    return str(adapter["name"])
+
+
+def reproduce_command(result: Mapping[str, Any], report: Mapping[str, Any]) -> str:
+    by_name = {a["name"]: a for a in report["adapters"]}
+    parts = ["e2ee-conformance", "repro", result["check"]]
+    for name in result["adapters"]:
+        parts += ["--adapter", _adapter_arg(by_name[name]) if name in by_name else name]
+    root = report["run"].get("vectorsRoot")
+    if root:
+        parts += ["--vectors", root]
+    seed = result.get("seed")
+    if seed is not None:
+        parts += ["--seed", str(seed)]
+    return shlex.join(parts)
+
+
+def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = None) -> int:
+    """Gate the report's results, then fill ``summary``, ``gate``, ``expectations``, the
+    reproduction commands and ``verdict``. Returns the exit status (0 pass, 1 fail)."""
+    shard = report["run"].get("shard")
+    outcome = apply_gate(
+        report["results"],
+        report["adapters"],
+        known=_known_checks(report),
+        expectations=gate.expectations,
+        policy=gate.policy,
+        today=today or date.today(),
+        allow_stale=gate.allow_stale,
+        partial=shard is not None,
+    )
+    for r in report["results"]:
+        if r["outcome"] in ("pass", "unsupported"):
+            r.pop("reproduce", None)
+        else:
+            r["reproduce"] = reproduce_command(r, report)
+    report["summary"] = summarize(report["results"])
+    report["gate"] = {
+        "verdict": outcome.verdict,
+        "policy": {"failOn": list(gate.policy.selectors), "allowStale": gate.allow_stale},
+        "blocking": outcome.blocking,
+        "warnings": outcome.warnings,
+        "reasons": outcome.reasons,
+    }
+    if gate.expectations is not None:
+        report["expectations"] = gate.expectations.to_json() | {"entries": outcome.entries}
+    else:
+        report.pop("expectations", None)
+    report["verdict"] = outcome.verdict
+    return outcome.exit_code
+
+
+def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:
+    """Whether an expectation entry covers any check of the report's vector set (loaded only
+    when an entry matched nothing in the run, which is rare)."""
+    ids: list[str] = []
+
+    def known(entry: Entry) -> bool:
+        if not ids:
+            from . import loader
+            from .selection import check_prefix
+
+            root = report["run"].get("vectorsRoot")
+            try:
+                files = loader.load_many(loader.discover(Path(root) if root else None))
+            except ConformanceError:
+                return False
+            ids.extend(check_prefix(vf) + c.id for vf in files for _, c in vf.cases())
+        return any(fnmatch.fnmatchcase(i, entry.check) for i in ids)
+
+    return known
 
 
 def build_report(
@@ -79,14 +205,13 @@ def build_report(
     results: Sequence[CheckResult],
     adapters: Sequence[AdapterInfo],
     files: Sequence[VectorFile],
-    command: Sequence[str],
-    families: Sequence[str],
-    started: str,
-    finished: str,
-) -> dict[str, Any]:
-    summary = summarize(results)
-    failed = summary["outcomes"]["fail"] + summary["outcomes"]["error"]
-    return {
+    run: Mapping[str, Any],
+    gate: GateOptions,
+    today: date | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """``run`` holds the invocation's provenance (command, families, times, seed, tier, shard,
+    jobs, vectorsRoot); interpreter and platform are added here."""
+    report: dict[str, Any] = {
         "reportVersion": REPORT_VERSION,
         "suite": {
             "name": "e2ee-conformance",
@@ -100,23 +225,20 @@ def build_report(
                 ],
             },
         },
-        "run": {
-            "command": list(command),
-            "families": list(families),
-            "startedAt": started,
-            "finishedAt": finished,
+        "run": dict(run)
+        | {
             "python": platform.python_version(),
             "implementation": sys.implementation.name,
             "platform": platform.platform(),
         },
-        "adapters": [_adapter_json(a) for a in adapters],
+        "adapters": [adapter_json(a) for a in adapters],
         "results": [r.to_json() for r in results],
-        "summary": summary,
-        "verdict": "fail" if failed else "pass",
     }
+    code = finalize(report, gate, today)
+    return code, report
 
 
-def _adapter_json(a: AdapterInfo) -> dict[str, Any]:
+def adapter_json(a: AdapterInfo) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": a.name,
         "implementation": a.implementation,
@@ -133,8 +255,34 @@ def _adapter_json(a: AdapterInfo) -> dict[str, Any]:
     return out
 
 
-def write_report(path: Path, report: dict[str, Any]) -> None:
+def write_report(path: Path, report: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A saved report, checked against the schema so writers and merge can trust its shape."""
+    import jsonschema
+
+    from .errors import ConfigurationError
+    from .resources import report_schema_path
+
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"report {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"report {path}: not JSON: {exc}") from None
+    schema = json.loads(report_schema_path().read_text(encoding="utf-8"))
+    try:
+        jsonschema.validate(report, schema)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise ConfigurationError(
+            f"report {path}: not a report of this suite (reportVersion "
+            f"{report.get('reportVersion') if isinstance(report, dict) else '?'}) at {where}: "
+            f"{exc.message}"
+        ) from None
+    return dict(report)

@@ -1,14 +1,33 @@
-"""One check result: the unit that streams to ``results.jsonl`` and fills ``report.json``."""
+"""One check result: the unit that streams to ``results.jsonl`` and fills ``report.json``.
+
+The engine produces the *observed* outcome (pass, fail, error, unsupported). The gate
+(:mod:`conformance.gate`) may later turn it into ``expected-fail`` or ``unexpected-pass`` under an
+expectations file; those two never come out of the engine.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["OUTCOMES", "CheckResult", "Outcome", "VectorRef"]
+from .model import SpecRef
+
+__all__ = [
+    "GATED_OUTCOMES",
+    "OBSERVED_OUTCOMES",
+    "OUTCOMES",
+    "CheckResult",
+    "Outcome",
+    "VectorRef",
+]
 
 Outcome = Literal["pass", "fail", "error", "unsupported"]
-OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "error", "unsupported")
+OBSERVED_OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "error", "unsupported")
+#: Outcomes only an expectations file produces.
+GATED_OUTCOMES: tuple[str, ...] = ("expected-fail", "unexpected-pass")
+#: Every outcome a report can hold, in display order.
+OUTCOMES: tuple[str, ...] = (*OBSERVED_OUTCOMES, *GATED_OUTCOMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +39,11 @@ class VectorRef:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """``check`` is stable across runs and renumbering: ``kat/<file path>/<case id>``."""
+    """``check`` is stable across runs and renumbering: ``kat/<file path>/<case id>``.
+
+    ``inputs`` is filled for non-pass results only (what ``repro`` and the HTML report show);
+    ``seed`` only by checks that draw random choices.
+    """
 
     check: str
     family: str
@@ -30,8 +53,18 @@ class CheckResult:
     vector: VectorRef | None = None
     expected: str | None = None
     flags: tuple[str, ...] = ()
+    bug_types: tuple[str, ...] = ()
+    spec: tuple[SpecRef, ...] = ()
+    comment: str | None = None
     behaviour: str | None = None
     detail: str | None = None
+    inputs: Mapping[str, str | int] = field(default_factory=dict)
+    seed: int | None = None
+
+    @property
+    def level(self) -> str | None:
+        """The strongest RFC 2119 level among the spec references."""
+        return strongest_level(self.spec)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -51,8 +84,36 @@ class CheckResult:
             out["expected"] = self.expected
         if self.flags:
             out["flags"] = list(self.flags)
+        if self.bug_types:
+            out["bugTypes"] = list(self.bug_types)
+        if self.spec:
+            out["spec"] = [_spec_json(s) for s in self.spec]
+            level = self.level
+            if level is not None:
+                out["level"] = level
+        if self.comment:
+            out["comment"] = self.comment
         if self.behaviour is not None:
             out["behaviour"] = self.behaviour
         if self.detail is not None:
             out["detail"] = self.detail
+        if self.inputs:
+            out["inputs"] = dict(self.inputs)
+        if self.seed is not None:
+            out["seed"] = self.seed
         return out
+
+
+_LEVEL_ORDER = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
+
+
+def strongest_level(spec: tuple[SpecRef, ...]) -> str | None:
+    levels = [s.level for s in spec if s.level in _LEVEL_ORDER]
+    return min(levels, key=_LEVEL_ORDER.index) if levels else None
+
+
+def _spec_json(s: SpecRef) -> dict[str, str]:
+    out = {"document": s.document, "section": s.section}
+    if s.level:
+        out["level"] = s.level
+    return out

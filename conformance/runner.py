@@ -1,25 +1,31 @@
-"""A full run: resolve adapters, load vectors, plan, execute with progress, stream results, write
-``report.json`` and return the exit status (0 nothing failed or errored, 1 otherwise)."""
+"""A full run: resolve adapters, load vectors, select, execute with progress, stream results,
+gate, write the report in every format and return the exit status (see :mod:`conformance.gate`).
+"""
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import json
+import secrets
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import loader
-from .engine import Task, plan, run_tasks
+from .engine import Task, plan, run_task
 from .errors import ConfigurationError
+from .expectations import load_expectations
+from .gate import FailOn
 from .progress import Progress
 from .registry import load_adapters
-from .report import build_report, write_report
+from .report import GateOptions, build_report
 from .results import CheckResult
+from .selection import Selection, Shard, Tier
 from .summary import render_summary
+from .writers import FORMATS, write_outputs
 
 __all__ = ["ResultStream", "RunOptions", "execute"]
 
@@ -31,25 +37,29 @@ class RunOptions:
     out: Path = Path("reports/latest")
     vectors_root: Path | None = None
     cases: Sequence[str] = ()
+    tier: Tier = "full"
+    shard: str | None = None
+    jobs: int = 1
+    seed: int | None = None
+    expect: Path | None = None
+    allow_stale: bool = False
+    fail_on: Sequence[str] = ()
+    formats: Sequence[str] = tuple(FORMATS)
     progress: bool = True
+    today: date | None = None
     command: Sequence[str] = field(default_factory=lambda: list(sys.argv))
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _selector(patterns: Sequence[str]) -> Callable[[str], bool] | None:
-    if not patterns:
-        return None
-    return lambda cid: any(fnmatch.fnmatchcase(cid, p) for p in patterns)
 
 
 _LINE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 class ResultStream:
-    """``results.jsonl``: each result is written as it comes, flushed after every task."""
+    """``results.jsonl``: each result is written as it comes, flushed after every task, so a run
+    that dies still leaves what it did."""
 
     def __init__(self, path: Path) -> None:
         self._fh = path.open("w", encoding="utf-8")
@@ -65,9 +75,27 @@ class ResultStream:
         self._fh.close()
 
 
+def gate_options(expect: Path | None, fail_on: Sequence[str], allow_stale: bool) -> GateOptions:
+    return GateOptions(
+        expectations=load_expectations(expect) if expect is not None else None,
+        policy=FailOn.parse(fail_on),
+        allow_stale=allow_stale,
+    )
+
+
 def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dict[str, Any]]:
     out = stdout if stdout is not None else sys.stdout
-    started = _now()
+    started = now()
+    if options.jobs < 1:
+        raise ConfigurationError(f"--jobs must be at least 1, got {options.jobs}")
+    # Everything that can be wrong with the invocation fails here, before any check runs.
+    selection = Selection(
+        tier=options.tier,
+        patterns=tuple(options.cases),
+        shard=Shard.parse(options.shard) if options.shard else None,
+    )
+    gate = gate_options(options.expect, options.fail_on, options.allow_stale)
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     root = options.vectors_root
     paths = loader.discover(root, options.families or None)
     if not paths:
@@ -78,7 +106,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         )
     files = loader.load_many(paths, root)
     adapters = load_adapters(options.adapters)
-    tasks = plan(files, adapters, _selector(options.cases))
+    tasks = plan(files, adapters, selection)
     total = sum(t.size for t in tasks)
     if options.cases and total == 0:
         raise ConfigurationError(f"--case {' '.join(options.cases)} matches no check")
@@ -86,34 +114,54 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
     options.out.mkdir(parents=True, exist_ok=True)
     stream = ResultStream(options.out / "results.jsonl")
     progress = Progress(total, enabled=options.progress)
-    results: list[CheckResult] = []
+    by_task: list[list[CheckResult]] = [[] for _ in tasks]
 
-    def sink(r: CheckResult) -> None:
-        results.append(r)
+    def record(i: int, r: CheckResult) -> None:
+        by_task[i].append(r)
         stream.write(r)
         progress.result(r)
 
-    def on_task(task: Task) -> None:
-        stream.flush()
-        progress.task(task)
-
     try:
-        run_tasks(tasks, sink, on_task)
+        from .parallel import parallel_ok, run_parallel
+
+        if options.jobs > 1 and len(tasks) > 1 and parallel_ok(tasks):
+            index = {id(t): i for i, t in enumerate(tasks)}
+
+            def done(task: Task, results: list[CheckResult]) -> None:
+                progress.task(task)
+                for r in results:
+                    record(index[id(task)], r)
+                stream.flush()
+
+            run_parallel(tasks, options.jobs, root, done)
+        else:
+            for i, task in enumerate(tasks):
+                progress.task(task)
+                run_task(task, functools.partial(record, i))
+                stream.flush()
     finally:
         stream.close()
         progress.close()
         for a in adapters:
             a.close()
 
-    report = build_report(
-        results=results,
+    code, report = build_report(
+        results=[r for rs in by_task for r in rs],
         adapters=[a.info() for a in adapters],
         files=files,
-        command=options.command,
-        families=sorted({vf.family for vf in files}),
-        started=started,
-        finished=_now(),
+        run={
+            "command": list(options.command),
+            "families": sorted({vf.family for vf in files}),
+            "startedAt": started,
+            "finishedAt": now(),
+            "seed": seed,
+            **selection.describe(),
+            "jobs": options.jobs,
+            "vectorsRoot": str(root) if root is not None else None,
+        },
+        gate=gate,
+        today=options.today,
     )
-    write_report(options.out / "report.json", report)
-    out.write(render_summary(report, str(options.out / "report.json")))
-    return (0 if report["verdict"] == "pass" else 1), report
+    write_outputs(report, options.out, options.formats)
+    out.write(render_summary(report, str(options.out)))
+    return code, report

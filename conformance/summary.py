@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from .results import OUTCOMES
+
 __all__ = ["render_summary"]
 
 _MAX_FAILURES = 20
+_ALWAYS = ("pass", "fail", "error", "unsupported")
 
 
 def _cell(counts: dict[str, int]) -> str:
-    run = counts["pass"] + counts["fail"] + counts["error"]
+    run = sum(counts[k] for k in OUTCOMES if k != "unsupported")
     if not run:
         return "unsupported" if counts["unsupported"] else ""
     text = f"{counts['pass']}/{run}"
-    if counts["fail"]:
-        text += f" F{counts['fail']}"
-    if counts["error"]:
-        text += f" E{counts['error']}"
+    for key, mark in (
+        ("fail", "F"),
+        ("error", "E"),
+        ("expected-fail", "X"),
+        ("unexpected-pass", "U"),
+    ):
+        if counts[key]:
+            text += f" {mark}{counts[key]}"
     return text
 
 
@@ -32,7 +39,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             [cap, *(_cell(summary["byAdapter"].get(a, {}).get(cap, _zero())) for a in adapters)]
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["", "pass/run per capability (F = fail, E = error):"]
+    lines = ["", "pass/run per capability (F fail, E error, X expected-fail, U unexpected-pass):"]
     for i, r in enumerate(rows):
         lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         if i == 0:
@@ -52,7 +59,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             )
             lines.append(f"  {a}: {chosen}")
 
-    bad = [r for r in report["results"] if r["outcome"] in ("fail", "error")]
+    bad = [r for r in report["results"] if r.get("gate") in ("block", "warn")]
     if bad:
         lines.append(f"\nfailures and errors ({len(bad)}):")
         for r in bad[:_MAX_FAILURES]:
@@ -60,28 +67,40 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             where = f"{v.get('file')} tcId {v.get('tcId')}" if v else r["check"]
             detail = (r.get("detail") or "").splitlines()
             flags = f"  [{', '.join(r['flags'])}]" if r.get("flags") else ""
-            lines.append(f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}{flags}")
+            warn = "  (warning only)" if r.get("gate") == "warn" else ""
+            lines.append(
+                f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}{flags}{warn}"
+            )
             lines.append(f"        {r['check']}")
             if detail:
                 lines.append(f"        {detail[0][:300]}")
-            lines.append(
-                f"        reproduce: e2ee-conformance run --adapter {r['adapters'][0]} "
-                f"--family {r['family']} --case {r['check']}"
-            )
+            if r.get("reproduce"):
+                lines.append(f"        reproduce: {r['reproduce']}")
         if len(bad) > _MAX_FAILURES:
             lines.append(f"  ... and {len(bad) - _MAX_FAILURES} more in report.json")
 
+    for e in report.get("expectations", {}).get("entries", []):
+        if e["status"] != "ok":
+            lines.append(
+                f"expectation #{e['index'] + 1} {e['status']}: {e['check']} ({e['reason'][:80]})"
+            )
+
     o = summary["outcomes"]
-    lines.append(
-        f"\n{summary['total']} checks: {o['pass']} pass, {o['fail']} fail, {o['error']} error, "
-        f"{o['unsupported']} unsupported"
-    )
+    counts = ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in _ALWAYS)
+    lines.append(f"\n{summary['total']} checks: {counts}")
     if out_dir:
-        lines.append(f"report: {out_dir}")
+        lines.append(f"report: {out_dir}/index.html (and report.json, junit.xml, report.md)")
+    gate = report["gate"]
+    lines.append(
+        f"gate: fails on {','.join(gate['policy']['failOn'])}"
+        + (" (stale expectations allowed)" if gate["policy"]["allowStale"] else "")
+    )
+    for reason in gate["reasons"]:
+        lines.append(f"  - {reason}")
     verdict = report["verdict"].upper()
     lines.append(f"verdict: {verdict} (exit {0 if verdict == 'PASS' else 1})")
     return "\n".join(lines) + "\n"
 
 
 def _zero() -> dict[str, int]:
-    return {"pass": 0, "fail": 0, "error": 0, "unsupported": 0}
+    return dict.fromkeys(OUTCOMES, 0)

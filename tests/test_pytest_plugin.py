@@ -39,3 +39,22 @@ def test_plugin_is_inert_without_the_option(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest("-q")
     result.assert_outcomes(passed=1)
+
+
+def test_runs_under_pytest_xdist(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(
+        "-p",
+        "xdist",
+        "-n",
+        "2",
+        "--e2ee-adapter",
+        "pynacl",
+        "--e2ee-adapter",
+        "cryptography",
+        "--e2ee-tier",
+        "smoke",
+        "-q",
+    )
+    # cryptography fails the three non-canonical Ed25519 key cases (a real OpenSSL finding).
+    result.assert_outcomes(passed=16, failed=1, skipped=3)
+    result.stdout.fnmatch_lines(["*cryptography*ed25519_test.json*", "*tcId 77*"])

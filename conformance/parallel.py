@@ -1,0 +1,100 @@
+"""``--jobs N``: run tasks (adapter x vector file) in worker processes on one machine.
+
+Workers are spawned, not forked, so a native library's state in the parent never leaks into a
+child. Each worker loads an adapter from its manifest path once and reuses it; a task travels as
+plain names and case ids, and its results come back as :class:`CheckResult` objects. Results are
+handed on in plan order per task, so a report does not depend on ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from .adapter import LoadedAdapter, load_adapter
+from .engine import Task, run_task
+from .manifest import load_manifest
+from .results import CheckResult
+
+__all__ = ["parallel_ok", "run_parallel"]
+
+
+@dataclass(frozen=True)
+class _Job:
+    manifest: str
+    vectors: str
+    root: str | None
+    case_ids: tuple[str, ...] | None
+
+
+_ADAPTERS: dict[str, LoadedAdapter] = {}
+
+
+def _work(job: _Job) -> list[CheckResult]:
+    from . import loader
+
+    adapter = _ADAPTERS.get(job.manifest)
+    if adapter is None:
+        adapter = load_adapter(load_manifest(Path(job.manifest)))
+        _ADAPTERS[job.manifest] = adapter
+    vf = loader.load(Path(job.vectors), Path(job.root) if job.root else None)
+    cases = None
+    if job.case_ids is not None:
+        wanted = set(job.case_ids)
+        cases = tuple((g, c) for g, c in vf.cases() if c.id in wanted)
+    out: list[CheckResult] = []
+    run_task(Task(vf, adapter, cases), out.append)
+    return out
+
+
+def parallel_ok(tasks: Sequence[Task]) -> bool:
+    """Only adapters a worker can load again from disk can run there (not test objects)."""
+    return all(Path(t.adapter.manifest.path).is_file() for t in tasks)
+
+
+def run_parallel(
+    tasks: Sequence[Task],
+    jobs: int,
+    root: Path | None,
+    on_done: Callable[[Task, list[CheckResult]], None],
+) -> None:
+    """Run ``tasks`` on ``jobs`` workers; ``on_done`` gets each task's results as it finishes.
+
+    A worker that dies (a native crash in an adapter) breaks the pool: every unfinished task is
+    then reported as ``error`` results naming that, and the run still completes.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        futures: dict[Future[list[CheckResult]], Task] = {}
+        for task in tasks:
+            job = _Job(
+                manifest=str(task.adapter.manifest.path),
+                vectors=str(task.vectors.path),
+                root=str(root) if root is not None else None,
+                case_ids=None if task.cases is None else tuple(c.id for _, c in task.cases),
+            )
+            futures[pool.submit(_work, job)] = task
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                results = fut.result()
+            except BrokenProcessPool:
+                results = _errors(
+                    task,
+                    "a worker process died while running this task "
+                    "(an adapter crashed the interpreter?); rerun with --jobs 1",
+                )
+            except Exception as exc:  # a worker raised outside any check: keep the run going
+                results = _errors(task, f"worker failed: {type(exc).__name__}: {exc}")
+            on_done(task, results)
+
+
+def _errors(task: Task, why: str) -> list[CheckResult]:
+    out: list[CheckResult] = []
+    dead = LoadedAdapter(task.adapter.manifest, None, why)
+    run_task(Task(task.vectors, dead, task.cases), out.append)
+    return out

@@ -1,0 +1,145 @@
+"""``e2ee-conformance repro CHECK_ID``: run one check again and show what went in and came out.
+
+The check's vector case is found from its id, run on each adapter through a recorder that logs
+every call the check makes (arguments, returned value or raised error), and judged exactly as in
+a run. Exit status 0 when every adapter passes, 1 when one fails or errors.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import loader
+from .adapter import LoadedAdapter
+from .checks import CHECKS, Verdict
+from .engine import case_inputs, check_prefix, implementation_for
+from .errors import ConfigurationError, ProtocolError
+from .model import Case, Group, VectorFile
+from .registry import load_adapters
+from .resources import vectors_dir
+
+__all__ = ["find_case", "repro"]
+
+_SHOW = 200
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bytes):
+        text = value.hex()
+        return text if len(text) <= _SHOW else f"{text[:_SHOW]}... ({len(value)} bytes)"
+    text = repr(value)
+    return text if len(text) <= _SHOW else text[:_SHOW] + "..."
+
+
+class Recorder:
+    """Wraps a capability object; every method call is logged with its outcome."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if not callable(target):
+            return target
+
+        def call(*args: object) -> object:
+            shown = ", ".join(_show(a) for a in args)
+            try:
+                value = target(*args)
+            except ProtocolError as exc:
+                self.calls.append(f"{name}({shown})\n      -> refused: {exc.kind}: {exc}")
+                raise
+            except Exception as exc:
+                self.calls.append(f"{name}({shown})\n      -> raised {type(exc).__name__}: {exc}")
+                raise
+            self.calls.append(f"{name}({shown})\n      -> {_show(value)}")
+            return value
+
+        return call
+
+
+def find_case(check_id: str, root: Path | None) -> tuple[VectorFile, Group, Case]:
+    """The vector file and case a ``kat/<family>/<file stem>/<case id>`` check id names."""
+    parts = check_id.split("/")
+    if len(parts) < 4 or parts[0] != "kat":
+        raise ConfigurationError(
+            f"{check_id!r} is not a known-answer check id (kat/<family>/<file>/<case id>); "
+            "pair and property checks are reproduced by their own scenario commands"
+        )
+    family, stem, case_id = parts[1], parts[2], "/".join(parts[3:])
+    path = (root if root is not None else vectors_dir()) / family / f"{stem}.json"
+    if not path.is_file():
+        raise ConfigurationError(f"check {check_id}: vector file {path} not found")
+    vf = loader.load(path, root)
+    for group, case in vf.cases():
+        if check_prefix(vf) + case.id == check_id:
+            return vf, group, case
+    raise ConfigurationError(
+        f"check {check_id}: no case with id {case_id!r} in {vf.name} (was the vector set changed?)"
+    )
+
+
+def _run_one(
+    adapter: LoadedAdapter, vf: VectorFile, group: Group, case: Case
+) -> tuple[str, str, list[str]]:
+    capability = vf.capability
+    if adapter.error is not None:
+        return "error", f"adapter could not start: {adapter.error}", []
+    if not adapter.supports(capability):
+        return "unsupported", f"{adapter.name} does not declare {capability}", []
+    recorder = Recorder(implementation_for(adapter, capability))
+    check: Callable[[Group, Case, object], Verdict] = CHECKS[group.type.name]
+    try:
+        verdict = check(group, case, recorder)
+    except Exception as exc:
+        tail = "".join(traceback.format_exception(exc)).rstrip().splitlines()[-6:]
+        return (
+            "error",
+            f"native exception {type(exc).__name__}: {exc}\n" + "\n".join(tail),
+            (recorder.calls),
+        )
+    detail = verdict.detail or (f"behaviour: {verdict.behaviour}" if verdict.behaviour else "")
+    return verdict.outcome, detail, recorder.calls
+
+
+def repro(check_id: str, adapter_specs: Sequence[str], root: Path | None, out: TextIO) -> int:
+    vf, group, case = find_case(check_id, root)
+    adapters = load_adapters(adapter_specs)
+    if not adapter_specs:
+        adapters = [a for a in adapters if a.supports(vf.capability)]
+    w = out.write
+    w(f"check    {check_id}\n")
+    w(f"vector   {vf.name} tcId {case.tc_id}: {case.comment}\n")
+    w(f"expected {case.result}")
+    if case.flags:
+        notes = [f"{f} ({vf.notes[f].bug_type})" if f in vf.notes else f for f in case.flags]
+        w(f"   flags: {', '.join(notes)}")
+    w("\n")
+    spec = (case.source,) if case.source is not None else group.spec_refs
+    if spec:
+        w(f"spec     {'; '.join(str(s) for s in spec)}\n")
+    w("inputs\n")
+    for name, value in case_inputs(group, case).items():
+        w(f"  {name} = {value}\n")
+    worst = 0
+    try:
+        for adapter in adapters:
+            info = adapter.info()
+            outcome, detail, calls = _run_one(adapter, vf, group, case)
+            w(f"\n{adapter.name} ({info.implementation} {info.version})\n")
+            for c in calls:
+                w(f"  {c}\n")
+            w(f"  outcome: {outcome.upper()}")
+            w(f"  {detail}\n" if detail else "\n")
+            if outcome in ("fail", "error"):
+                worst = 1
+    finally:
+        for adapter in adapters:
+            adapter.close()
+    if not adapters:
+        w(f"\nno adapter declares {vf.capability}\n")
+    return worst

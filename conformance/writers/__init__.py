@@ -1,0 +1,82 @@
+"""Renderings of ``report.json``: JUnit XML, Markdown, a self-contained HTML page, and JSON.
+
+Each writer is a function of the report dict alone, so ``e2ee-conformance report`` can re-render
+any saved report and a merged report renders exactly like a single run's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigurationError
+
+__all__ = ["FORMATS", "parse_formats", "render", "write_outputs"]
+
+#: format -> file name written into the output folder.
+FORMATS: dict[str, str] = {
+    "json": "report.json",
+    "junit": "junit.xml",
+    "md": "report.md",
+    "html": "index.html",
+}
+
+
+def _json(report: Mapping[str, Any]) -> str:
+    return json.dumps(report, indent=1, ensure_ascii=False) + "\n"
+
+
+def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
+    if fmt == "json":
+        return _json
+    if fmt == "junit":
+        from .junit import render_junit
+
+        return render_junit
+    if fmt == "md":
+        from .markdown import render_markdown
+
+        return render_markdown
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html
+    raise ConfigurationError(f"unknown report format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+def render(report: Mapping[str, Any], fmt: str) -> str:
+    return _renderer(fmt)(report)
+
+
+def parse_formats(values: Iterable[str]) -> list[str]:
+    """``--format junit,md`` (repeatable) -> formats in canonical order; empty means all."""
+    wanted: set[str] = set()
+    for value in values:
+        for fmt in value.split(","):
+            fmt = fmt.strip().lower()
+            if fmt == "markdown":
+                fmt = "md"
+            if fmt == "xml":
+                fmt = "junit"
+            if fmt not in FORMATS:
+                raise ConfigurationError(
+                    f"unknown report format {fmt!r}; formats: {', '.join(FORMATS)}"
+                )
+            wanted.add(fmt)
+    return [f for f in FORMATS if f in wanted] if wanted else list(FORMATS)
+
+
+def write_outputs(report: Mapping[str, Any], out: Path, formats: Iterable[str]) -> list[Path]:
+    """Write each format into ``out`` (atomically, so a reader never sees half a file); JSON is
+    always written, since every other format can be re-rendered from it."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for fmt in dict.fromkeys(["json", *formats]):
+        path = out / FORMATS[fmt]
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(render(report, fmt), encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written

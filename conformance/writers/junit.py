@@ -1,0 +1,171 @@
+"""``junit.xml``: one testcase per check result, read by GitLab, Jenkins and GitHub test-report
+actions.
+
+Mapping: ``fail`` and ``unexpected-pass`` that block the gate are ``<failure>``, ``error`` is
+``<error>``; ``unsupported``, ``expected-fail`` and results the ``--fail-on`` policy only warns
+about are ``<skipped>`` with the reason, so the XML's failure count agrees with the gate. Stale or
+expired expectation entries appear as failing testcases of their own suite: the gate fails on
+them, so a CI test view must show them too.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["render_junit"]
+
+
+def _clean(text: str) -> str:
+    """XML 1.0 cannot carry most control characters, whatever the escaping; an adapter's
+    message may hold any of them."""
+    return "".join(
+        c if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") else "\ufffd"
+        for c in text
+    )
+
+
+def _first_line(text: str | None, limit: int = 300) -> str:
+    line = (text or "").strip().splitlines()
+    return _clean(line[0][:limit]) if line else ""
+
+
+def _body(r: Mapping[str, Any]) -> str:
+    lines = []
+    if r.get("detail"):
+        lines.append(str(r["detail"]))
+    v = r.get("vector")
+    if v:
+        lines.append(f"vector: {v['file']} tcId {v['tcId']} ({v['id']})")
+    if r.get("flags"):
+        flags = ", ".join(r["flags"])
+        lines.append(f"flags: {flags}; bugTypes: {', '.join(r.get('bugTypes', []))}")
+    for s in r.get("spec", []):
+        level = f" ({s['level']})" if s.get("level") else ""
+        lines.append(f"spec: {s['document']} §{s['section']}{level}")
+    exp = r.get("expectation")
+    if exp:
+        lines.append(f"expectation #{exp['entry'] + 1}: {exp['reason']}")
+    if r.get("reproduce"):
+        lines.append(f"reproduce: {r['reproduce']}")
+    return _clean("\n".join(lines))
+
+
+def _testcase(parent: ET.Element, r: Mapping[str, Any]) -> None:
+    adapters = " -> ".join(r["adapters"])
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        {
+            "classname": _clean(f"{r['family']}.{r['capability']}.{adapters}"),
+            "name": _clean(r["check"]),
+        },
+    )
+    outcome, gate = r["outcome"], r.get("gate")
+    if outcome == "pass":
+        return
+    if outcome == "error" and gate != "warn":
+        el = ET.SubElement(
+            case, "error", {"message": _first_line(r.get("detail")), "type": "error"}
+        )
+        el.text = _body(r)
+    elif outcome in ("fail", "unexpected-pass") and gate == "block":
+        message = _first_line(r.get("detail"))
+        if outcome == "unexpected-pass":
+            exp = r.get("expectation", {})
+            message = f"unexpected pass: expectation #{exp.get('entry', 0) + 1} no longer needed"
+        kind = ",".join(r.get("bugTypes", [])) or outcome
+        el = ET.SubElement(case, "failure", {"message": message, "type": _clean(kind)})
+        el.text = _body(r)
+    else:
+        if outcome == "expected-fail":
+            why = "expected failure: " + _first_line(r.get("expectation", {}).get("reason"))
+        elif gate == "warn":
+            why = (
+                f"warning ({outcome}, outside the --fail-on policy): {_first_line(r.get('detail'))}"
+            )
+        else:
+            why = f"{outcome}: {_first_line(r.get('detail'))}"
+        el = ET.SubElement(case, "skipped", {"message": why})
+        el.text = _body(r)
+
+
+def _suite(name: str, cases: list[Mapping[str, Any]]) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": _clean(name)})
+    for r in cases:
+        _testcase(suite, r)
+    _count(suite)
+    return suite
+
+
+def _count(el: ET.Element) -> None:
+    cases = el.findall("testcase")
+    el.set("tests", str(len(cases)))
+    el.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    el.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    el.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+
+
+def render_junit(report: Mapping[str, Any]) -> str:
+    root = ET.Element("testsuites", {"name": "e2ee-conformance"})
+    suites: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for r in report["results"]:
+        suites[f"{' -> '.join(r['adapters'])} / {r['family']} / {r['capability']}"].append(r)
+    for name, cases in suites.items():
+        suite = _suite(name, cases)
+        suite.insert(0, _provenance(report))
+        root.append(suite)
+    bad = [
+        e
+        for e in report.get("expectations", {}).get("entries", [])
+        if e["status"] in ("stale", "expired")
+    ]
+    if bad:
+        suite = ET.SubElement(root, "testsuite", {"name": "expectations"})
+        allow = report["gate"]["policy"]["allowStale"]
+        for e in bad:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                {"classname": "expectations", "name": _clean(f"#{e['index'] + 1} {e['check']}")},
+            )
+            what = f"expired on {e['expires']}" if e["status"] == "expired" else "stale"
+            tag = "skipped" if allow else "failure"
+            el = ET.SubElement(case, tag, {"message": f"expectation {what}"})
+            el.text = _clean(f"{e['reason']}\nmatched {e['matched']} result(s)")
+        _count(suite)
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for suite in root.findall("testsuite"):
+        for k in totals:
+            totals[k] += int(suite.get(k, "0"))
+    for k, n in totals.items():
+        root.set(k, str(n))
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _provenance(report: Mapping[str, Any]) -> ET.Element:
+    props = ET.Element("properties")
+    run, suite = report["run"], report["suite"]
+    pairs = [
+        ("suite.version", suite["version"]),
+        ("suite.commit", suite.get("commit") or ""),
+        ("vectors.digest", suite["vectors"]["digest"]),
+        ("run.tier", run.get("tier", "")),
+        ("run.seed", str(run.get("seed", ""))),
+        (
+            "run.shard",
+            "" if not run.get("shard") else f"{run['shard']['index']}/{run['shard']['count']}",
+        ),
+        ("run.startedAt", run["startedAt"]),
+        ("verdict", report["verdict"]),
+    ]
+    pairs += [
+        (f"adapter.{a['name']}", f"{a['implementation']} {a['version']}")
+        for a in report["adapters"]
+    ]
+    for name, value in pairs:
+        ET.SubElement(props, "property", {"name": _clean(name), "value": _clean(str(value))})
+    return props

@@ -1,0 +1,341 @@
+"""The files a run writes and what can be done with them: JUnit, Markdown, HTML, re-rendering,
+provenance, shards and merge, --jobs, tiers, and repro."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conformance import loader
+from conformance.cli import main
+from conformance.resources import report_schema_path
+from conformance.selection import Selection
+
+FAULT = Path(__file__).parent / "fault_adapters"
+
+
+def _load(out: Path) -> dict[str, Any]:
+    report = json.loads((out / "report.json").read_text())
+    jsonschema.validate(report, json.loads(report_schema_path().read_text()))
+    return report
+
+
+def _result_set(report: dict[str, Any]) -> set[tuple[Any, ...]]:
+    return {
+        (r["check"], tuple(r["adapters"]), r["outcome"], r.get("detail"), r.get("behaviour"))
+        for r in report["results"]
+    }
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("full")
+    assert main(["run", "--out", str(out), "--no-progress", "--seed", "7"]) == 1
+    return out, _load(out)
+
+
+def test_run_writes_every_format(full: tuple[Path, dict[str, Any]]) -> None:
+    from junitparser import Error, Failure, JUnitXml, Skipped
+
+    out, report = full
+    for name in ("report.json", "junit.xml", "report.md", "index.html", "results.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+    xml = JUnitXml.fromfile(str(out / "junit.xml"))
+    cases = [case for suite in xml for case in suite]
+    assert len(cases) == report["summary"]["total"]
+    failed = [c for c in cases if any(isinstance(r, Failure) for r in c.result)]
+    errors = [c for c in cases if any(isinstance(r, Error) for r in c.result)]
+    skipped = [c for c in cases if any(isinstance(r, Skipped) for r in c.result)]
+    assert len(failed) == report["summary"]["outcomes"]["fail"] == 3
+    assert errors == []
+    assert len(skipped) == report["summary"]["outcomes"]["unsupported"]
+    assert all("reproduce: e2ee-conformance repro" in (c.result[0].text or "") for c in failed)
+
+    md = (out / "report.md").read_text()
+    assert md.startswith("## e2ee-conformance: ❌ FAIL")
+    assert md.index("### Blocking") < md.index("### Counts")
+    assert "#### primitives / ed25519 (3)" in md
+
+
+def test_provenance(full: tuple[Path, dict[str, Any]]) -> None:
+    _, report = full
+    run, suite = report["run"], report["suite"]
+    assert run["seed"] == 7
+    assert run["tier"] == "full"
+    assert run["shard"] is None
+    assert run["command"][:2] == ["e2ee-conformance", "run"]
+    assert run["startedAt"] <= run["finishedAt"]
+    assert suite["vectors"]["digest"].startswith("sha256:")
+    assert len(suite["vectors"]["files"]) == len(loader.discover())
+    assert "commit" in suite
+    for a in report["adapters"]:
+        assert a["version"]
+        assert a["version"] != "unknown"
+        assert len(a["manifestSha256"]) == 64
+
+
+def test_report_re_renders_a_saved_report(
+    full: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    out, _ = full
+    for fmt, name in (("junit", "junit.xml"), ("md", "report.md"), ("html", "index.html")):
+        target = tmp_path / name
+        assert (
+            main(["report", str(out / "report.json"), "--format", fmt, "--out", str(target)]) == 0
+        )
+        assert target.read_text() == (out / name).read_text()
+
+
+def test_report_refuses_a_file_that_is_not_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "x.json"
+    bogus.write_text('{"hello": 1}')
+    assert main(["report", str(bogus)]) == 2
+    assert f"report {bogus}: not a report of this suite" in capsys.readouterr().err
+
+
+def test_shards_merge_to_the_unsharded_result_set(
+    full: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    _, whole = full
+    slices = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}"
+        main(["run", "--shard", f"{k}/2", "--out", str(out), "--no-progress"])
+        slices.append(_load(out))
+    a, b = (_result_set(s) for s in slices)
+    assert a
+    assert b
+    assert not a & b
+    merged = tmp_path / "merged"
+    code = main(
+        [
+            "merge",
+            str(tmp_path / "s1/report.json"),
+            str(tmp_path / "s2/report.json"),
+            "--out",
+            str(merged),
+        ]
+    )
+    report = _load(merged)
+    assert code == 1
+    assert _result_set(report) == _result_set(whole)
+    # Merged in the order a single run writes.
+    assert [r["check"] for r in report["results"]] == [r["check"] for r in whole["results"]]
+    assert report["summary"] == whole["summary"]
+    assert [m["shard"] for m in report["run"]["merged"]] == ["1/2", "2/2"]
+    assert (merged / "index.html").exists()
+    assert (merged / "junit.xml").exists()
+
+
+def test_merge_refuses_mismatched_slices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s1 = tmp_path / "s1"
+    main(["run", "--shard", "1/2", "--adapter", "pynacl", "--out", str(s1), "--no-progress"])
+    one = str(s1 / "report.json")
+    # The same slice twice.
+    assert main(["merge", one, one, "--out", str(tmp_path / "m")]) == 2
+    assert "both shard 1/2" in capsys.readouterr().err
+    # A slice of another vector set.
+    other = json.loads((s1 / "report.json").read_text())
+    other["run"]["shard"]["index"] = 2
+    other["suite"]["vectors"]["digest"] = "sha256:" + "0" * 64
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert main(["merge", one, str(tmp_path / "other.json"), "--out", str(tmp_path / "m")]) == 2
+    assert "different vector sets" in capsys.readouterr().err
+    # A missing slice.
+    three = tmp_path / "t1"
+    main(["run", "--shard", "1/3", "--adapter", "pynacl", "--out", str(three), "--no-progress"])
+    t2 = tmp_path / "t2"
+    main(["run", "--shard", "2/3", "--adapter", "pynacl", "--out", str(t2), "--no-progress"])
+    assert (
+        main(
+            [
+                "merge",
+                str(three / "report.json"),
+                str(t2 / "report.json"),
+                "--out",
+                str(tmp_path / "m"),
+            ]
+        )
+        == 2
+    )
+    assert "missing shard(s) 3/3" in capsys.readouterr().err
+
+
+def test_stale_expectation_is_judged_on_the_merged_report(tmp_path: Path) -> None:
+    """An entry matching a check in slice 2 only is not stale in slice 1, and one matching
+    nothing anywhere is stale once merged."""
+    expect = tmp_path / "e.toml"
+    expect.write_text(
+        '[[expect]]\ncheck = "kat/primitives/ed25519_test/*"\nadapter = "cryptography"\n'
+        'reason = "OpenSSL y >= p"\n'
+        '[[expect]]\ncheck = "kat/nowhere/*"\nreason = "gone"\n'
+    )
+    paths = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}"
+        main(
+            [
+                "run",
+                "--shard",
+                f"{k}/2",
+                "--adapter",
+                "cryptography",
+                "--family",
+                "primitives",
+                "--expect",
+                str(expect),
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        report = _load(out)
+        assert {e["status"] for e in report["expectations"]["entries"]} <= {"ok", "outside-slice"}
+        paths.append(str(out / "report.json"))
+    assert main(["merge", *paths, "--out", str(tmp_path / "m")]) == 1
+    merged = _load(tmp_path / "m")
+    assert [e["status"] for e in merged["expectations"]["entries"]] == ["ok", "stale"]
+    assert merged["summary"]["outcomes"]["expected-fail"] == 3
+
+
+def test_jobs_give_the_same_report(full: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    _, whole = full
+    out = tmp_path / "j"
+    assert main(["run", "--jobs", "2", "--out", str(out), "--no-progress"]) == 1
+    report = _load(out)
+    assert report["results"] == whole["results"]
+    assert report["run"]["jobs"] == 2
+
+
+def test_tiers_nest_and_smoke_covers_every_kind_of_case() -> None:
+    files = loader.load_many(loader.discover())
+    picked = {}
+    for tier in ("smoke", "ci", "full"):
+        sel = Selection(tier)  # type: ignore[arg-type]
+        picked[tier] = {(vf.name, c.id) for vf in files for _, c in (sel.pick(vf) or vf.cases())}
+    assert picked["smoke"] < picked["ci"] < picked["full"]
+    kinds = {(vf.name, c.result, frozenset(c.flags)) for vf in files for _, c in vf.cases()}
+    by_id = {(vf.name, c.id): c for vf in files for _, c in vf.cases()}
+    smoke_kinds = {
+        (f, by_id[(f, i)].result, frozenset(by_id[(f, i)].flags)) for f, i in picked["smoke"]
+    }
+    assert smoke_kinds == kinds
+    # Every edge case survives into ci; only bulk random cases are capped there.
+    dropped = picked["full"] - picked["ci"]
+    assert dropped
+    assert all("Pseudorandom" in by_id[k].flags for k in dropped)
+
+
+def test_repro_reproduces_a_failure(
+    full: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, report = full
+    failure = next(r for r in report["results"] if r["outcome"] == "fail")
+    argv = shlex.split(failure["reproduce"])
+    assert argv[:2] == ["e2ee-conformance", "repro"]
+    assert main(argv[1:]) == 1
+    out = capsys.readouterr().out
+    assert failure["detail"] in out
+    assert f"tcId {failure['vector']['tcId']}" in out
+    assert "inputs" in out
+    assert "ed25519_verify(" in out
+    # The other implementations pass the same case.
+    assert main(["repro", failure["check"], "--adapter", "pynacl"]) == 0
+    assert "outcome: PASS" in capsys.readouterr().out
+
+
+def test_repro_of_a_broken_adapter_shows_both_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = str(FAULT / "x25519_wrong_output" / "adapter.toml")
+    out = tmp_path / "o"
+    assert (
+        main(["run", "--adapter", manifest, "--tier", "smoke", "--out", str(out), "--no-progress"])
+        == 1
+    )
+    failure = next(r for r in _load(out)["results"] if r["outcome"] == "fail")
+    assert manifest in failure["reproduce"]
+    assert main(shlex.split(failure["reproduce"])[1:]) == 1
+    text = capsys.readouterr().out
+    assert "x25519(" in text
+    assert "expected" in text
+    assert "got" in text
+
+
+def test_repro_unknown_check_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["repro", "kat/primitives/x25519_test/nope"]) == 2
+    assert "no case with id 'nope'" in capsys.readouterr().err
+
+
+def test_hostile_adapter_renders_as_text(tmp_path: Path) -> None:
+    """An adapter's name, implementation and messages reach every format escaped."""
+    from test_html_report import CHROMIUM, CHROMIUM_ARGS, _unavailable
+
+    folder = tmp_path / "hostile"
+    shutil.copytree(FAULT / "x25519_wrong_output", folder)
+    toml = (folder / "adapter.toml").read_text()
+    toml = toml.replace('name = "mock-x25519-wrong-output"', 'name = "<script>alert(1)</script>"')
+    toml = toml.replace(
+        'implementation = "mock: pyca/cryptography with a corrupted X25519"',
+        'implementation = "<img src=x onerror=alert(2)>"',
+    )
+    (folder / "adapter.toml").write_text(toml)
+    out = tmp_path / "o"
+    assert (
+        main(
+            [
+                "run",
+                "--adapter",
+                str(folder / "adapter.toml"),
+                "--tier",
+                "smoke",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 1
+    )
+    page = (out / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    md = (out / "report.md").read_text()
+    assert "<script>" not in md
+    assert "<img" not in md
+
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    problems: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page()
+            tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: problems.append(str(e)))
+            tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            tab.goto((out / "index.html").as_uri(), wait_until="load")
+            assert tab.locator("#matrix").count() == 1
+            assert tab.locator("#matrix tbody tr").count() >= 1
+            text = tab.locator("body").text_content() or ""
+            assert "<script>alert(1)</script>" in text
+            assert "<img src=x onerror=alert(2)>" in text
+        finally:
+            browser.close()
+    assert problems == []
+    assert dialogs == []
