@@ -122,6 +122,8 @@ class LoadedAdapter:
         if self.instance is not None and self.instance.implementation:
             impl = self.instance.implementation
         notes = dict(self.manifest.notes)
+        for cap, text in getattr(self.instance, "notes", {}).items():
+            notes.setdefault(cap, text)
         if self.error is None:
             for cap, why in self.unavailable().items():
                 notes[cap] = f"declared but unavailable at run time: {why}"
@@ -149,6 +151,8 @@ def load_adapter(manifest: Manifest) -> LoadedAdapter:
     A failure to import or construct it (for example its library is not installed) does not stop
     the run: the adapter is returned with ``error`` set and its checks become ``error`` results.
     """
+    if manifest.transport == "command":
+        return _load_command(manifest)
     module_file, _, class_name = manifest.entry.partition(":")
     path = (manifest.folder / module_file).resolve()
     if not path.is_file():
@@ -178,6 +182,19 @@ def load_adapter(manifest: Manifest) -> LoadedAdapter:
     if not isinstance(instance, Adapter):
         raise ConfigurationError(f"{manifest.path}: {class_name} is not a conformance Adapter")
     return LoadedAdapter(manifest, instance, None)
+
+
+def _load_command(manifest: Manifest) -> LoadedAdapter:
+    from .environments import EnvironmentFailed
+    from .outofprocess import StdioAdapter
+    from .stdio import AdapterFault
+
+    try:
+        instance = StdioAdapter(manifest)
+    except (EnvironmentFailed, AdapterFault) as exc:
+        return LoadedAdapter(manifest, None, f"could not start: {exc}")
+    loaded = LoadedAdapter(manifest, instance, None)
+    return loaded
 
 
 def _tail(text: str, lines: int = 12) -> str:

@@ -6,6 +6,7 @@ and the pytest plugin both drive it.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .model import Case, Group, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
 from .results import CheckResult, Outcome, VectorRef
 from .selection import Selected, Selection, check_prefix
+from .stdio import AdapterFault, RpcCapability
 
 __all__ = [
     "Task",
@@ -140,14 +142,75 @@ def run_task(task: Task, sink: Sink) -> None:
         return
 
     impl = implementation_for(adapter, capability)
-    for group, case in cases:
-        try:
-            verdict = CHECKS[group.type.name](group, case, impl)
-        except Exception as exc:
-            # A native exception escaped the adapter: neither a pass nor a fail.
-            emit(group, case, "error", _native_error(exc))
-            continue
-        emit(group, case, verdict.outcome, verdict.detail, verdict.behaviour)
+    batched = impl if isinstance(impl, RpcCapability) else None
+    for start in range(0, len(cases), BATCH):
+        chunk = cases[start : start + BATCH]
+        if batched is not None:
+            _prefetch(batched, chunk)
+        for group, case in chunk:
+            try:
+                verdict = CHECKS[group.type.name](group, case, impl)
+            except AdapterFault as exc:
+                emit(group, case, "error", str(exc))
+                continue
+            except Exception as exc:
+                # A native exception escaped the adapter: neither a pass nor a fail.
+                emit(group, case, "error", _native_error(exc))
+                continue
+            emit(group, case, verdict.outcome, verdict.detail, verdict.behaviour)
+        if batched is not None:
+            batched.drop_prefetched()
+
+
+#: Cases whose calls an out-of-process adapter gets in one batch line.
+BATCH = 256
+
+
+class _PlanStop(Exception):
+    pass
+
+
+class _Planner:
+    """Stands in for an implementation to learn which calls a check will make: every call is
+    recorded and answered with a placeholder, and a call that depends on a placeholder (an
+    iterated check feeding outputs back in) ends the plan, since its input is not known yet."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = set(names)
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., object]:
+        if name not in self.__dict__.get("names", ()):
+            raise AttributeError(name)
+
+        def call(*args: object) -> object:
+            if any(a is _PLACEHOLDER for a in args):
+                raise _PlanStop
+            self.calls.append((name, args))
+            return _PLACEHOLDER
+
+        return call
+
+
+_PLACEHOLDER = b"\x00placeholder"
+
+
+def _prefetch(impl: RpcCapability, chunk: Selected) -> None:
+    """Dry-run the chunk's checks to learn their calls, then fetch all answers in one batch.
+    Calls the plan missed simply go out one by one when the check really runs."""
+    calls: list[tuple[str, tuple[object, ...]]] = []
+    for group, case in chunk:
+        planner = _Planner(impl.method_names)
+        with contextlib.suppress(Exception):
+            CHECKS[group.type.name](group, case, planner)
+        calls.extend(planner.calls)
+    if not calls:
+        return
+    try:
+        impl.prefetch(calls)
+    except AdapterFault:
+        # Each check then calls on its own, so the fault lands on the case that causes it.
+        impl.drop_prefetched()
 
 
 def run_tasks(

@@ -10,8 +10,15 @@ Example (the bundled ``adapters/cryptography/adapter.toml``)::
     kind = "python"                      # an in-process Python object
     entry = "adapter.py:CryptographyAdapter"
 
+Out of process (docs/adapter-protocol.md)::
+
+    [transport]
+    kind = "command"                     # a child speaking JSON-RPC over stdio
+    command = ["{node}", "adapter.mjs"]
+    timeout = 10                         # seconds per call
+
     [environment]
-    python = ["cryptography>=42"]        # what the adapter needs installed
+    npm = true                           # or python = ["pymonocypher==4.0.3.4"]
 
     [notes]
     "x25519" = "free text shown in the report"
@@ -39,7 +46,8 @@ _TOP = {
     "environment",
     "notes",
 }
-_TRANSPORTS = {"python"}
+_TRANSPORTS = {"python", "command"}
+_ENVIRONMENT = {"python", "npm"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class Manifest:
     transport: str
     entry: str
     environment: dict[str, Any] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    timeout: float = 10.0
     notes: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
 
@@ -97,9 +107,39 @@ def load_manifest(path: Path) -> Manifest:
     transport = doc["transport"]
     if not isinstance(transport, dict) or transport.get("kind") not in _TRANSPORTS:
         raise bad(f"transport.kind must be one of {sorted(_TRANSPORTS)}")
-    entry = transport.get("entry")
-    if not isinstance(entry, str) or ":" not in entry:
-        raise bad("transport.entry must look like 'module.py:ClassName'")
+    entry, timeout = "", 10.0
+    command: tuple[str, ...] = ()
+    if transport["kind"] == "python":
+        raw_entry = transport.get("entry")
+        if not isinstance(raw_entry, str) or ":" not in raw_entry:
+            raise bad("transport.entry must look like 'module.py:ClassName'")
+        entry = raw_entry
+    else:
+        raw_cmd = transport.get("command")
+        if (
+            not isinstance(raw_cmd, list)
+            or not raw_cmd
+            or not all(isinstance(c, str) and c for c in raw_cmd)
+        ):
+            raise bad('transport.command must be a list of strings, e.g. ["{node}", "adapter.mjs"]')
+        command = tuple(raw_cmd)
+        raw_timeout = transport.get("timeout", 10)
+        if not isinstance(raw_timeout, int | float) or not 0 < raw_timeout <= 600:
+            raise bad("transport.timeout must be a number of seconds in (0, 600]")
+        timeout = float(raw_timeout)
+    unknown_t = set(transport) - {"kind", "entry", "command", "timeout"}
+    if unknown_t:
+        raise bad(f"unknown transport field(s): {', '.join(sorted(unknown_t))}")
+    environment = doc.get("environment", {})
+    if not isinstance(environment, dict) or set(environment) - _ENVIRONMENT:
+        raise bad(f"environment may only hold {sorted(_ENVIRONMENT)}")
+    if "python" in environment and (
+        not isinstance(environment["python"], list)
+        or not all(isinstance(r, str) for r in environment["python"])
+    ):
+        raise bad("environment.python must be a list of pinned requirements")
+    if "npm" in environment and not isinstance(environment["npm"], bool):
+        raise bad("environment.npm must be true (package.json and package-lock.json beside)")
     notes = doc.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         raise bad("notes must be a table of strings")
@@ -111,7 +151,9 @@ def load_manifest(path: Path) -> Manifest:
         capabilities=frozenset(caps),
         transport=str(transport["kind"]),
         entry=entry,
-        environment=dict(doc.get("environment", {})),
+        environment=dict(environment),
+        command=command,
+        timeout=timeout,
         notes=dict(notes),
         sha256=hashlib.sha256(raw).hexdigest(),
     )

@@ -1,0 +1,190 @@
+"""Out-of-process adapters: the stdio protocol client, its fault handling, and environments."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.cli import main
+from conformance.environments import OFFLINE_VARIABLE, EnvironmentFailed, prepare
+from conformance.errors import InvalidKey
+from conformance.manifest import load_manifest
+from conformance.stdio import AdapterFault, StdioClient
+
+FAULT = Path(__file__).parent / "fault_adapters"
+FAULTY = FAULT / "stdio_faulty.py"
+X25519 = "kat/primitives/x25519_test/*"
+RFC7748_A = "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"
+RFC7748_U = "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"
+RFC7748_OUT = "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"
+MODES = ("crash", "hang", "garbage", "wrong_id")
+
+
+def _run(tmp_path: Path, *adapters: str) -> tuple[int, dict[str, Any]]:
+    argv = ["run", "--case", X25519, "--out", str(tmp_path / "o"), "--no-progress"]
+    for a in adapters:
+        argv += ["--adapter", a]
+    code = main(argv)
+    return code, json.loads((tmp_path / "o" / "report.json").read_text())
+
+
+def test_every_fault_is_one_error_with_stderr_and_the_run_goes_on(tmp_path: Path) -> None:
+    manifests = [str(FAULT / f"stdio_{m}" / "adapter.toml") for m in MODES]
+    code, report = _run(tmp_path, *manifests, "pynacl")
+    assert code == 1
+    n_cases = 134
+    assert report["summary"]["total"] == n_cases * 5
+    by = report["summary"]["byAdapter"]
+    assert by["pynacl"]["x25519"]["pass"] == n_cases
+    expected = {
+        "crash": "closed its standard output",
+        "hang": "within 1 s (hang)",
+        "garbage": "not JSON",
+        "wrong-id": "with id",
+    }
+    for mode, words in expected.items():
+        name = f"mock-stdio-{mode}"
+        assert by[name]["x25519"] == {
+            "pass": n_cases - 1,
+            "fail": 0,
+            "error": 1,
+            "unsupported": 0,
+            "expected-fail": 0,
+            "unexpected-pass": 0,
+        }, mode
+        (err,) = [
+            r for r in report["results"] if r["adapters"] == [name] and r["outcome"] == "error"
+        ]
+        assert words in err["detail"]
+        assert "FAULT-MARKER" in err["detail"]  # the adapter's stderr tail
+        assert err["inputs"]["private"] == RFC7748_A
+
+
+def test_adapter_that_cannot_start_gives_errors_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "missing"
+    folder.mkdir()
+    (folder / "adapter.toml").write_text(
+        'name = "no-such-program"\nimplementation = "nothing"\ncapabilities = ["x25519"]\n'
+        '[transport]\nkind = "command"\ncommand = ["./does-not-exist"]\n'
+    )
+    code, report = _run(tmp_path, str(folder / "adapter.toml"), "pynacl")
+    assert code == 1
+    (info,) = [a for a in report["adapters"] if a["name"] == "no-such-program"]
+    assert info["status"] == "error"
+    assert "cannot start" in info["error"]
+    assert report["summary"]["byAdapter"]["pynacl"]["x25519"]["pass"] == 134
+
+
+def _client(mode: str = "crash", timeout: float = 5) -> StdioClient:
+    return StdioClient("t", [sys.executable, str(FAULTY), mode], cwd=FAULT, timeout=timeout)
+
+
+def test_client_calls_batches_and_refusals() -> None:
+    client = _client()
+    try:
+        assert client.start()["capabilities"] == ["x25519"]
+        params = {"private": "11" * 32, "public": RFC7748_U}
+        assert len(client.call("x25519.x25519", params)) == 64
+        low_order = {"private": "11" * 32, "public": "00" * 32}
+        with pytest.raises(InvalidKey):
+            client.call("x25519.x25519", low_order)
+        answers = client.batch([("x25519.x25519", params)] * 3 + [("x25519.x25519", low_order)])
+        assert answers[:3] == [answers[0]] * 3
+        assert isinstance(answers[3], InvalidKey)
+        with pytest.raises(AdapterFault, match="crashed"):
+            client.call("x25519.x25519", {"private": RFC7748_A, "public": RFC7748_U})
+        # Restarted for the next call.
+        assert len(client.call("x25519.x25519", params)) == 64
+        assert client.restarts == 1
+    finally:
+        client.close()
+
+
+def test_client_gives_up_after_consecutive_faults() -> None:
+    client = _client("hang", timeout=0.3)
+    try:
+        client.start()
+        bad = {"private": RFC7748_A, "public": RFC7748_U}
+        for _ in range(3):
+            with pytest.raises(AdapterFault, match="hang"):
+                client.call("x25519.x25519", bad)
+        with pytest.raises(AdapterFault, match="not restarted after 3 faults"):
+            client.call("x25519.x25519", {"private": "11" * 32, "public": RFC7748_U})
+    finally:
+        client.close()
+
+
+def test_environment_is_built_once_reused_and_refused_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Python environment with a pinned requirement: built into the cache on first use,
+    reused while nothing changes, rebuilt under a new key when the adapter changes."""
+    monkeypatch.setenv("E2EE_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "envadapter"
+    folder.mkdir()
+    (folder / "adapter.toml").write_text(
+        'name = "env-probe"\nimplementation = "probe"\ncapabilities = ["x25519"]\n'
+        '[transport]\nkind = "command"\ncommand = ["{python}", "adapter.py"]\n'
+        '[environment]\npython = ["six==1.16.0"]\n'
+    )
+    (folder / "adapter.py").write_text("import six\n")
+    manifest = load_manifest(folder / "adapter.toml")
+    log: list[str] = []
+
+    class Sink:
+        def write(self, text: str) -> None:
+            log.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    env = prepare(manifest, Sink())  # type: ignore[arg-type]
+    assert (env.folder / ".ready").exists()
+    assert (env.folder / "e2ee_host.py").exists()
+    assert (env.folder / "adapter.py").exists()
+    assert any("preparing environment for env-probe" in line for line in log)
+    import subprocess
+
+    six = subprocess.run(
+        [env.python, "-c", "import six; print(six.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert six.stdout.strip() == "1.16.0"
+    log.clear()
+    assert prepare(manifest, Sink()).folder == env.folder  # type: ignore[arg-type]
+    assert log == []  # reused, not rebuilt
+
+    (folder / "adapter.py").write_text("import six  # changed\n")
+    monkeypatch.setenv(OFFLINE_VARIABLE, "1")
+    with pytest.raises(EnvironmentFailed, match="--offline"):
+        prepare(load_manifest(folder / "adapter.toml"))
+
+
+def test_failed_build_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("E2EE_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "npmless"
+    folder.mkdir()
+    (folder / "adapter.toml").write_text(
+        'name = "npm-no-lock"\nimplementation = "probe"\ncapabilities = ["x25519"]\n'
+        '[transport]\nkind = "command"\ncommand = ["{node}", "adapter.mjs"]\n'
+        "[environment]\nnpm = true\n"
+    )
+    (folder / "package.json").write_text("{}")
+    with pytest.raises(EnvironmentFailed, match=r"package-lock\.json"):
+        prepare(load_manifest(folder / "adapter.toml"))
+
+
+def test_repro_works_through_stdio(capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = str(FAULT / "stdio_garbage" / "adapter.toml")
+    assert (
+        main(["repro", "kat/primitives/x25519_test/bc19690537322275", "--adapter", manifest]) == 1
+    )
+    out = capsys.readouterr().out
+    assert "not JSON" in out
+    assert "x25519(" in out
