@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         help="vector root to use instead of the bundled vectors (folders per family)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    _offline_arg(run)
 
     rep = sub.add_parser("report", help="re-render a saved report.json in another format")
     rep.add_argument("report", type=Path, metavar="REPORT.json")
@@ -137,16 +138,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--vectors", type=Path, default=None, metavar="DIR")
     rp.add_argument("--seed", type=int, metavar="N", help="seed of a randomised check")
+    _offline_arg(rp)
 
     ad = sub.add_parser("adapters", help="list adapters, versions and capabilities")
     ad.add_argument("--adapter", action="append", default=[], metavar="NAME|PATH")
     ad.add_argument("--json", action="store_true", help="print JSON")
+    ad.add_argument(
+        "--prepare",
+        action="store_true",
+        help="build every out-of-process adapter's environment now (venv / npm ci), then list",
+    )
+    _offline_arg(ad)
 
     vec = sub.add_parser("vectors", help="vector file tools")
     vsub = vec.add_subparsers(dest="vectors_command", metavar="ACTION", required=True)
     chk = vsub.add_parser("check", help="validate vector files (schema, counts, ids, flags)")
     chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: bundled)")
     return p
+
+
+def _offline_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="never build an adapter environment (an adapter whose environment is not in the "
+        "cache gives error results)",
+    )
 
 
 def _gate_args(p: argparse.ArgumentParser, carried: bool = False) -> None:
@@ -176,6 +193,14 @@ def _gate_args(p: argparse.ArgumentParser, carried: bool = False) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .errors import ConformanceError
+
+    if getattr(args, "offline", False):
+        import os
+
+        from .environments import OFFLINE_VARIABLE
+
+        # An environment variable, so spawned --jobs workers inherit it.
+        os.environ[OFFLINE_VARIABLE] = "1"
 
     try:
         if args.command == "run":
@@ -289,6 +314,8 @@ def _adapters(args: argparse.Namespace) -> int:
 
     from .registry import load_adapters
 
+    if args.prepare and not _prepare(args.adapter):
+        return EXIT_FAILED
     infos = []
     for a in load_adapters(args.adapter):
         infos.append(a.info())
@@ -305,6 +332,24 @@ def _adapters(args: argparse.Namespace) -> int:
         if i.error:
             print("    " + i.error.splitlines()[-1])
     return EXIT_OK
+
+
+def _prepare(specs: Sequence[str]) -> bool:
+    from .environments import EnvironmentFailed, prepare
+    from .registry import resolve
+
+    ok = True
+    for manifest in resolve(specs):
+        if manifest.transport != "command":
+            continue
+        try:
+            env = prepare(manifest)
+        except EnvironmentFailed as exc:
+            print(f"{manifest.name}: environment failed: {exc}", file=sys.stderr)
+            ok = False
+            continue
+        print(f"{manifest.name}: environment ready in {env.folder}", file=sys.stderr)
+    return ok
 
 
 def _vectors_check(args: argparse.Namespace) -> int:

@@ -142,7 +142,7 @@ def run_task(task: Task, sink: Sink) -> None:
         return
 
     impl = implementation_for(adapter, capability)
-    batched = impl if isinstance(impl, RpcCapability) else None
+    batched = impl if isinstance(impl, RpcCapability) and impl.batching else None
     for start in range(0, len(cases), BATCH):
         chunk = cases[start : start + BATCH]
         if batched is not None:

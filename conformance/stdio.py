@@ -101,7 +101,7 @@ class StdioClient:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                bufsize=0,
+                bufsize=-1,
             )
         except OSError as exc:
             raise AdapterFault(f"cannot start {' '.join(self.command)}: {exc}") from None
@@ -314,6 +314,11 @@ class RpcCapability:
     @property
     def method_names(self) -> tuple[str, ...]:
         return tuple(self._methods)
+
+    @property
+    def batching(self) -> bool:
+        """Whether the adapter said in ``describe`` that it answers batches."""
+        return self._client.description.get("batch") is True
 
     def __getattr__(self, name: str) -> Any:
         methods = self.__dict__.get("_methods", {})

@@ -35,6 +35,7 @@ def answer(req: dict) -> dict:  # type: ignore[type-arg]
                 "implementation": f"mock: x25519 that {MODE}s on one input",
                 "version": "0-test",
                 "capabilities": ["x25519"],
+                "batch": True,
             },
         }
     if method != "x25519.x25519":
