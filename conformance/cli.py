@@ -101,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="vector root to use instead of the bundled vectors (folders per family)",
     )
+    run.add_argument(
+        "--wycheproof",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="run the Wycheproof testvectors_v1 files in DIR (a checkout) instead of the bundled "
+        "vectors; files of schemas this suite does not know are listed as skipped",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     _offline_arg(run)
 
@@ -137,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="adapter(s) to run it on (default: every bundled adapter declaring the capability)",
     )
     rp.add_argument("--vectors", type=Path, default=None, metavar="DIR")
+    rp.add_argument("--wycheproof", type=Path, default=None, metavar="DIR")
     rp.add_argument("--seed", type=int, metavar="N", help="seed of a randomised check")
     _offline_arg(rp)
 
@@ -234,6 +243,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             families=args.family,
             out=args.out,
             vectors_root=args.vectors,
+            wycheproof=args.wycheproof,
             cases=args.case,
             tier=args.tier,
             shard=args.shard,
@@ -306,7 +316,7 @@ def _expectations(args: argparse.Namespace) -> int:
 def _repro(args: argparse.Namespace) -> int:
     from .repro import repro
 
-    return repro(args.check, args.adapter, args.vectors, sys.stdout)
+    return repro(args.check, args.adapter, args.vectors, sys.stdout, args.wycheproof)
 
 
 def _adapters(args: argparse.Namespace) -> int:

@@ -116,7 +116,51 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             fam: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in senders.items()}
             for fam, senders in sorted(pairs.items())
         },
+        "disagreements": disagreements(results),
     }
+
+
+def _choice(r: Mapping[str, Any]) -> str:
+    """What an implementation did with a case, comparable across implementations."""
+    observed = r.get("observed", r["outcome"])
+    if observed == "pass":
+        if r.get("behaviour"):
+            return str(r["behaviour"])
+        return "rejected" if r.get("expected") == "invalid" else "accepted"
+    if observed == "fail":
+        return "rejected" if r.get("expected") == "valid" else "accepted (wrongly)"
+    return str(observed)
+
+
+def disagreements(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The differential view: single-implementation checks on which the implementations that
+    ran them did not all do the same (an ``acceptable`` case accepted by one and refused by
+    another, or one implementation failing where the others pass), side by side."""
+    by_check: dict[str, dict[str, Mapping[str, Any]]] = defaultdict(dict)
+    for r in results:
+        if len(r["adapters"]) == 1 and r.get("observed", r["outcome"]) != "unsupported":
+            by_check[r["check"]][r["adapters"][0]] = r
+    out: list[dict[str, Any]] = []
+    for check, per in by_check.items():
+        if len(per) < 2:
+            continue
+        choices = {a: _choice(r) for a, r in per.items()}
+        if len(set(choices.values())) < 2:
+            continue
+        first = next(iter(per.values()))
+        entry: dict[str, Any] = {
+            "check": check,
+            "capability": first["capability"],
+            "expected": first.get("expected"),
+            "flags": list(first.get("flags", [])),
+            "choices": choices,
+        }
+        if first.get("vector"):
+            entry["vector"] = first["vector"]
+        if first.get("comment"):
+            entry["comment"] = first["comment"]
+        out.append(entry)
+    return out
 
 
 def _adapter_arg(adapter: Mapping[str, Any]) -> str:
@@ -138,6 +182,9 @@ def reproduce_command(result: Mapping[str, Any], report: Mapping[str, Any]) -> s
     root = report["run"].get("vectorsRoot")
     if root:
         parts += ["--vectors", root]
+    wycheproof = report["run"].get("wycheproof")
+    if wycheproof:
+        parts += ["--wycheproof", wycheproof]
     seed = result.get("seed")
     if seed is not None:
         parts += ["--seed", str(seed)]

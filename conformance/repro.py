@@ -62,8 +62,18 @@ class Recorder:
         return call
 
 
-def find_case(check_id: str, root: Path | None) -> tuple[VectorFile, Group, Case]:
+def find_case(
+    check_id: str, root: Path | None, wycheproof: Path | None = None
+) -> tuple[VectorFile, Group, Case]:
     """The vector file and case a ``kat/<family>/<file stem>/<case id>`` check id names."""
+    if wycheproof is not None:
+        from .wycheproof import load_wycheproof
+
+        for vf in load_wycheproof(wycheproof).files:
+            for group, case in vf.cases():
+                if check_prefix(vf) + case.id == check_id:
+                    return vf, group, case
+        raise ConfigurationError(f"check {check_id}: not in the Wycheproof files of {wycheproof}")
     parts = check_id.split("/")
     if len(parts) < 4 or parts[0] != "kat":
         raise ConfigurationError(
@@ -106,8 +116,14 @@ def _run_one(
     return verdict.outcome, detail, recorder.calls
 
 
-def repro(check_id: str, adapter_specs: Sequence[str], root: Path | None, out: TextIO) -> int:
-    vf, group, case = find_case(check_id, root)
+def repro(
+    check_id: str,
+    adapter_specs: Sequence[str],
+    root: Path | None,
+    out: TextIO,
+    wycheproof: Path | None = None,
+) -> int:
+    vf, group, case = find_case(check_id, root, wycheproof)
     adapters = load_adapters(adapter_specs)
     if not adapter_specs:
         adapters = [a for a in adapters if a.supports(vf.capability)]

@@ -36,6 +36,7 @@ class RunOptions:
     families: Sequence[str] = ()
     out: Path = Path("reports/latest")
     vectors_root: Path | None = None
+    wycheproof: Path | None = None
     cases: Sequence[str] = ()
     tier: Tier = "full"
     shard: str | None = None
@@ -86,6 +87,10 @@ def gate_options(expect: Path | None, fail_on: Sequence[str], allow_stale: bool)
 def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dict[str, Any]]:
     out = stdout if stdout is not None else sys.stdout
     started = now()
+    if options.wycheproof is not None and (options.vectors_root is not None or options.families):
+        raise ConfigurationError(
+            "--wycheproof runs a Wycheproof checkout instead of --vectors/--family"
+        )
     if options.jobs < 1:
         raise ConfigurationError(f"--jobs must be at least 1, got {options.jobs}")
     # Everything that can be wrong with the invocation fails here, before any check runs.
@@ -97,14 +102,27 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
     gate = gate_options(options.expect, options.fail_on, options.allow_stale)
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     root = options.vectors_root
-    paths = loader.discover(root, options.families or None)
-    if not paths:
-        known = sorted({p.parent.name for p in loader.discover(root)})
-        wanted = ", ".join(options.families) or "any family"
-        raise ConfigurationError(
-            f"no vector files for {wanted}; known families: {', '.join(known) or 'none'}"
-        )
-    files = loader.load_many(paths, root)
+    skipped_files: list[dict[str, str]] = []
+    if options.wycheproof is not None:
+        from .wycheproof import load_wycheproof
+
+        found = load_wycheproof(options.wycheproof)
+        files = found.files
+        skipped_files = [{"file": f, "reason": why} for f, why in found.skipped]
+        if not files:
+            raise ConfigurationError(
+                f"--wycheproof {options.wycheproof}: no file this suite can run "
+                f"({len(found.skipped)} skipped)"
+            )
+    else:
+        paths = loader.discover(root, options.families or None)
+        if not paths:
+            known = sorted({p.parent.name for p in loader.discover(root)})
+            wanted = ", ".join(options.families) or "any family"
+            raise ConfigurationError(
+                f"no vector files for {wanted}; known families: {', '.join(known) or 'none'}"
+            )
+        files = loader.load_many(paths, root)
     adapters = load_adapters(options.adapters)
     tasks = plan(files, adapters, selection)
     total = sum(t.size for t in tasks)
@@ -158,6 +176,8 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             **selection.describe(),
             "jobs": options.jobs,
             "vectorsRoot": str(root) if root is not None else None,
+            "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
+            "skippedFiles": skipped_files,
         },
         gate=gate,
         today=options.today,

@@ -85,6 +85,20 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
                 f"expectation #{e['index'] + 1} {e['status']}: {e['check']} ({e['reason'][:80]})"
             )
 
+    skipped = report["run"].get("skippedFiles") or []
+    if skipped:
+        lines.append(f"\nvector files skipped ({len(skipped)}):")
+        for item in skipped[:10]:
+            lines.append(f"  {item['file']}: {item['reason']}")
+        if len(skipped) > 10:
+            lines.append(f"  ... and {len(skipped) - 10} more in report.json")
+
+    diffs = summary.get("disagreements", [])
+    if diffs:
+        lines.append(
+            f"\nimplementations disagree on {len(diffs)} case(s): side by side in index.html"
+        )
+
     o = summary["outcomes"]
     counts = ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in _ALWAYS)
     lines.append(f"\n{summary['total']} checks: {counts}")

@@ -506,6 +506,48 @@ def _acceptable(report: dict[str, Any]) -> str:
     )
 
 
+def _disagreements(report: dict[str, Any]) -> str:
+    rows_in = [_obj(d) for d in _seq(_obj(report.get("summary")).get("disagreements"))]
+    title = "<h2>Where implementations disagree</h2>"
+    if not rows_in:
+        return (
+            f'<section id="disagreements-section">{title}<p>Every implementation that ran a '
+            "case did the same with it.</p></section>"
+        )
+    names = _adapter_names(report)
+    head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    rows = []
+    for d in rows_in:
+        choices = _obj(d.get("choices"))
+        vec = _obj(d.get("vector"))
+        where = f"{_e(vec.get('file'))} tcId {_e(vec.get('tcId'))}" if vec else _e(d.get("check"))
+        cells = "".join(
+            f'<td class="{_choice_class(choices.get(n))}">{_e(choices.get(n, "—"))}</td>'
+            for n in names
+        )
+        rows.append(
+            f"<tr><th>{where}<br><span class=dim>{_e(d.get('capability'))} · expected "
+            f"{_e(d.get('expected'))} · {_e(', '.join(map(_text, _seq(d.get('flags')))))}"
+            f"</span></th>{cells}</tr>"
+        )
+    return (
+        f'<section id="disagreements-section">{title}'
+        '<p class="dim">Cases on which the implementations that ran them did not all do the same '
+        "(accepted, rejected, or an error), side by side.</p>"
+        f'<table id="disagreements"><thead><tr><th class="corner">case \\ adapter</th>{head}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _choice_class(choice: Any) -> str:
+    text = _text(choice)
+    if text == "accepted":
+        return "c-pass"
+    if text == "rejected":
+        return "c-unsup"
+    return "c-fail" if text else "c-none"
+
+
 # --- listed results ------------------------------------------------------------------------------
 
 
@@ -719,6 +761,7 @@ def _nav(report: dict[str, Any]) -> str:
         ("matrix-section", "Matrix"),
         ("pairs", "Pairs"),
         ("acceptable-section", "Acceptable"),
+        ("disagreements-section", "Disagreements"),
         ("failures", "Failures"),
         ("unsupported", "Unsupported"),
     ]
@@ -742,6 +785,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             _matrix(report),
             _pairs(report),
             _acceptable(report),
+            _disagreements(report),
             _failures(report),
             _unsupported(report),
             _expectations(report),

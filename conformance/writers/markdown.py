@@ -103,6 +103,24 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 lines += [c.replace("```", "` ` `") for c in repro]
                 lines += ["```", "", "</details>"]
 
+    diffs = report["summary"].get("disagreements", [])
+    if diffs:
+        names = [a["name"] for a in report["adapters"]]
+        lines += ["", f"### Where implementations disagree ({len(diffs)})", ""]
+        lines += [
+            "| case | flags | " + " | ".join(_esc(n) for n in names) + " |",
+            "|---|---|" + "---|" * len(names),
+        ]
+        for d in diffs[:_MAX_ROWS]:
+            v = d.get("vector")
+            case = f"{_esc(v['file'])} tcId {v['tcId']}" if v else _esc(d["check"])
+            cells = " | ".join(_esc(d["choices"].get(n, "—")) for n in names)
+            lines.append(
+                f"| {case} ({d.get('expected')}) | {_esc(', '.join(d['flags']))} | {cells} |"
+            )
+        if len(diffs) > _MAX_ROWS:
+            lines.append(f"\n… and {len(diffs) - _MAX_ROWS} more in index.html")
+
     exp = report.get("expectations")
     if exp:
         lines += ["", f"### Expectations ({_esc(exp['file'])})", ""]

@@ -1,0 +1,553 @@
+"""Wycheproof test vectors as this suite's vector files.
+
+:func:`load_wycheproof` reads the JSON files of a Wycheproof checkout's ``testvectors_v1`` folder
+and turns those this suite has a check for into :class:`~conformance.model.VectorFile` objects,
+so the engine and the checks of :mod:`conformance.checks.primitives` run them unchanged against
+every adapter that declares the capability. Nothing is rewritten on disk and no Wycheproof file is
+shipped with the suite.
+
+What this module relies on, from the Wycheproof repository (C2SP/wycheproof):
+
+- ``doc/formats.md``, "General format": a file is a JSON object with ``algorithm``, ``schema``
+  (the name of the JSON Schema the file follows), ``numberOfTests``, ``header``, ``notes`` and
+  ``testGroups``; "General conventions": headers and test groups are always well formed, only
+  the inputs of individual tests may be malformed; "Representation of some data types": byte
+  strings (HexBytes) are hexadecimal strings.
+- ``doc/files.md``: which file follows which schema and carries which ``algorithm`` (AeadTest:
+  ``aes_gcm_test.json`` AES-GCM, ``chacha20_poly1305_test.json``, ``xchacha20_poly1305_test.json``;
+  EddsaVerify: EDDSA; HkdfTest: ``hkdf_sha256_test.json`` HKDF-SHA-256; IndCpaTest:
+  ``aes_cbc_pkcs5_test.json`` AES-CBC-PKCS5; MacTest: ``hmac_sha256_test.json`` HMACSHA256;
+  XdhComp: XDH), and what ``result`` means: ``valid`` must be accepted, ``invalid`` rejected,
+  ``acceptable`` may go either way.
+- ``schemas/*_v1.json``: the group and test fields of each type (for example AeadTestGroup:
+  ``ivSize``, ``keySize``, ``tagSize``; AeadTestVector: ``tcId``, ``comment``, ``flags``,
+  ``key``, ``iv``, ``aad``, ``msg``, ``ct``, ``tag``, ``result``), the per-group ``source``
+  (``name``, ``version``), and ``notes`` mapping each flag to ``bugType``, ``description`` and
+  optionally ``effect``, ``links`` and ``cves``.
+
+Files are recognised by their ``schema`` field, never by their name. The schema name is read
+with or without the ``_v1`` suffix: ``testvectors_v1`` files have carried both spellings
+(``aead_test_schema_v1.json`` with a ``source`` per group in current files,
+``mac_test_schema.json`` with a top-level ``generatorVersion`` in earlier ones).
+
+Mapping, Wycheproof's schema (without ``_v1.json``) and ``algorithm`` -> this suite's vector type
+and capability. Case fields keep their names (Wycheproof's and ours are the same for these
+types); every case's ``tcId``, ``comment``, ``flags`` and ``result`` carry over as they are,
+``acceptable`` included. Groups not listed as kept are skipped and counted:
+
+- ``xdh_comp``, XDH -> XdhComp, ``x25519``: groups with ``curve`` curve25519 (x448_test.json
+  shares the schema and is skipped); fields ``public``, ``private``, ``shared``.
+- ``eddsa_verify``, EDDSA -> EddsaVerify, ``ed25519``: groups whose ``publicKey.curve`` is
+  edwards25519 (ed448_test.json is skipped); ``publicKey.pk`` -> group ``publicKey``, group
+  ``privateKey`` empty (v1 files carry none, so only verification is checked; the older layout's
+  ``key.sk`` is used when present); fields ``msg``, ``sig``.
+- ``hkdf_test``, HKDF-SHA-256 -> HkdfTest, ``hkdf-sha256``: every group (``keySize``); fields
+  ``ikm``, ``salt``, ``info``, ``size``, ``okm``.
+- ``mac_test``, HMACSHA256 -> MacTest, ``hmac-sha256``: groups whose ``tagSize`` is whole bytes
+  up to 256 bits, truncated ones included, since MacTest checks the MAC truncated to
+  ``tagSize``; group ``keySize``, ``tagSize``; fields ``key``, ``msg``, ``tag``.
+- ``aead_test``, AES-GCM -> AeadTest, ``aead:aes-256-gcm``: groups with ``keySize`` 256,
+  ``ivSize`` 96 and ``tagSize`` 128 only.
+- ``aead_test``, CHACHA20-POLY1305 -> AeadTest, ``aead:chacha20-poly1305``, and
+  XCHACHA20-POLY1305 -> ``aead:xchacha20-poly1305``: groups with ``keySize`` 256 and
+  ``tagSize`` 128, whatever the ``ivSize`` (groups of other nonce sizes hold only invalid
+  cases, which an implementation must refuse). AeadTest fields: ``key``, ``iv``, ``aad``,
+  ``msg``, ``ct``, ``tag`` (Wycheproof keeps the tag apart from ``ct``, as AeadTest does).
+- ``ind_cpa_test``, AES-CBC-PKCS5 -> IndCpaTest, ``aes-256-cbc``: groups with ``keySize`` 256
+  and ``ivSize`` 128; the group gets ``padding`` PKCS7; fields ``key``, ``iv``, ``msg``, ``ct``.
+
+Each loaded file becomes ``VectorFile(name="wycheproof/<file name>", family="wycheproof")``
+whose cases have ``id == str(tcId)``, so a result's check id is
+``kat/wycheproof/<file stem>/<tcId>``. Wycheproof renumbers tcIds between releases, so these ids
+are stable within one checkout only. A group's ``specRefs``, which Wycheproof does not have, are
+the specification sections this suite's own vectors of the same type cite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+
+from .errors import ConfigurationError
+from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
+from .vectortypes import RESULTS, VECTOR_TYPES
+
+__all__ = ["FAMILY", "SUPPORTED", "Target", "WycheproofSet", "load_wycheproof"]
+
+#: The family (and the first part of ``VectorFile.name``) of every loaded Wycheproof file.
+FAMILY = "wycheproof"
+
+#: The folder of a Wycheproof checkout that holds the v1 vectors.
+V1_FOLDER = "testvectors_v1"
+
+_GENERIC_SOURCE = "wycheproof"
+
+
+@dataclass(frozen=True)
+class WycheproofSet:
+    """What :func:`load_wycheproof` found in a folder.
+
+    ``files`` are ready for :func:`conformance.engine.plan`. ``skipped`` names each file, or
+    part of a file, that was not loaded, with the reason: not JSON, not a Wycheproof file, an
+    unknown schema or algorithm, a malformed test, or test groups whose parameters no capability
+    covers (a file that loads only in part is listed with the groups it lost).
+    ``skipped_tests`` counts the tests in the skipped groups of files whose schema and algorithm
+    are supported (files skipped whole for another reason are not opened that far).
+    """
+
+    folder: Path
+    files: list[VectorFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped_tests: int = 0
+
+    @property
+    def number_of_tests(self) -> int:
+        return sum(vf.number_of_tests for vf in self.files)
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """Why a test group is left out: a category (what differs) and the group's value for it."""
+
+    category: str
+    value: str
+
+
+_Params = tuple[dict[str, Value], tuple[SpecRef, ...]]
+_GroupFn = Callable[[Mapping[str, Any]], _Params | _Skip]
+
+
+@dataclass(frozen=True)
+class Target:
+    """How files of one Wycheproof schema and algorithm become this suite's vector type.
+
+    ``fields`` maps each case field of ``vector_type`` to the key of a Wycheproof test that holds
+    it; ``group`` turns a test group into the group parameters and spec references, or says why
+    the group is skipped.
+    """
+
+    schema: str
+    wycheproof_algorithm: str
+    vector_type: str
+    algorithm: str
+    fields: Mapping[str, str]
+    group: _GroupFn
+
+    @property
+    def capability(self) -> str:
+        return VECTOR_TYPES[self.vector_type].algorithms[self.algorithm]
+
+
+class _Malformed(Exception):
+    """A file that claims a supported schema but does not follow it."""
+
+
+# --- test groups -------------------------------------------------------------------------------
+
+
+def _int(group: Mapping[str, Any], key: str) -> int:
+    value = group.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Malformed(f"group field {key!r} must be an integer, got {value!r}")
+    return value
+
+
+def _text(group: Mapping[str, Any], key: str) -> str:
+    value = group.get(key)
+    if not isinstance(value, str):
+        raise _Malformed(f"group field {key!r} must be a string, got {value!r}")
+    return value
+
+
+def _hex(value: Any, where: str) -> bytes:
+    if not isinstance(value, str):
+        raise _Malformed(f"{where} must be a hex string, got {type(value).__name__}")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise _Malformed(f"{where} is not valid hex") from None
+
+
+def _xdh_group(group: Mapping[str, Any]) -> _Params | _Skip:
+    curve = _text(group, "curve")
+    if curve != "curve25519":
+        return _Skip("curve other than curve25519", curve)
+    return {"curve": curve}, (SpecRef("RFC 7748", "5", "MUST"),)
+
+
+def _eddsa_group(group: Mapping[str, Any]) -> _Params | _Skip:
+    # v1: "publicKey": {"type": "EDDSAPublicKey", "curve", "keySize", "pk"}. Files of the older
+    # layout name the same object "key", and it may carry the private key "sk" as well.
+    key = group.get("publicKey", group.get("key"))
+    if not isinstance(key, dict):
+        raise _Malformed("EddsaVerify group has no publicKey object")
+    curve = key.get("curve")
+    if curve != "edwards25519":
+        return _Skip("curve other than edwards25519", str(curve))
+    public = _hex(key.get("pk"), "publicKey.pk")
+    private = _hex(key["sk"], "key.sk") if "sk" in key else b""
+    return {"publicKey": public, "privateKey": private}, (SpecRef("RFC 8032", "5.1.7", "MUST"),)
+
+
+def _hkdf_group(group: Mapping[str, Any]) -> _Params | _Skip:
+    return {"keySize": _int(group, "keySize")}, (SpecRef("RFC 5869", "2.3", "MUST"),)
+
+
+def _mac_group(group: Mapping[str, Any]) -> _Params | _Skip:
+    key_size, tag_size = _int(group, "keySize"), _int(group, "tagSize")
+    if not 0 < tag_size <= 256 or tag_size % 8:
+        return _Skip("tagSize not a whole number of bytes up to 256 bits", str(tag_size))
+    refs = [SpecRef("RFC 2104", "2")]
+    if tag_size < 256:
+        refs.append(SpecRef("RFC 2104", "5", "SHOULD"))
+    return {"keySize": key_size, "tagSize": tag_size}, tuple(refs)
+
+
+def _aead_group(iv_size: int | None, refs: tuple[SpecRef, ...]) -> _GroupFn:
+    """Groups with a 256-bit key and a 128-bit tag, and ``iv_size`` bits of nonce unless None."""
+
+    def build(group: Mapping[str, Any]) -> _Params | _Skip:
+        iv, key, tag = _int(group, "ivSize"), _int(group, "keySize"), _int(group, "tagSize")
+        if key != 256:
+            return _Skip("keySize other than 256 bits", str(key))
+        if tag != 128:
+            return _Skip("tagSize other than 128 bits", str(tag))
+        if iv_size is not None and iv != iv_size:
+            return _Skip(f"ivSize other than {iv_size} bits", str(iv))
+        return {"ivSize": iv, "keySize": key, "tagSize": tag}, refs
+
+    return build
+
+
+def _cbc_group(group: Mapping[str, Any]) -> _Params | _Skip:
+    iv, key = _int(group, "ivSize"), _int(group, "keySize")
+    if key != 256:
+        return _Skip("keySize other than 256 bits", str(key))
+    if iv != 128:
+        return _Skip("ivSize other than 128 bits", str(iv))
+    refs = (SpecRef("NIST SP 800-38A", "6.2", "MUST"), SpecRef("RFC 5652", "6.3", "MUST"))
+    return {"ivSize": iv, "keySize": key, "padding": "PKCS7"}, refs
+
+
+def _same(*names: str) -> Mapping[str, str]:
+    return MappingProxyType({n: n for n in names})
+
+
+_AEAD_FIELDS = _same("key", "iv", "aad", "msg", "ct", "tag")
+_RFC8439 = SpecRef("RFC 8439", "2.8", "MUST")
+
+#: Every (schema, algorithm) this module loads; the schema without ``.json`` and ``_v1``.
+SUPPORTED: tuple[Target, ...] = (
+    Target(
+        "xdh_comp_schema",
+        "XDH",
+        "XdhComp",
+        "X25519",
+        _same("public", "private", "shared"),
+        _xdh_group,
+    ),
+    Target(
+        "eddsa_verify_schema", "EDDSA", "EddsaVerify", "ED25519", _same("msg", "sig"), _eddsa_group
+    ),
+    Target(
+        "hkdf_test_schema",
+        "HKDF-SHA-256",
+        "HkdfTest",
+        "HKDF-SHA-256",
+        _same("ikm", "salt", "info", "size", "okm"),
+        _hkdf_group,
+    ),
+    Target(
+        "mac_test_schema",
+        "HMACSHA256",
+        "MacTest",
+        "HMACSHA256",
+        _same("key", "msg", "tag"),
+        _mac_group,
+    ),
+    Target(
+        "aead_test_schema",
+        "AES-GCM",
+        "AeadTest",
+        "AES-256-GCM",
+        _AEAD_FIELDS,
+        _aead_group(96, (SpecRef("NIST SP 800-38D", "7", "MUST"),)),
+    ),
+    Target(
+        "aead_test_schema",
+        "CHACHA20-POLY1305",
+        "AeadTest",
+        "CHACHA20-POLY1305",
+        _AEAD_FIELDS,
+        _aead_group(None, (_RFC8439,)),
+    ),
+    Target(
+        "aead_test_schema",
+        "XCHACHA20-POLY1305",
+        "AeadTest",
+        "XCHACHA20-POLY1305",
+        _AEAD_FIELDS,
+        _aead_group(None, (SpecRef("draft-irtf-cfrg-xchacha-03", "2", "MUST"), _RFC8439)),
+    ),
+    Target(
+        "ind_cpa_test_schema",
+        "AES-CBC-PKCS5",
+        "IndCpaTest",
+        "AES-256-CBC",
+        _same("key", "iv", "msg", "ct"),
+        _cbc_group,
+    ),
+)
+
+
+def _normal_schema(schema: str) -> str:
+    return schema.removesuffix(".json").removesuffix("_v1")
+
+
+def _targets(schema: str) -> dict[str, Target]:
+    return {t.wycheproof_algorithm: t for t in SUPPORTED if t.schema == _normal_schema(schema)}
+
+
+# --- folders and files -------------------------------------------------------------------------
+
+
+def load_wycheproof(folder: Path) -> WycheproofSet:
+    """Load the supported Wycheproof files of ``folder`` (its ``*.json``, not its subfolders).
+
+    ``folder`` is normally a checkout's ``testvectors_v1``; the checkout itself is accepted too
+    when it holds no JSON of its own but has that subfolder. Files that cannot be used are listed
+    in :attr:`WycheproofSet.skipped`, never raised. Raises :class:`ConfigurationError` only when
+    ``folder`` is not a folder or holds no ``.json`` file at all.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise ConfigurationError(f"Wycheproof folder not found: {folder}")
+    if not folder.is_dir():
+        raise ConfigurationError(
+            f"not a folder: {folder} (pass the folder of Wycheproof files, e.g. "
+            f"wycheproof/{V1_FOLDER})"
+        )
+    paths = _json_files(folder)
+    if not paths and (folder / V1_FOLDER).is_dir():
+        folder = folder / V1_FOLDER
+        paths = _json_files(folder)
+    if not paths:
+        raise ConfigurationError(
+            f"no .json files in {folder}: pass the {V1_FOLDER} folder of a Wycheproof checkout"
+        )
+    files: list[VectorFile] = []
+    skipped: list[tuple[str, str]] = []
+    skipped_tests = 0
+    for path in paths:
+        vf, reason, lost = _load_file(path)
+        if vf is not None:
+            files.append(vf)
+        if reason is not None:
+            skipped.append((path.name, reason))
+        skipped_tests += lost
+    return WycheproofSet(folder, files, skipped, skipped_tests)
+
+
+def _json_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.json") if p.is_file())
+
+
+def _load_file(path: Path) -> tuple[VectorFile | None, str | None, int]:
+    """The vector file (None when nothing in it can be run), why anything was left out, and
+    the number of tests in the groups left out."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror}", 0
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        return None, f"not JSON: not UTF-8 text ({exc.reason})", 0
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", 0
+    if not isinstance(doc, dict) or not isinstance(doc.get("schema"), str):
+        return None, "not a Wycheproof test vector file (no top-level schema field)", 0
+    schema: str = doc["schema"]
+    targets = _targets(schema)
+    if not targets:
+        known = sorted({f"{t.schema}_v1.json" for t in SUPPORTED})
+        return None, f"unknown schema {schema!r} (supported: {', '.join(known)})", 0
+    algorithm = doc.get("algorithm")
+    target = targets.get(algorithm) if isinstance(algorithm, str) else None
+    if target is None:
+        return (
+            None,
+            (
+                f"schema {schema} is supported but algorithm {algorithm!r} is not "
+                f"(supported with it: {', '.join(sorted(targets))})"
+            ),
+            0,
+        )
+    try:
+        return _build(path, doc, target, hashlib.sha256(raw).hexdigest())
+    except _Malformed as exc:
+        return None, f"malformed: {exc}", 0
+
+
+def _build(
+    path: Path, doc: Mapping[str, Any], target: Target, digest: str
+) -> tuple[VectorFile | None, str | None, int]:
+    vtype = VECTOR_TYPES[target.vector_type]
+    kinds = vtype.field_kinds()
+    notes = _notes(doc.get("notes", {}))
+    raw_groups = doc.get("testGroups")
+    if not isinstance(raw_groups, list):
+        raise _Malformed("testGroups must be a list")
+
+    groups: list[Group] = []
+    seen: set[int] = set()
+    lost: dict[str, tuple[set[str], int, int]] = {}
+    total_tests = 0
+    versions: dict[str, None] = {}
+    names: dict[str, None] = {}
+    for gi, g in enumerate(raw_groups):
+        where = f"testGroups[{gi}]"
+        if not isinstance(g, dict):
+            raise _Malformed(f"{where} must be an object")
+        tests = g.get("tests")
+        if not isinstance(tests, list):
+            raise _Malformed(f"{where}.tests must be a list")
+        total_tests += len(tests)
+        if g.get("type") != target.vector_type:
+            built: _Params | _Skip = _Skip("test group type", repr(g.get("type")))
+        else:
+            try:
+                built = target.group(g)
+            except _Malformed as exc:
+                raise _Malformed(f"{where}: {exc}") from None
+        if isinstance(built, _Skip):
+            values, count, n = lost.get(built.category, (set(), 0, 0))
+            lost[built.category] = (values | {built.value}, count + 1, n + len(tests))
+            continue
+        params, refs = built
+        source = g.get("source")
+        if isinstance(source, dict):
+            names[str(source.get("name", _GENERIC_SOURCE))] = None
+            versions[str(source.get("version", ""))] = None
+        cases = tuple(
+            _case(t, f"{where}.tests[{ti}]", target, kinds, seen) for ti, t in enumerate(tests)
+        )
+        groups.append(Group(vtype, MappingProxyType(params), refs, cases))
+
+    lost_tests = sum(n for _, _, n in lost.values())
+    reason = _lost_reason(lost, len(raw_groups), total_tests, target) if lost else None
+    if not groups:
+        return None, reason or "no test groups", lost_tests
+
+    version = doc.get("generatorVersion")
+    source = {
+        "generator": ", ".join(n for n in names if n) or _GENERIC_SOURCE,
+        "version": ", ".join(v for v in versions if v) or str(version or ""),
+        "file": path.name,
+        "schema": str(doc["schema"]),
+        "algorithm": target.wycheproof_algorithm,
+    }
+    header = doc.get("header", [])
+    vf = VectorFile(
+        path=path,
+        name=f"{FAMILY}/{path.name}",
+        family=FAMILY,
+        algorithm=target.algorithm,
+        schema=str(doc["schema"]),
+        number_of_tests=sum(len(g.cases) for g in groups),
+        header=tuple(str(h) for h in header) if isinstance(header, list) else (str(header),),
+        notes=MappingProxyType(notes),
+        source=MappingProxyType(source),
+        groups=tuple(groups),
+        sha256=digest,
+    )
+    return vf, reason, lost_tests
+
+
+def _lost_reason(
+    lost: Mapping[str, tuple[set[str], int, int]], groups: int, tests: int, target: Target
+) -> str:
+    count = sum(c for _, c, _ in lost.values())
+    n = sum(t for _, _, t in lost.values())
+    parts = []
+    for category, (values, c, t) in lost.items():
+        shown = ", ".join(sorted(values, key=lambda v: (len(v), v)))
+        parts.append(f"{category} ({shown}): {c} group(s), {t} test(s)")
+    return (
+        f"unsupported test groups: skipped {count} of {groups} group(s), {n} of {tests} test(s), "
+        f"that do not map to {target.capability}: {'; '.join(parts)}"
+    )
+
+
+def _case(raw: Any, where: str, target: Target, kinds: Mapping[str, str], seen: set[int]) -> Case:
+    if not isinstance(raw, dict):
+        raise _Malformed(f"{where} must be an object")
+    tc = raw.get("tcId")
+    if not isinstance(tc, int) or isinstance(tc, bool) or tc < 1:
+        raise _Malformed(f"{where}: tcId must be a positive integer")
+    label = f"tcId {tc}"
+    if tc in seen:
+        raise _Malformed(f"{label}: duplicate tcId")
+    seen.add(tc)
+    result = raw.get("result")
+    if result not in RESULTS:
+        raise _Malformed(f"{label}: result {result!r} is not one of {', '.join(RESULTS)}")
+    flags = raw.get("flags", [])
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise _Malformed(f"{label}: flags must be a list of strings")
+    comment = raw.get("comment", "")
+    fields: dict[str, Value] = {}
+    for ours, theirs in target.fields.items():
+        if theirs not in raw:
+            raise _Malformed(f"{label}: missing field {theirs!r}")
+        value = raw[theirs]
+        if kinds[ours] == "hex":
+            fields[ours] = _hex(value, f"{label}: {theirs}")
+        elif kinds[ours] == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _Malformed(f"{label}: {theirs} must be an integer")
+            fields[ours] = value
+        else:
+            fields[ours] = str(value)
+    return Case(
+        tc_id=tc,
+        id=str(tc),
+        comment=str(comment),
+        flags=tuple(flags),
+        result=cast(Result, result),
+        fields=MappingProxyType(fields),
+    )
+
+
+def _notes(raw: Any) -> dict[str, Note]:
+    """Wycheproof's ``notes``: flag -> {bugType, description, effect, links, cves}. A note
+    without a bugType (or a bare description string, as some old files have) gets ``UNKNOWN``."""
+    if not isinstance(raw, dict):
+        raise _Malformed("notes must be an object")
+    notes: dict[str, Note] = {}
+    for flag, note in raw.items():
+        if isinstance(note, str):
+            notes[str(flag)] = Note(bug_type="UNKNOWN", description=note)
+            continue
+        if not isinstance(note, dict):
+            raise _Malformed(f"note {flag!r} must be an object")
+        notes[str(flag)] = Note(
+            bug_type=str(note.get("bugType", "UNKNOWN")),
+            description=str(note.get("description", "")),
+            effect=str(note.get("effect", "")),
+            links=tuple(str(x) for x in _strings(note.get("links"))),
+            cves=tuple(str(x) for x in _strings(note.get("cves"))),
+        )
+    return notes
+
+
+def _strings(value: Any) -> Iterator[Any]:
+    if isinstance(value, list):
+        yield from value
+    elif isinstance(value, str):
+        yield value
