@@ -156,3 +156,38 @@ def test_composite_needs_every_part_declared() -> None:
     results = run_file("aes_256_cbc_hmac_sha256_test.json", adapter_from("no-cbc", caps))
     assert outcomes(results) == {"unsupported": len(results)}
     assert "aes-256-cbc" in (results[0].detail or "")
+
+
+class MockHmacOnly32ByteKeys:
+    """Mock (fault injection): a real HMAC that refuses every key not 32 bytes long with
+    Unsupported, as libsodium's one-shot HMAC-SHA-256 API does."""
+
+    def __init__(self) -> None:
+        self.inner = real("hmac-sha256")
+
+    def hmac_sha256(self, key: bytes, message: bytes) -> bytes:
+        self._check(key)
+        return bytes(self.inner.hmac_sha256(key, message))
+
+    def hmac_sha256_verify(self, key: bytes, message: bytes, tag: bytes) -> None:
+        self._check(key)
+        self.inner.hmac_sha256_verify(key, message, tag)
+
+    @staticmethod
+    def _check(key: bytes) -> None:
+        from conformance.errors import Unsupported
+
+        if len(key) != 32:
+            raise Unsupported(f"{len(key)}-byte keys")
+
+
+def test_unsupported_parameter_set_is_unsupported_not_a_failure() -> None:
+    results = run_file(
+        "hmac_sha256_test.json", adapter_from("m", {"hmac-sha256": MockHmacOnly32ByteKeys()})
+    )
+    got = outcomes(results)
+    assert "fail" not in got
+    assert got["unsupported"] > 0
+    assert got["pass"] > 0
+    unsupported = [r for r in results if r.outcome == "unsupported"]
+    assert all("Unsupported" in (r.detail or "") for r in unsupported)

@@ -1,0 +1,272 @@
+"""Python host for stdio adapters: the adapter protocol (version 1) as a table of functions.
+
+Copied next to an adapter when its environment is built (``docs/adapter-protocol.md``), so it
+depends on nothing but the standard library and runs on Python 3.9 or later::
+
+    from e2ee_host import Refusal, serve
+
+    def x25519(private: bytes, public: bytes) -> bytes:
+        ...  # raise Refusal("InvalidKey", "all-zero shared secret") to refuse
+
+    serve({"name": "demo", "implementation": "...", "version": "...",
+           "capabilities": ["x25519"]},
+          {"x25519.x25519": x25519})
+
+The rules, all in :func:`serve`:
+
+- Parameters arrive as keyword arguments. **Every string parameter is hex-decoded to bytes**;
+  integers, booleans, null, arrays and objects are passed through unchanged. A method listed in
+  ``bytes_params`` has only the names listed there decoded (its other strings stay ``str``: opaque
+  handles, say). Bad hex, or parameters the function does not accept, is ``-32602`` (the suite
+  records an ``InvalidInput`` refusal).
+- A handler returns ``bytes`` (sent as lowercase hex), ``None`` (``null``) or a JSON value;
+  ``bytes`` inside lists, tuples and dicts is hex-encoded too.
+- ``raise Refusal(kind, message)`` refuses the input (``-32000`` with ``data.kind``). Any other
+  exception is an internal error, ``-32603`` with ``"TypeName: message"`` (and a traceback on
+  stderr). An unknown method is ``-32601``; a line that is not JSON is ``-32700`` with id null.
+- A line holding a JSON array is a batch, answered with one line holding an array.
+- Standard output belongs to the protocol: :func:`serve` keeps a private handle on it and points
+  ``sys.stdout`` and file descriptor 1 at standard error, so a stray ``print()`` in a handler
+  or a native library cannot corrupt the stream. Output written *before* ``serve`` is called is
+  beyond its reach: what is still in ``sys.stdout``'s buffer then goes to stderr, but under
+  ``PYTHONUNBUFFERED`` or ``python -u`` an import-time ``print()`` has already reached the suite.
+- Hex strings may use either case (responses are lowercase); whitespace inside one is bad hex.
+- A request without an ``id`` is a notification and gets no response (JSON-RPC 2.0); the suite
+  always sends ids. Blank lines are ignored.
+- ``serve`` returns when standard input is closed, so the program exits with status 0.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import inspect
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, Any
+
+__all__ = ["KINDS", "PROTOCOL_VERSION", "Refusal", "serve"]
+
+PROTOCOL_VERSION = 1
+
+#: The suite's neutral error kinds, the only values ``Refusal.kind`` may take.
+KINDS = (
+    "AuthenticationFailed",
+    "InvalidSignature",
+    "InvalidKey",
+    "InvalidMessage",
+    "InvalidInput",
+    "DuplicateMessage",
+    "Unsupported",
+)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+REFUSED = -32000
+
+
+class Refusal(Exception):
+    """The input is rejected: answered as ``-32000`` with ``data.kind`` set to ``kind``."""
+
+    def __init__(self, kind: str, message: str = "") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown refusal kind {kind!r}; known: {', '.join(KINDS)}")
+        super().__init__(message or kind)
+        self.kind = kind
+        self.message = message or kind
+
+
+class _Error(Exception):
+    def __init__(self, code: int, message: str, data: object = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+def _to_json(value: object) -> object:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def _unhex(method: str, name: str, value: str) -> bytes:
+    try:
+        # unhexlify, unlike bytes.fromhex, refuses embedded whitespace.
+        return binascii.unhexlify(value.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError):
+        raise _Error(INVALID_PARAMS, f"{method}: parameter {name!r} is not a hex string") from None
+
+
+class _Host:
+    def __init__(
+        self,
+        describe: Mapping[str, object],
+        handlers: Mapping[str, Callable[..., object]],
+        bytes_params: Mapping[str, Iterable[str]] | None,
+    ) -> None:
+        if "describe" in handlers:
+            raise ValueError("'describe' is answered by the host; do not pass a handler for it")
+        info = dict(describe)
+        info["protocol"] = PROTOCOL_VERSION
+        self.describe = _to_json(info)
+        self.handlers = dict(handlers)
+        self.bytes_params = {m: frozenset(names) for m, names in (bytes_params or {}).items()}
+        self.signatures: dict[str, inspect.Signature | None] = {}
+        for method, fn in self.handlers.items():
+            try:
+                self.signatures[method] = inspect.signature(fn)
+            except (TypeError, ValueError):  # some builtins have no signature
+                self.signatures[method] = None
+
+    def params(self, method: str, raw: object) -> dict[str, Any]:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise _Error(INVALID_PARAMS, f"{method}: params must be an object (by name)")
+        chosen = self.bytes_params.get(method)
+        out: dict[str, Any] = {}
+        for name, value in raw.items():
+            if isinstance(value, str) and (chosen is None or name in chosen):
+                out[name] = _unhex(method, name, value)
+            else:
+                out[name] = value
+        return out
+
+    def call(self, method: str, raw_params: object) -> object:
+        if method == "describe":
+            return self.describe
+        fn = self.handlers.get(method)
+        if fn is None:
+            raise _Error(METHOD_NOT_FOUND, f"method not found: {method}")
+        params = self.params(method, raw_params)
+        sig = self.signatures.get(method)
+        if sig is not None:
+            try:
+                sig.bind(**params)
+            except TypeError as exc:
+                raise _Error(INVALID_PARAMS, f"{method}: {exc}") from None
+        try:
+            result = fn(**params)
+        except Refusal as exc:
+            raise _Error(REFUSED, exc.message, {"kind": exc.kind}) from None
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            raise _Error(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from None
+        return _to_json(result)
+
+    def one(self, request: object) -> dict[str, object] | None:
+        """The response to one request object, or None for a notification."""
+        if not isinstance(request, dict):
+            return _error_response(None, INVALID_REQUEST, "request must be a JSON object")
+        rid = request.get("id")
+        if not isinstance(rid, (str, int, float, type(None))) or isinstance(rid, bool):
+            return _error_response(None, INVALID_REQUEST, "id must be a string, number or null")
+        method = request.get("method")
+        if request.get("jsonrpc") != "2.0" or not isinstance(method, str):
+            return _error_response(
+                rid, INVALID_REQUEST, "not a JSON-RPC 2.0 request (jsonrpc, method)"
+            )
+        notification = "id" not in request
+        try:
+            result = self.call(method, request.get("params"))
+            response: dict[str, object] = {"jsonrpc": "2.0", "id": rid, "result": result}
+            # Serialise here so an unencodable result is this request's error, not a crash.
+            json.dumps(response, allow_nan=False)
+        except _Error as exc:
+            response = _error_response(rid, exc.code, exc.message, exc.data)
+        except (TypeError, ValueError) as exc:
+            response = _error_response(
+                rid, INTERNAL_ERROR, f"result is not JSON: {type(exc).__name__}: {exc}"
+            )
+        return None if notification else response
+
+    def line(self, data: bytes) -> bytes | None:
+        """The response line (without the newline) for one request line, or None."""
+        try:
+            message = json.loads(data)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            reply: object = _error_response(None, PARSE_ERROR, f"parse error: {exc}")
+        else:
+            if isinstance(message, list):
+                if not message:
+                    reply = _error_response(None, INVALID_REQUEST, "empty batch")
+                else:
+                    answers = [self.one(r) for r in message]
+                    batch = [a for a in answers if a is not None]
+                    if not batch:
+                        return None
+                    reply = batch
+            else:
+                reply = self.one(message)
+                if reply is None:
+                    return None
+        return json.dumps(reply, separators=(",", ":"), allow_nan=False).encode("ascii")
+
+
+def _error_response(rid: object, code: int, message: str, data: object = None) -> dict[str, object]:
+    error: dict[str, object] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return {"jsonrpc": "2.0", "id": rid, "error": error}
+
+
+def _claim_stdout() -> IO[bytes]:
+    """A private handle on the real standard output; everything else is sent to stderr."""
+    previous = sys.stdout
+    try:
+        real: IO[bytes] = os.fdopen(os.dup(1), "wb")
+        os.dup2(2, 1)  # native code writing to fd 1 now reaches stderr
+    except OSError:  # no usable descriptor: redirect Python's own writes only
+        real = previous.buffer
+    # What an import printed is still in the old sys.stdout's buffer: it goes to fd 1, now stderr.
+    with contextlib.suppress(Exception):
+        previous.flush()
+    sys.stdout = sys.stderr
+    return real
+
+
+def serve(
+    describe: Mapping[str, object],
+    handlers: Mapping[str, Callable[..., object]],
+    bytes_params: Mapping[str, Iterable[str]] | None = None,
+    *,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> None:
+    """Answer requests on standard input until it is closed.
+
+    ``describe`` is the result of ``describe`` (``"protocol": 1`` is added). ``handlers`` maps a
+    method name (``"<capability>.<operation>"``) to a function called with the request's
+    parameters as keyword arguments. ``bytes_params`` narrows hex decoding: for a method listed
+    there only the named string parameters are decoded; for every other method, all string
+    parameters are. ``stdin`` and ``stdout`` replace the process's streams (binary), for tests;
+    when ``stdout`` is given, the process's standard output is left alone.
+    """
+    host = _Host(describe, handlers, bytes_params)
+    out = stdout if stdout is not None else _claim_stdout()
+    source = stdin if stdin is not None else sys.stdin.buffer
+    while True:
+        data = source.readline()
+        if not data:
+            break
+        if not data.strip():
+            continue
+        reply = host.line(data)
+        if reply is None:
+            continue
+        try:
+            out.write(reply + b"\n")
+            out.flush()
+        except BrokenPipeError:  # the suite went away: nothing left to answer
+            break
