@@ -106,6 +106,17 @@ _AEAD_SIZES = (
     _f("tagSize", "int", "tag size in bits"),
 )
 
+_HPKE_SUITE = (
+    _f("kemId", "int", "RFC 9180 §7.1 KEM identifier: 32 (0x0020) is DHKEM(X25519, HKDF-SHA256)"),
+    _f("kdfId", "int", "RFC 9180 §7.2 KDF identifier: 1 (0x0001) is HKDF-SHA256"),
+    _f(
+        "aeadId",
+        "int",
+        "RFC 9180 §7.3 AEAD identifier: 1 (0x0001) AES-128-GCM, 3 (0x0003) ChaCha20Poly1305",
+    ),
+    _f("mode", "int", "RFC 9180 §5 mode: 0 Base, 1 PSK, 2 Auth, 3 AuthPSK"),
+)
+
 VECTOR_TYPES: dict[str, VectorType] = {
     t.name: t
     for t in (
@@ -246,6 +257,57 @@ VECTOR_TYPES: dict[str, VectorType] = {
                 _f("tag", "hex", "truncated HMAC-SHA-256 tag"),
             ),
             algorithms={"AES-256-CBC-HMAC-SHA256": "aes-256-cbc-hmac-sha256"},
+        ),
+        VectorType(
+            name="HpkeTest",
+            schema="hpke_schema.json",
+            description=(
+                "RFC 9180 single-shot HPKE (§6.1) with the ephemeral key pair derived from ikmE "
+                "(§7.1.3), as in RFC 9180 Appendix A. A valid case derives the recipient and "
+                "sender key pairs from their ikm (when given), seals and compares enc || ct byte "
+                "for byte, and opens. An invalid case with a recipient private key must be "
+                "refused by Open; one without (a low-order pkR) must be refused by Seal."
+            ),
+            group_fields=_HPKE_SUITE,
+            case_fields=(
+                _f("ikmR", "hex", "DeriveKeyPair input of the recipient key pair, or empty"),
+                _f("skR", "hex", "serialized recipient private key, or empty (seal-only case)"),
+                _f("pkR", "hex", "serialized recipient public key"),
+                _f("ikmS", "hex", "DeriveKeyPair input of the sender key pair (Auth modes)"),
+                _f("skS", "hex", "serialized sender private key (Auth modes), else empty"),
+                _f("pkS", "hex", "serialized sender public key (Auth modes), else empty"),
+                _f("ikmE", "hex", "DeriveKeyPair input of the ephemeral key pair"),
+                _f("psk", "hex", "pre-shared key (PSK modes), else empty"),
+                _f("pskId", "hex", "pre-shared key identifier (PSK modes), else empty"),
+                _f("info", "hex", "application info given to the key schedule"),
+                _f("aad", "hex", "associated data of the AEAD"),
+                _f("msg", "hex", "plaintext"),
+                _f("enc", "hex", "encapsulated key (the serialized ephemeral public key)"),
+                _f("ct", "hex", "AEAD ciphertext including the tag (empty for a seal refusal)"),
+            ),
+            algorithms={"HPKE": "hpke"},
+        ),
+        VectorType(
+            name="HpkeExport",
+            schema="hpke_export_schema.json",
+            description=(
+                "RFC 9180 secret export on the recipient side, ReceiveExport (§6.2, §5.3): the "
+                "context is set up from enc and skR and Export(exporterContext, length) must "
+                "equal exported; an invalid case must be refused."
+            ),
+            group_fields=_HPKE_SUITE,
+            case_fields=(
+                _f("skR", "hex", "serialized recipient private key"),
+                _f("pkS", "hex", "serialized sender public key (Auth modes), else empty"),
+                _f("psk", "hex", "pre-shared key (PSK modes), else empty"),
+                _f("pskId", "hex", "pre-shared key identifier (PSK modes), else empty"),
+                _f("info", "hex", "application info given to the key schedule"),
+                _f("enc", "hex", "encapsulated key"),
+                _f("exporterContext", "hex", "exporter_context"),
+                _f("length", "int", "L, the number of bytes to export"),
+                _f("exported", "hex", "expected exported value (empty for invalid cases)"),
+            ),
+            algorithms={"HPKE": "hpke"},
         ),
     )
 }

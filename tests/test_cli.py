@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
+from findings import KNOWN, findings
 
 from conformance.cli import main
 from conformance.resources import report_schema_path
@@ -32,19 +34,24 @@ def test_full_run_of_bundled_adapters(tmp_path: Path, capsys: pytest.CaptureFixt
     for adapter in ("cryptography", "pynacl"):
         for cap in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aead:chacha20-poly1305"):
             assert by[adapter][cap]["pass"] > 0, (adapter, cap)
+    # Every bundled adapter started (its environment built) and reported its real version; at
+    # least ten primitive backends and two HPKE implementations really ran.
+    assert all(a["status"] == "ok" for a in report["adapters"]), [
+        (a["name"], a.get("error")) for a in report["adapters"] if a["status"] != "ok"
+    ]
+    assert all(a["version"] not in ("", "unknown") for a in report["adapters"])
+    primitive = {
+        a
+        for a, caps in by.items()
+        if any(counts["pass"] for cap, counts in caps.items() if cap != "hpke")
+    }
+    assert len(primitive) >= 10, primitive
+    assert len([a for a, caps in by.items() if caps.get("hpke", {}).get("pass")]) >= 2
     assert by["pynacl"]["aes-256-cbc"]["unsupported"] > 0
     assert by["cryptography"]["aead:xchacha20-poly1305"]["unsupported"] > 0
-    # The one deviation the bundled run finds today: OpenSSL (through pyca/cryptography) decodes
-    # a public key whose y is not reduced mod p, which RFC 8032 §5.1.3 says must fail. Anything
-    # else failing, or this being fixed, makes this test fail.
-    bad = [r for r in report["results"] if r["outcome"] in ("fail", "error")]
-    known = [
-        r
-        for r in bad
-        if r["adapters"] == ["cryptography"] and "NonCanonicalPublicKey" in r.get("flags", [])
-    ]
-    assert bad == known
-    assert len(known) == 3
+    # The deviations the bundled run finds today (tests/findings.py): anything else failing, or
+    # one of these being fixed, makes this test fail.
+    assert findings(report) == Counter(KNOWN)
     assert code == 1
     assert report["verdict"] == "fail"
     assert "verdict: FAIL" in out
@@ -125,7 +132,7 @@ def test_unknown_family_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", "--family", "nope", "--out", str(tmp_path)]) == 2
-    assert "known families: primitives" in capsys.readouterr().err
+    assert "known families: hpke, primitives" in capsys.readouterr().err
 
 
 def test_wrong_answer_fails_only_that_capability(

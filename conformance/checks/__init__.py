@@ -8,6 +8,9 @@ implementation and judges what came back against the case's ``result``:
 - ``acceptable``: either, and the choice is recorded as the verdict's ``behaviour``; output that
   is produced must still be the expected one.
 
+A valid or acceptable case refused with ``Unsupported`` (a parameter set the implementation does
+not offer, e.g. an HMAC key size) is ``unsupported``, not a failure.
+
 Neutral errors are caught here; any other exception is left to the engine, which records an
 ``error`` outcome for it.
 """
@@ -18,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from ..errors import ProtocolError
+from ..errors import ProtocolError, Unsupported
 from ..model import Case, Group
 
 __all__ = ["CHECKS", "Attempt", "CheckFn", "Verdict", "attempt", "judge", "mismatch"]
 
-Outcome = Literal["pass", "fail"]
+Outcome = Literal["pass", "fail", "unsupported"]
 T = TypeVar("T")
 
 
@@ -82,6 +85,10 @@ def judge(case: Case, outcome: Attempt, expected: object, what: str) -> Verdict:
             return PASS
         returned = "" if outcome.value is None else f" (returned {_hex(outcome.value)})"
         return Verdict("fail", f"{what}: accepted an invalid input{returned}")
+    if isinstance(outcome.error, Unsupported):
+        # The implementation does not do this parameter set (a key size, say): not a wrong
+        # answer, but not a pass either; `--fail-on unsupported` makes it block.
+        return Verdict("unsupported", f"{what}: {refusal(outcome.error)}")
     if outcome.error is not None:
         if case.acceptable:
             return Verdict("pass", None, "rejected")
@@ -108,9 +115,9 @@ CheckFn = Callable[[Group, Case, object], Verdict]
 
 
 def _registry() -> dict[str, CheckFn]:
-    from . import primitives
+    from . import hpke, primitives
 
-    return dict(primitives.CHECKS)
+    return {**primitives.CHECKS, **hpke.CHECKS}
 
 
 #: Vector type name -> check function.
