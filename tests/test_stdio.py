@@ -188,3 +188,32 @@ def test_repro_works_through_stdio(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "not JSON" in out
     assert "x25519(" in out
+
+
+def test_the_documented_from_scratch_shim_passes_through_the_suite(tmp_path: Path) -> None:
+    """docs/adapter-protocol.md's worked example, run by the suite as a user would."""
+    import shutil
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    shim = Path(__file__).resolve().parent.parent / "docs" / "examples" / "node-shim"
+    out = tmp_path / "o"
+    code = main(
+        [
+            "run",
+            "--adapter",
+            str(shim / "adapter.toml"),
+            "--case",
+            "kat/primitives/x25519_test/*",
+            "--case",
+            "kat/primitives/chacha20_poly1305_test/*",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
+    report = json.loads((out / "report.json").read_text())
+    by = report["summary"]["byAdapter"]["node-shim"]
+    assert code == 0
+    assert by["x25519"]["pass"] == 134
+    assert by["aead:chacha20-poly1305"]["pass"] == 96
