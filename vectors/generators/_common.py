@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -31,8 +31,12 @@ __all__ = [
     "SpecRefSpec",
     "Value",
     "bit_flip",
+    "check",
     "dump_json",
     "require_equal",
+    "run_generator",
+    "summarize",
+    "write",
 ]
 
 Value = bytes | int | str
@@ -327,3 +331,114 @@ class FileBuilder:
 def dump_json(doc: Any) -> str:
     """The one JSON rendering the generators use: indent 2, UTF-8 text, trailing newline."""
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the generator scripts' shared plumbing ----------------------------------------------------
+
+
+def write(fb: FileBuilder, path: Path) -> Path:
+    fb.write(path)
+    return path
+
+
+def check(paths: Sequence[Path]) -> None:
+    """Load every written file with the suite's loader and validate it against its JSON Schema."""
+    import sys
+
+    import jsonschema
+
+    from conformance.errors import VectorFileError
+    from conformance.loader import load
+
+    schemas = Path(__file__).resolve().parent.parent / "schemas"
+    for path in paths:
+        try:
+            load(path)
+        except VectorFileError as exc:
+            raise GeneratorError(f"the loader refuses {path}: {exc}") from None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        schema_path = schemas / doc["schema"]
+        if not schema_path.exists():
+            print(f"warning: {schema_path} missing; run schemas.py", file=sys.stderr)
+            continue
+        validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path)
+            raise GeneratorError(
+                f"{path} does not match {schema_path.name} at {where}: {error.message}"
+            )
+
+
+def summarize(paths: Sequence[Path]) -> list[str]:
+    from collections import Counter
+
+    lines = []
+    total = 0
+    for path in paths:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        counts: Counter[str] = Counter(c["result"] for g in doc["testGroups"] for c in g["tests"])
+        total += doc["numberOfTests"]
+        lines.append(
+            f"{path.name}: {doc['numberOfTests']} cases ({counts['valid']} valid, "
+            f"{counts['invalid']} invalid, {counts['acceptable']} acceptable)"
+        )
+    lines.append(f"total: {total} cases")
+    return lines
+
+
+def run_generator(
+    script: str,
+    description: str | None,
+    family: str,
+    generate: Callable[[Path], list[Path]],
+    observations: Sequence[str],
+    argv: Sequence[str] | None = None,
+) -> int:
+    """The command line every generator shares: write into ``vectors/<family>``, or with
+    ``--check`` regenerate in a temporary folder and fail unless the committed files match."""
+    import argparse
+    import sys
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / family,
+        help=f"output folder (default: vectors/{family})",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate in a temporary folder and fail unless the files in --out are identical",
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    stale: list[str] = []
+    try:
+        if args.check:
+            with tempfile.TemporaryDirectory() as tmp:
+                fresh = generate(Path(tmp))
+                stale = [
+                    p.name
+                    for p in fresh
+                    if not (out / p.name).is_file() or (out / p.name).read_bytes() != p.read_bytes()
+                ]
+                lines = summarize(fresh)
+        else:
+            lines = summarize(generate(out))
+    except GeneratorError as exc:
+        print(f"{script}: aborted: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    for line in observations:
+        print(f"note: {line}")
+    if stale:
+        print(
+            f"{script}: out of date in {out}: {', '.join(stale)} (rerun without --check)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -28,13 +28,10 @@ in a temporary folder and fails unless the committed files are identical.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
-import json
 import struct
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -44,15 +41,12 @@ from pathlib import Path
 # `vectors.generators`), whatever PYTHONPATH says.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import jsonschema
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from pyhpke import AEADId, CipherSuite, ContextInterface, KDFId, KEMId
 from pyhpke.exceptions import PyHPKEError
 
 from conformance.capabilities import HPKE_MODES, HPKE_SUITES
-from conformance.errors import VectorFileError
-from conformance.loader import load
 from vectors.generators import _curve25519 as curve
 from vectors.generators._common import (
     ByteSource,
@@ -64,7 +58,10 @@ from vectors.generators._common import (
     ResultName,
     SpecRefSpec,
     bit_flip,
+    check,
     require_equal,
+    run_generator,
+    write,
 )
 
 GENERATOR = "vectors/generators/hpke.py"
@@ -1300,48 +1297,6 @@ def gen_export(out: Path) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
-def write(fb: FileBuilder, path: Path) -> Path:
-    fb.write(path)
-    return path
-
-
-def check(paths: Sequence[Path]) -> None:
-    """Load every written file with the suite's loader and validate it against its JSON Schema."""
-    schemas = Path(__file__).resolve().parent.parent / "schemas"
-    for path in paths:
-        try:
-            load(path)
-        except VectorFileError as exc:
-            raise GeneratorError(f"the loader refuses {path}: {exc}") from None
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        schema_path = schemas / doc["schema"]
-        if not schema_path.exists():
-            print(f"warning: {schema_path} missing; run schemas.py", file=sys.stderr)
-            continue
-        validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text("utf-8")))
-        error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path)
-            raise GeneratorError(
-                f"{path} does not match {schema_path.name} at {where}: {error.message}"
-            )
-
-
-def summarize(paths: Sequence[Path]) -> list[str]:
-    lines = []
-    total = 0
-    for path in paths:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        counts: Counter[str] = Counter(c["result"] for g in doc["testGroups"] for c in g["tests"])
-        total += doc["numberOfTests"]
-        lines.append(
-            f"{path.name}: {doc['numberOfTests']} cases ({counts['valid']} valid, "
-            f"{counts['invalid']} invalid, {counts['acceptable']} acceptable)"
-        )
-    lines.append(f"total: {total} cases")
-    return lines
-
-
 def generate(out: Path) -> list[Path]:
     """Write the HPKE vector files into ``out`` and check them; return the paths."""
     OBSERVATIONS.clear()
@@ -1351,47 +1306,8 @@ def generate(out: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent.parent / "hpke",
-        help="output folder (default: vectors/hpke)",
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="regenerate in a temporary folder and fail unless the files in --out are identical",
-    )
-    args = parser.parse_args(argv)
-    out: Path = args.out
-    stale: list[str] = []
-    try:
-        if args.check:
-            with tempfile.TemporaryDirectory() as tmp:
-                fresh = generate(Path(tmp))
-                stale = [
-                    p.name
-                    for p in fresh
-                    if not (out / p.name).is_file() or (out / p.name).read_bytes() != p.read_bytes()
-                ]
-                lines = summarize(fresh)
-        else:
-            lines = summarize(generate(out))
-    except GeneratorError as exc:
-        print(f"hpke.py: aborted: {exc}", file=sys.stderr)
-        return 1
-    for line in lines:
-        print(line)
-    for line in OBSERVATIONS:
-        print(f"note: {line}")
-    if stale:
-        print(
-            f"hpke.py: out of date in {out}: {', '.join(stale)} (rerun without --check)",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    description = __doc__.splitlines()[0] if __doc__ else None
+    return run_generator("hpke.py", description, "hpke", generate, OBSERVATIONS, argv)
 
 
 if __name__ == "__main__":
