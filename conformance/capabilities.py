@@ -13,6 +13,10 @@ IANA identifiers, with every random choice (the ephemeral key) injected by the c
 
 from __future__ import annotations
 
+import inspect
+import typing
+from dataclasses import dataclass
+from functools import cache
 from typing import Protocol, runtime_checkable
 
 __all__ = [
@@ -27,8 +31,10 @@ __all__ = [
     "HkdfSha256",
     "HmacSha256",
     "Hpke",
+    "Operation",
     "family_of",
     "interface_of",
+    "operations",
 ]
 
 
@@ -226,3 +232,33 @@ def family_of(capability: str) -> str:
         return family_of(COMPOSITES[capability][0])
     entry = CAPABILITIES.get(capability)
     return entry[0] if entry else "unknown"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method of a capability interface: its parameters in order with their types, and the
+    type it returns (what the stdio protocol and its JSON Schemas are built from)."""
+
+    name: str
+    params: tuple[tuple[str, object], ...]
+    returns: object
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.params)
+
+
+@cache
+def operations(capability: str) -> dict[str, Operation]:
+    """The methods of a capability's interface, by name (empty for an unknown capability)."""
+    interface = interface_of(capability)
+    if interface is None:
+        return {}
+    out: dict[str, Operation] = {}
+    for name, fn in vars(interface).items():
+        if not callable(fn) or name.startswith("_"):
+            continue
+        hints = typing.get_type_hints(fn)
+        params = tuple((p, hints.get(p)) for p in inspect.signature(fn).parameters if p != "self")
+        out[name] = Operation(name, params, hints.get("return", None))
+    return out

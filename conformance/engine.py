@@ -15,7 +15,7 @@ from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
 from .errors import ConfigurationError
-from .model import Case, Group, VectorFile
+from .model import Case, Group, SpecRef, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
 from .results import CheckResult, Outcome, VectorRef
 from .selection import Selected, Selection, check_prefix
@@ -23,13 +23,14 @@ from .stdio import AdapterFault, RpcCapability
 
 __all__ = [
     "Task",
+    "cannot_run",
     "case_inputs",
-    "check_id",
+    "case_spec",
     "check_prefix",
     "implementation_for",
+    "judge_case",
     "plan",
     "run_task",
-    "run_tasks",
 ]
 
 Sink = Callable[[CheckResult], None]
@@ -75,11 +76,6 @@ def plan(
     return [Task(vf, ad, cases) for ad in adapters for vf, cases in chosen]
 
 
-def check_id(vf: VectorFile, case_id: str) -> str:
-    """The stable id of a known-answer check: ``kat/<family>/<file stem>/<case id>``."""
-    return check_prefix(vf) + case_id
-
-
 def implementation_for(adapter: LoadedAdapter, capability: str) -> object:
     if capability == "aes-256-cbc-hmac-sha256":
         hkdf, cbc, mac = (adapter.get(c) for c in COMPOSITES[capability])
@@ -120,7 +116,7 @@ def run_task(task: Task, sink: Sink) -> None:
                 expected=case.result,
                 flags=case.flags,
                 bug_types=_bug_types(vf, case),
-                spec=(case.source,) if case.source is not None else group.spec_refs,
+                spec=case_spec(group, case),
                 comment=case.comment or None,
                 behaviour=behaviour,
                 detail=detail,
@@ -130,15 +126,10 @@ def run_task(task: Task, sink: Sink) -> None:
         )
 
     cases = task.selected()
-    if adapter.error is not None:
-        why = f"adapter {adapter.name} could not start: {adapter.error}"
+    cannot = cannot_run(adapter, capability)
+    if cannot is not None:
         for group, case in cases:
-            emit(group, case, "error", why)
-        return
-    if not adapter.supports(capability):
-        why = _why_unsupported(adapter, capability)
-        for group, case in cases:
-            emit(group, case, "unsupported", why)
+            emit(group, case, *cannot)
         return
 
     impl = implementation_for(adapter, capability)
@@ -148,18 +139,36 @@ def run_task(task: Task, sink: Sink) -> None:
         if batched is not None:
             _prefetch(batched, chunk)
         for group, case in chunk:
-            try:
-                verdict = CHECKS[group.type.name](group, case, impl)
-            except AdapterFault as exc:
-                emit(group, case, "error", str(exc))
-                continue
-            except Exception as exc:
-                # A native exception escaped the adapter: neither a pass nor a fail.
-                emit(group, case, "error", _native_error(exc))
-                continue
-            emit(group, case, verdict.outcome, verdict.detail, verdict.behaviour)
+            emit(group, case, *judge_case(group, case, impl))
         if batched is not None:
             batched.drop_prefetched()
+
+
+def cannot_run(adapter: LoadedAdapter, capability: str) -> tuple[Outcome, str] | None:
+    """Why none of a capability's cases can run on this adapter (its outcome and detail), or
+    None when they can."""
+    if adapter.error is not None:
+        return "error", f"adapter {adapter.name} could not start: {adapter.error}"
+    if not adapter.supports(capability):
+        return "unsupported", _why_unsupported(adapter, capability)
+    return None
+
+
+def judge_case(group: Group, case: Case, impl: object) -> tuple[Outcome, str | None, str | None]:
+    """Run one case's check on an implementation: (outcome, detail, behaviour)."""
+    try:
+        verdict = CHECKS[group.type.name](group, case, impl)
+    except AdapterFault as exc:
+        return "error", str(exc), None
+    except Exception as exc:
+        # A native exception escaped the adapter: neither a pass nor a fail.
+        return "error", _native_error(exc), None
+    return verdict.outcome, verdict.detail, verdict.behaviour
+
+
+def case_spec(group: Group, case: Case) -> tuple[SpecRef, ...]:
+    """The spec sections a case answers to: its own source if it has one, else its group's."""
+    return (case.source,) if case.source is not None else group.spec_refs
 
 
 #: Cases whose calls an out-of-process adapter gets in one batch line.
@@ -211,15 +220,6 @@ def _prefetch(impl: RpcCapability, chunk: Selected) -> None:
     except AdapterFault:
         # Each check then calls on its own, so the fault lands on the case that causes it.
         impl.drop_prefetched()
-
-
-def run_tasks(
-    tasks: Iterable[Task], sink: Sink, on_task: Callable[[Task], None] | None = None
-) -> None:
-    for task in tasks:
-        if on_task is not None:
-            on_task(task)
-        run_task(task, sink)
 
 
 def _native_error(exc: BaseException) -> str:

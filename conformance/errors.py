@@ -8,6 +8,7 @@ exception of any other type escaping an adapter is an ``error`` outcome, never a
 from __future__ import annotations
 
 __all__ = [
+    "KINDS",
     "AuthenticationFailed",
     "ConfigurationError",
     "ConformanceError",
@@ -69,6 +70,21 @@ class Unsupported(ProtocolError):
     """The implementation does not offer the requested operation or parameter."""
 
     kind = "Unsupported"
+
+
+#: Neutral kind -> its exception class: what an out-of-process adapter names in a refusal.
+KINDS: dict[str, type[ProtocolError]] = {
+    cls.kind: cls
+    for cls in (
+        AuthenticationFailed,
+        InvalidSignature,
+        InvalidKey,
+        InvalidMessage,
+        InvalidInput,
+        DuplicateMessage,
+        Unsupported,
+    )
+}
 
 
 def kind_of(exc: BaseException) -> str | None:

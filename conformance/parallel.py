@@ -8,6 +8,7 @@ handed on in plan order per task, so a report does not depend on ``--jobs``.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -18,6 +19,7 @@ from pathlib import Path
 from .adapter import LoadedAdapter, load_adapter
 from .engine import Task, run_task
 from .manifest import load_manifest
+from .model import VectorFile
 from .results import CheckResult
 
 __all__ = ["parallel_ok", "run_parallel"]
@@ -28,6 +30,8 @@ class _Job:
     manifest: str
     vectors: str
     root: str | None
+    #: The Wycheproof checkout the file is read from (with the Wycheproof loader, not ours).
+    wycheproof: str | None
     case_ids: tuple[str, ...] | None
 
 
@@ -41,7 +45,10 @@ def _work(job: _Job) -> list[CheckResult]:
     if adapter is None:
         adapter = load_adapter(load_manifest(Path(job.manifest)))
         _ADAPTERS[job.manifest] = adapter
-    vf = loader.load(Path(job.vectors), Path(job.root) if job.root else None)
+    if job.wycheproof is not None:
+        vf = _wycheproof_file(job.wycheproof, job.vectors)
+    else:
+        vf = loader.load(Path(job.vectors), Path(job.root) if job.root else None)
     cases = None
     if job.case_ids is not None:
         wanted = set(job.case_ids)
@@ -49,6 +56,17 @@ def _work(job: _Job) -> list[CheckResult]:
     out: list[CheckResult] = []
     run_task(Task(vf, adapter, cases), out.append)
     return out
+
+
+@functools.cache
+def _wycheproof_files(folder: str) -> dict[str, VectorFile]:
+    from .wycheproof import load_wycheproof
+
+    return {str(vf.path): vf for vf in load_wycheproof(Path(folder)).files}
+
+
+def _wycheproof_file(folder: str, path: str) -> VectorFile:
+    return _wycheproof_files(folder)[path]
 
 
 def parallel_ok(tasks: Sequence[Task]) -> bool:
@@ -60,26 +78,30 @@ def run_parallel(
     tasks: Sequence[Task],
     jobs: int,
     root: Path | None,
-    on_done: Callable[[Task, list[CheckResult]], None],
+    wycheproof: Path | None,
+    on_done: Callable[[int, Task, list[CheckResult]], None],
 ) -> None:
-    """Run ``tasks`` on ``jobs`` workers; ``on_done`` gets each task's results as it finishes.
+    """Run ``tasks`` on ``jobs`` workers; ``on_done`` gets each task's index, the task and its
+    results as it finishes.
 
     A worker that dies (a native crash in an adapter) breaks the pool: every unfinished task is
     then reported as ``error`` results naming that, and the run still completes.
     """
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures: dict[Future[list[CheckResult]], Task] = {}
-        for task in tasks:
+        futures: dict[Future[list[CheckResult]], int] = {}
+        for i, task in enumerate(tasks):
             job = _Job(
                 manifest=str(task.adapter.manifest.path),
                 vectors=str(task.vectors.path),
                 root=str(root) if root is not None else None,
+                wycheproof=str(wycheproof) if wycheproof is not None else None,
                 case_ids=None if task.cases is None else tuple(c.id for _, c in task.cases),
             )
-            futures[pool.submit(_work, job)] = task
+            futures[pool.submit(_work, job)] = i
         for fut in as_completed(futures):
-            task = futures[fut]
+            i = futures[fut]
+            task = tasks[i]
             try:
                 results = fut.result()
             except BrokenProcessPool:
@@ -90,7 +112,7 @@ def run_parallel(
                 )
             except Exception as exc:  # a worker raised outside any check: keep the run going
                 results = _errors(task, f"worker failed: {type(exc).__name__}: {exc}")
-            on_done(task, results)
+            on_done(i, task, results)
 
 
 def _errors(task: Task, why: str) -> list[CheckResult]:

@@ -9,30 +9,18 @@ DIR`` writes them; a test keeps the committed copies in ``docs/protocol/`` up to
 
 from __future__ import annotations
 
-import inspect
 import json
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
-from .capabilities import CAPABILITIES, COMPOSITES
-from .errors import ProtocolError
+from .capabilities import CAPABILITIES, COMPOSITES, operations
+from .errors import KINDS
 
 __all__ = ["HEX", "method_schemas", "schemas"]
 
 _BASE = "https://e2ee-conformance.invalid/schemas/adapter-protocol/"
 HEX: dict[str, Any] = {"type": "string", "pattern": "^([0-9a-fA-F]{2})*$"}
-
-
-def _kinds() -> list[str]:
-    seen: list[str] = []
-    stack = list(ProtocolError.__subclasses__())
-    while stack:
-        cls = stack.pop(0)
-        seen.append(cls.kind)
-        stack.extend(cls.__subclasses__())
-    return sorted(seen)
 
 
 def _value_schema(annotation: object) -> dict[str, Any]:
@@ -50,24 +38,16 @@ def _value_schema(annotation: object) -> dict[str, Any]:
 def method_schemas() -> dict[str, dict[str, Any]]:
     """``<capability>.<method>`` -> {"params": schema, "result": schema}."""
     out: dict[str, dict[str, Any]] = {}
-    for capability, (_, interface) in sorted(CAPABILITIES.items()):
-        hints = {
-            name: typing.get_type_hints(fn)
-            for name, fn in vars(interface).items()
-            if callable(fn) and not name.startswith("_")
-        }
-        for name, types in hints.items():
-            params = [
-                p for p in inspect.signature(getattr(interface, name)).parameters if p != "self"
-            ]
+    for capability in sorted(CAPABILITIES):
+        for name, op in operations(capability).items():
             out[f"{capability}.{name}"] = {
                 "params": {
                     "type": "object",
-                    "required": params,
+                    "required": list(op.param_names),
                     "additionalProperties": False,
-                    "properties": {p: _value_schema(types.get(p)) for p in params},
+                    "properties": {p: _value_schema(t) for p, t in op.params},
                 },
-                "result": _value_schema(types.get("return")),
+                "result": _value_schema(op.returns),
             }
     return out
 
@@ -75,7 +55,7 @@ def method_schemas() -> dict[str, dict[str, Any]]:
 def schemas() -> dict[str, dict[str, Any]]:
     """File name -> schema, one per message shape."""
     methods = method_schemas()
-    kinds = _kinds()
+    kinds = sorted(KINDS)
     request_variants = [
         {
             "properties": {

@@ -36,7 +36,7 @@ __all__ = [
     "build_report",
     "finalize",
     "load_report",
-    "reproduce_command",
+    "reproducer",
     "summarize",
     "vectors_digest",
     "write_report",
@@ -55,12 +55,8 @@ class GateOptions:
 
 
 def vectors_digest(files: Sequence[VectorFile]) -> str:
-    return files_digest([(vf.name, vf.sha256) for vf in files])
-
-
-def files_digest(files: Sequence[tuple[str, str]]) -> str:
     h = hashlib.sha256()
-    for name, sha in sorted(files):
+    for name, sha in sorted((vf.name, vf.sha256) for vf in files):
         h.update(f"{name}\0{sha}\n".encode())
     return "sha256:" + h.hexdigest()
 
@@ -174,21 +170,25 @@ def _adapter_arg(adapter: Mapping[str, Any]) -> str:
     return str(adapter["name"])
 
 
-def reproduce_command(result: Mapping[str, Any], report: Mapping[str, Any]) -> str:
-    by_name = {a["name"]: a for a in report["adapters"]}
-    parts = ["e2ee-conformance", "repro", result["check"]]
-    for name in result["adapters"]:
-        parts += ["--adapter", _adapter_arg(by_name[name]) if name in by_name else name]
-    root = report["run"].get("vectorsRoot")
-    if root:
-        parts += ["--vectors", root]
-    wycheproof = report["run"].get("wycheproof")
-    if wycheproof:
-        parts += ["--wycheproof", wycheproof]
-    seed = result.get("seed")
-    if seed is not None:
-        parts += ["--seed", str(seed)]
-    return shlex.join(parts)
+def reproducer(report: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], str]:
+    """A function giving each result of ``report`` the one-line command that re-runs it; what
+    depends only on the report (adapter arguments, vector options) is worked out once."""
+    args = {a["name"]: _adapter_arg(a) for a in report["adapters"]}
+    tail: list[str] = []
+    for option, key in (("--vectors", "vectorsRoot"), ("--wycheproof", "wycheproof")):
+        if report["run"].get(key):
+            tail += [option, report["run"][key]]
+
+    def command(result: Mapping[str, Any]) -> str:
+        parts = ["e2ee-conformance", "repro", result["check"]]
+        for name in result["adapters"]:
+            parts += ["--adapter", args.get(name, name)]
+        parts += tail
+        if result.get("seed") is not None:
+            parts += ["--seed", str(result["seed"])]
+        return shlex.join(parts)
+
+    return command
 
 
 def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = None) -> int:
@@ -205,11 +205,12 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         allow_stale=gate.allow_stale,
         partial=shard is not None,
     )
+    reproduce = reproducer(report)
     for r in report["results"]:
         if r["outcome"] in ("pass", "unsupported"):
             r.pop("reproduce", None)
         else:
-            r["reproduce"] = reproduce_command(r, report)
+            r["reproduce"] = reproduce(r)
     report["summary"] = summarize(report["results"])
     report["gate"] = {
         "verdict": outcome.verdict,

@@ -7,15 +7,20 @@ a run. Exit status 0 when every adapter passes, 1 when one fails or errors.
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import loader
 from .adapter import LoadedAdapter
-from .checks import CHECKS, Verdict
-from .engine import case_inputs, check_prefix, implementation_for
+from .engine import (
+    cannot_run,
+    case_inputs,
+    case_spec,
+    check_prefix,
+    implementation_for,
+    judge_case,
+)
 from .errors import ConfigurationError, ProtocolError
 from .model import Case, Group, VectorFile
 from .registry import load_adapters
@@ -96,24 +101,13 @@ def find_case(
 def _run_one(
     adapter: LoadedAdapter, vf: VectorFile, group: Group, case: Case
 ) -> tuple[str, str, list[str]]:
-    capability = vf.capability
-    if adapter.error is not None:
-        return "error", f"adapter could not start: {adapter.error}", []
-    if not adapter.supports(capability):
-        return "unsupported", f"{adapter.name} does not declare {capability}", []
-    recorder = Recorder(implementation_for(adapter, capability))
-    check: Callable[[Group, Case, object], Verdict] = CHECKS[group.type.name]
-    try:
-        verdict = check(group, case, recorder)
-    except Exception as exc:
-        tail = "".join(traceback.format_exception(exc)).rstrip().splitlines()[-6:]
-        return (
-            "error",
-            f"native exception {type(exc).__name__}: {exc}\n" + "\n".join(tail),
-            (recorder.calls),
-        )
-    detail = verdict.detail or (f"behaviour: {verdict.behaviour}" if verdict.behaviour else "")
-    return verdict.outcome, detail, recorder.calls
+    cannot = cannot_run(adapter, vf.capability)
+    if cannot is not None:
+        return cannot[0], cannot[1], []
+    recorder = Recorder(implementation_for(adapter, vf.capability))
+    outcome, detail, behaviour = judge_case(group, case, recorder)
+    shown = detail or (f"behaviour: {behaviour}" if behaviour else "")
+    return outcome, shown, recorder.calls
 
 
 def repro(
@@ -135,7 +129,7 @@ def repro(
         notes = [f"{f} ({vf.notes[f].bug_type})" if f in vf.notes else f for f in case.flags]
         w(f"   flags: {', '.join(notes)}")
     w("\n")
-    spec = (case.source,) if case.source is not None else group.spec_refs
+    spec = case_spec(group, case)
     if spec:
         w(f"spec     {'; '.join(str(s) for s in spec)}\n")
     w("inputs\n")

@@ -143,15 +143,14 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         from .parallel import parallel_ok, run_parallel
 
         if options.jobs > 1 and len(tasks) > 1 and parallel_ok(tasks):
-            index = {id(t): i for i, t in enumerate(tasks)}
 
-            def done(task: Task, results: list[CheckResult]) -> None:
+            def done(i: int, task: Task, results: list[CheckResult]) -> None:
                 progress.task(task)
                 for r in results:
-                    record(index[id(task)], r)
+                    record(i, r)
                 stream.flush()
 
-            run_parallel(tasks, options.jobs, root, done)
+            run_parallel(tasks, options.jobs, root, options.wycheproof, done)
         else:
             for i, task in enumerate(tasks):
                 progress.task(task)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import inspect
 import itertools
 import json
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
-from .capabilities import interface_of
+from .capabilities import Operation, operations
 
 __all__ = [
     "MAX_LINE",
@@ -41,19 +40,6 @@ MAX_LINE = 16 * 1024 * 1024
 #: at once, so an adapter that always hangs costs a few timeouts, not one per check.
 MAX_CONSECUTIVE_FAULTS = 3
 _STDERR_KEEP = 64 * 1024
-
-_KINDS: dict[str, type[errors.ProtocolError]] = {
-    cls.kind: cls
-    for cls in (
-        errors.AuthenticationFailed,
-        errors.InvalidSignature,
-        errors.InvalidKey,
-        errors.InvalidMessage,
-        errors.InvalidInput,
-        errors.DuplicateMessage,
-        errors.Unsupported,
-    )
-}
 
 
 class AdapterFault(Exception):
@@ -280,14 +266,10 @@ class StdioClient:
             return errors.Unsupported(message or f"method {method} not found")
         if code == -32602:
             return errors.InvalidInput(message or "invalid params")
-        if code == -32000 and kind in _KINDS:
-            return _KINDS[kind](message)
+        if code == -32000 and kind in errors.KINDS:
+            return errors.KINDS[kind](message)
         # An internal failure is the adapter's, not a verdict on the input.
         raise AdapterFault(f"adapter {self.name}: {method} failed internally ({code}): {message}")
-
-
-def _is_bytes(annotation: object) -> bool:
-    return annotation in (bytes, "bytes")
 
 
 class RpcCapability:
@@ -299,21 +281,16 @@ class RpcCapability:
     """
 
     def __init__(self, client: StdioClient, capability: str) -> None:
-        interface = interface_of(capability)
-        if interface is None:
+        self._ops = operations(capability)
+        if not self._ops:
             raise ValueError(f"no interface for capability {capability}")
         self._client = client
         self._capability = capability
-        self._methods: dict[str, inspect.Signature] = {
-            name: inspect.signature(fn)
-            for name, fn in vars(interface).items()
-            if callable(fn) and not name.startswith("_")
-        }
         self._ahead: dict[str, collections.deque[Any]] = {}
 
     @property
     def method_names(self) -> tuple[str, ...]:
-        return tuple(self._methods)
+        return tuple(self._ops)
 
     @property
     def batching(self) -> bool:
@@ -321,37 +298,35 @@ class RpcCapability:
         return self._client.description.get("batch") is True
 
     def __getattr__(self, name: str) -> Any:
-        methods = self.__dict__.get("_methods", {})
-        if name not in methods:
+        op = self.__dict__.get("_ops", {}).get(name)
+        if op is None:
             raise AttributeError(name)
-        sig = methods[name]
 
         def call(*args: Any) -> Any:
             method, params = self.encode(name, args)
-            key = _key(method, params)
-            ahead = self._ahead.get(key)
-            if ahead:
-                outcome = ahead.popleft()
-                if not ahead:
-                    del self._ahead[key]
-                if isinstance(outcome, errors.ProtocolError):
-                    raise type(outcome)(str(outcome))
-                return self._decode(sig, outcome)
-            return self._decode(sig, self._client.call(method, params))
+            if self._ahead:
+                key = _key(method, params)
+                ahead = self._ahead.get(key)
+                if ahead:
+                    outcome = ahead.popleft()
+                    if not ahead:
+                        del self._ahead[key]
+                    if isinstance(outcome, errors.ProtocolError):
+                        raise type(outcome)(str(outcome))
+                    return self._decode(op, outcome)
+            return self._decode(op, self._client.call(method, params))
 
         return call
 
     def encode(self, name: str, args: Sequence[Any]) -> tuple[str, dict[str, Any]]:
-        sig = self._methods[name]
-        names = [p for p in sig.parameters if p != "self"]
         params = {
             p: (a.hex() if isinstance(a, bytes | bytearray) else a)
-            for p, a in zip(names, args, strict=True)
+            for p, a in zip(self._ops[name].param_names, args, strict=True)
         }
         return f"{self._capability}.{name}", params
 
-    def _decode(self, sig: inspect.Signature, value: Any) -> Any:
-        if _is_bytes(sig.return_annotation):
+    def _decode(self, op: Operation, value: Any) -> Any:
+        if op.returns is bytes:
             if not isinstance(value, str):
                 raise AdapterFault(
                     f"adapter {self._client.name}: returned {type(value).__name__} where hex "
@@ -367,7 +342,7 @@ class RpcCapability:
 
     def prefetch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Fetch the answers of these (method name, args) calls in one batch."""
-        encoded = [self.encode(name, args) for name, args in calls if name in self._methods]
+        encoded = [self.encode(name, args) for name, args in calls if name in self._ops]
         answers = self._client.batch(encoded)
         for (method, params), outcome in zip(encoded, answers, strict=True):
             self._ahead.setdefault(_key(method, params), collections.deque()).append(outcome)

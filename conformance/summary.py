@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .results import OUTCOMES
+from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
 
 _MAX_FAILURES = 20
-_ALWAYS = ("pass", "fail", "error", "unsupported")
 
 
 def _cell(counts: dict[str, int]) -> str:
@@ -100,7 +99,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
         )
 
     o = summary["outcomes"]
-    counts = ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in _ALWAYS)
+    counts = ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in OBSERVED_OUTCOMES)
     lines.append(f"\n{summary['total']} checks: {counts}")
     if out_dir:
         lines.append(f"report: {out_dir}/index.html (and report.json, junit.xml, report.md)")

@@ -6,14 +6,13 @@ installs both, and a silent skip there would hide a broken check.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
+from helpers import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As root in this sandbox chromium needs --no-sandbox; the rest stop it reaching for the network.
@@ -26,12 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser check must run in CI)")
-    pytest.skip(reason)
 
 
 @dataclass

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import io
 import shutil
 import sys
+from contextlib import redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +34,26 @@ def fault_adapter() -> object:
         return str(FAULT_ADAPTERS / name / "adapter.toml")
 
     return path
+
+
+@dataclass(frozen=True)
+class BundledRun:
+    code: int
+    stdout: str
+    out: Path
+    report: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+    """`e2ee-conformance run` over every bundled adapter and vector file, once per session (it
+    is the most expensive thing the tests do); tests read it and must not change its files."""
+    from helpers import load_report
+
+    from conformance.cli import main
+
+    out = tmp_path_factory.mktemp("bundled")
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        code = main(["run", "--out", str(out), "--no-progress", "--seed", "7"])
+    return BundledRun(code, printed.getvalue(), out, load_report(out))

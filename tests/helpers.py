@@ -3,9 +3,13 @@ fault-injecting mocks (named Mock*) that make each kind of check see a wrong imp
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from conformance import loader
 from conformance.adapter import Adapter, LoadedAdapter
@@ -13,10 +17,27 @@ from conformance.engine import Task, run_task
 from conformance.errors import AuthenticationFailed, InvalidMessage
 from conformance.manifest import Manifest
 from conformance.registry import load_adapters
-from conformance.resources import vectors_dir
+from conformance.resources import report_schema_path, vectors_dir
 from conformance.results import CheckResult
 
 PRIMITIVES = vectors_dir() / "primitives"
+
+
+def load_report(out: Path) -> dict[str, Any]:
+    """The report.json a run wrote into ``out``, validated against the report schema."""
+    import jsonschema
+
+    report: dict[str, Any] = json.loads((out / "report.json").read_text())
+    jsonschema.validate(report, json.loads(report_schema_path().read_text()))
+    return report
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose tool (a browser, node) is missing, except under CI=true, where CI
+    installs it and a silent skip would hide a broken check."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: this check must run in CI)")
+    pytest.skip(reason)
 
 
 class _ObjectAdapter(Adapter):
@@ -53,9 +74,9 @@ def real(capability: str, adapter: str = "cryptography") -> Any:
     return _REAL[adapter].get(capability)
 
 
-def run_file(file: str, adapter: LoadedAdapter) -> list[CheckResult]:
+def run_file(file: str, adapter: LoadedAdapter, folder: Path = PRIMITIVES) -> list[CheckResult]:
     results: list[CheckResult] = []
-    run_task(Task(loader.load(PRIMITIVES / file), adapter), results.append)
+    run_task(Task(loader.load(folder / file), adapter), results.append)
     return results
 
 

@@ -9,24 +9,16 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import jsonschema
 import pytest
+from conftest import BundledRun
 from findings import KNOWN, findings
+from helpers import load_report
 
 from conformance.cli import main
-from conformance.resources import report_schema_path
 
 
-def _report(out: Path) -> dict:  # type: ignore[type-arg]
-    report = json.loads((out / "report.json").read_text())
-    jsonschema.validate(report, json.loads(report_schema_path().read_text()))
-    return report
-
-
-def test_full_run_of_bundled_adapters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["run", "--out", str(tmp_path), "--no-progress"])
-    out = capsys.readouterr().out
-    report = _report(tmp_path)
+def test_full_run_of_bundled_adapters(bundled_run: BundledRun) -> None:
+    code, out, report = bundled_run.code, bundled_run.stdout, bundled_run.report
     names = {a["name"] for a in report["adapters"]}
     assert {"cryptography", "pynacl"} <= names
     by = report["summary"]["byAdapter"]
@@ -55,7 +47,7 @@ def test_full_run_of_bundled_adapters(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1
     assert report["verdict"] == "fail"
     assert "verdict: FAIL" in out
-    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    lines = (bundled_run.out / "results.jsonl").read_text().splitlines()
     assert len(lines) == report["summary"]["total"]
 
 
@@ -86,7 +78,7 @@ def test_changed_expected_value_fails_and_names_file_and_case(
     )
     out = capsys.readouterr().out
     assert code == 1
-    report = _report(out_dir)
+    report = load_report(out_dir)
     failed = [r for r in report["results"] if r["outcome"] == "fail"]
     assert len(failed) == 1
     assert failed[0]["vector"]["file"] == "primitives/x25519_test.json"
@@ -149,7 +141,7 @@ def test_wrong_answer_fails_only_that_capability(
         ]
     )
     assert code == 1
-    by = _report(tmp_path)["summary"]["byAdapter"]["mock-x25519-wrong-output"]
+    by = load_report(tmp_path)["summary"]["byAdapter"]["mock-x25519-wrong-output"]
     assert by["x25519"]["fail"] > 0
     assert by["hmac-sha256"]["fail"] == 0
     assert by["hmac-sha256"]["pass"] > 0
@@ -174,7 +166,7 @@ def test_native_exception_is_error(
         ]
     )
     assert code == 1
-    by = _report(tmp_path)["summary"]["byAdapter"]["mock-hmac-native-exception"]["hmac-sha256"]
+    by = load_report(tmp_path)["summary"]["byAdapter"]["mock-hmac-native-exception"]["hmac-sha256"]
     assert by["error"] > 0
     assert by["pass"] == 0
     assert by["fail"] == 0
@@ -196,7 +188,7 @@ def test_adapter_that_cannot_start_yields_errors_and_the_run_goes_on(
         ]
     )
     assert code == 1
-    report = _report(tmp_path)
+    report = load_report(tmp_path)
     status = {a["name"]: a for a in report["adapters"]}
     assert status["mock-cannot-import"]["status"] == "error"
     assert "ModuleNotFoundError" in status["mock-cannot-import"]["error"]
@@ -221,14 +213,14 @@ def test_case_filter_reruns_one_check(tmp_path: Path, capsys: pytest.CaptureFixt
         )
         == 0
     )
-    report = _report(tmp_path)
+    report = load_report(tmp_path)
     assert {r["capability"] for r in report["results"]} == {"x25519"}
     one = report["results"][0]["check"]
     assert (
         main(["run", "--adapter", "pynacl", "--out", str(tmp_path), "--no-progress", "--case", one])
         == 0
     )
-    assert len(_report(tmp_path)["results"]) == 1
+    assert len(load_report(tmp_path)["results"]) == 1
 
 
 def test_adapters_lists_versions_and_capabilities(capsys: pytest.CaptureFixture[str]) -> None:

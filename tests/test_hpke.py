@@ -14,8 +14,6 @@ import hashlib
 import hmac
 import json
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -23,13 +21,12 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
-from helpers import MockFlippedOutput, MockNativeException, adapter_from, outcomes
+from helpers import MockFlippedOutput, MockNativeException, adapter_from, outcomes, run_file
 
 from conformance import loader
 from conformance.adapter import LoadedAdapter
 from conformance.capabilities import HPKE_SUITES, Hpke, family_of
 from conformance.checks import CHECKS
-from conformance.engine import Task, run_task
 from conformance.errors import AuthenticationFailed, InvalidInput, InvalidKey, Unsupported
 from conformance.resources import vectors_dir
 from conformance.results import CheckResult
@@ -238,9 +235,7 @@ class MockHpkeOneByteLength(MockReferenceHpke):
 
 
 def run(file: str, adapter: LoadedAdapter) -> list[CheckResult]:
-    results: list[CheckResult] = []
-    run_task(Task(loader.load(HPKE / file), adapter), results.append)
-    return results
+    return run_file(file, adapter, HPKE)
 
 
 def hpke(impl: object) -> LoadedAdapter:
@@ -334,14 +329,3 @@ def test_a_one_byte_length_in_labeled_expand_is_caught() -> None:
 def test_a_native_exception_is_an_error_not_a_pass_or_fail() -> None:
     results = run("hpke_test.json", hpke(MockNativeException()))
     assert outcomes(results) == {"error": len(results)}
-
-
-def test_the_generator_reproduces_the_committed_files() -> None:
-    pytest.importorskip("pyhpke")
-    script = ROOT / "vectors" / "generators" / "hpke.py"
-    if not script.is_file():
-        pytest.skip("needs the source tree")
-    run_ = subprocess.run(
-        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
-    )
-    assert run_.returncode == 0, run_.stdout + run_.stderr

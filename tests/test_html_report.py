@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from browser import visit
 
+from conformance.report import summarize
 from conformance.writers.html import render_html
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -133,42 +133,6 @@ def _results() -> list[dict[str, Any]]:
     return results
 
 
-def _counts(counter: Counter[str]) -> dict[str, int]:
-    return {o: counter.get(o, 0) for o in OUTCOMES}
-
-
-def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """A summary consistent with ``results`` (as the runner would make it)."""
-    by_adapter: dict[str, dict[str, Counter[str]]] = {}
-    acceptable: dict[str, dict[str, Counter[str]]] = {}
-    pairs: dict[str, dict[str, dict[str, Counter[str]]]] = {}
-    for r in results:
-        for a in r["adapters"]:
-            by_adapter.setdefault(a, {}).setdefault(r["capability"], Counter())[r["outcome"]] += 1
-            if "behaviour" in r:
-                for flag in r["flags"]:
-                    acceptable.setdefault(a, {}).setdefault(flag, Counter())[r["behaviour"]] += 1
-        if len(r["adapters"]) == 2:
-            sender, receiver = r["adapters"]
-            per = pairs.setdefault(r["family"], {}).setdefault(sender, {})
-            per.setdefault(receiver, Counter())[r["outcome"]] += 1
-    return {
-        "total": len(results),
-        "outcomes": _counts(Counter(r["outcome"] for r in results)),
-        "byAdapter": {
-            a: {c: _counts(n) for c, n in caps.items()} for a, caps in by_adapter.items()
-        },
-        "acceptable": {
-            a: {f: {"accepted": n["accepted"], "rejected": n["rejected"]} for f, n in fl.items()}
-            for a, fl in acceptable.items()
-        },
-        "pairs": {
-            f: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in ss.items()}
-            for f, ss in pairs.items()
-        },
-    }
-
-
 def _adapter(name: str, version: str, **extra: Any) -> dict[str, Any]:
     return {
         "name": name,
@@ -224,7 +188,7 @@ def make_report(results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
             ),
         ],
         "results": results,
-        "summary": _summary(results),
+        "summary": summarize(results),
         "gate": {
             "verdict": "fail",
             "policy": {"failOn": ["all"], "allowStale": False},

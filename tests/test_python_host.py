@@ -136,10 +136,11 @@ def call(folder: Path, method: str, **params: object) -> dict[str, object]:
     return response
 
 
-def test_describe_adds_the_protocol_version(adapter_dir: Path) -> None:
+def test_describe_adds_the_protocol_version_and_batching(adapter_dir: Path) -> None:
     response = call(adapter_dir, "describe")
     assert response["result"] == {
         "protocol": 1,
+        "batch": True,
         "name": "scratch",
         "implementation": "scratch (pyca/cryptography)",
         "version": "0",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import unavailable
 
 from conformance.cli import main
 from conformance.environments import OFFLINE_VARIABLE, EnvironmentFailed, prepare
@@ -20,7 +21,6 @@ FAULTY = FAULT / "stdio_faulty.py"
 X25519 = "kat/primitives/x25519_test/*"
 RFC7748_A = "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"
 RFC7748_U = "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"
-RFC7748_OUT = "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"
 MODES = ("crash", "hang", "garbage", "wrong_id")
 
 
@@ -195,7 +195,7 @@ def test_the_documented_from_scratch_shim_passes_through_the_suite(tmp_path: Pat
     import shutil
 
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
+        unavailable("node is not on PATH")
     shim = Path(__file__).resolve().parent.parent / "docs" / "examples" / "node-shim"
     out = tmp_path / "o"
     code = main(

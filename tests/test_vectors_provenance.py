@@ -9,11 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import BundledRun
 
 from conformance import loader
-from conformance.engine import Task, run_task
-from conformance.registry import load_adapters
-from conformance.results import CheckResult
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATORS = ROOT / "vectors" / "generators"
@@ -21,6 +19,8 @@ GENERATORS = ROOT / "vectors" / "generators"
 
 @pytest.mark.parametrize("script", ["schemas.py", "primitives.py", "hpke.py"])
 def test_regenerating_reproduces_the_committed_files(script: str) -> None:
+    if script == "hpke.py":
+        pytest.importorskip("pyhpke")  # the generator re-derives every HPKE value with it
     if not (GENERATORS / script).is_file():
         pytest.skip("needs the source tree")
     run = subprocess.run(
@@ -35,15 +35,13 @@ def test_regenerating_reproduces_the_committed_files(script: str) -> None:
 CROSS_CHECKED_BY_GENERATOR = {"hpke"}
 
 
-def test_every_case_is_reproduced_by_two_independent_implementations() -> None:
-    files = loader.load_many(loader.discover())
-    results: list[CheckResult] = []
-    for adapter in load_adapters([]):
-        for vf in files:
-            run_task(Task(vf, adapter), results.append)
-        adapter.close()
-    passes = Counter(r.check for r in results if r.outcome == "pass")
-    family = {r.check: r.family for r in results}
+def test_every_case_is_reproduced_by_two_independent_implementations(
+    bundled_run: BundledRun,
+) -> None:
+    results = bundled_run.report["results"]
+    passes = Counter(r["check"] for r in results if r["outcome"] == "pass")
+    family = {r["check"]: r["family"] for r in results}
+    assert len(family) == sum(vf.number_of_tests for vf in loader.load_many(loader.discover()))
     short = sorted(
         c
         for c, fam in family.items()

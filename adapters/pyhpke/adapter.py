@@ -149,7 +149,6 @@ if __name__ == "__main__":
             "implementation": "pyhpke",
             "version": f"{version('pyhpke')} (cryptography {version('cryptography')})",
             "capabilities": ["hpke"],
-            "batch": True,
         },
         {
             "hpke.hpke_derive_key_pair": hpke_derive_key_pair,

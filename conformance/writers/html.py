@@ -24,23 +24,17 @@ import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ..results import OBSERVED_OUTCOMES, OUTCOMES
+
 __all__ = ["render_html"]
 
 Counts = dict[str, int]
 
-#: Every outcome a result can have, in the order the page shows them.
-OUTCOME_KEYS: tuple[str, ...] = (
-    "pass",
-    "fail",
-    "error",
-    "unsupported",
-    "expected-fail",
-    "unexpected-pass",
-)
 #: Outcomes listed one by one, most serious first; ``unsupported`` is only counted.
 LISTED: tuple[str, ...] = ("fail", "error", "unexpected-pass", "expected-fail")
 _BAD: tuple[str, ...] = ("fail", "error", "unexpected-pass")
-_ALWAYS_SHOWN: tuple[str, ...] = ("pass", "fail", "error", "unsupported")
+#: Shown even when zero; the two expectation outcomes only when they occur.
+_ALWAYS_SHOWN = OBSERVED_OUTCOMES
 
 _CSS = """
 :root{--pass:#cdebd3;--fail:#f6c9c9;--warn:#fbe3a6;--unsup:#e3e3e3;--ink:#1d1d1f;--dim:#6b6b70;
@@ -176,7 +170,7 @@ def _int(value: Any) -> int:
 
 def _counts(value: Any) -> Counts:
     raw = _obj(value)
-    return {k: _int(raw.get(k)) for k in OUTCOME_KEYS}
+    return {k: _int(raw.get(k)) for k in OUTCOMES}
 
 
 def _code(value: Any) -> str:
@@ -227,7 +221,7 @@ def _cell_class(c: Counts) -> str:
 
 def _cell_body(c: Counts) -> str:
     parts = []
-    for key in OUTCOME_KEYS:
+    for key in OUTCOMES:
         if key in _ALWAYS_SHOWN or c[key]:
             zero = ' class="zero"' if not c[key] else ""
             parts.append(f"<span{zero}>{c[key]} {key}</span>")
@@ -244,7 +238,7 @@ def _cell(value: Any) -> str:
 def _outcome_badges(counts: Counts) -> str:
     return "".join(
         f'<span class="badge o-{k}">{counts[k]} {k}</span>'
-        for k in OUTCOME_KEYS
+        for k in OUTCOMES
         if k in _ALWAYS_SHOWN or counts[k]
     )
 
@@ -430,7 +424,7 @@ def _matrix(report: dict[str, Any]) -> str:
 
 
 def _sum_counts(values: Iterable[Any]) -> Counts:
-    total = dict.fromkeys(OUTCOME_KEYS, 0)
+    total = dict.fromkeys(OUTCOMES, 0)
     for value in values:
         for k, n in _counts(value).items():
             total[k] += n

@@ -16,6 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 TRIGGER = "a546e36bf0527c9d"
 MODE = sys.argv[1]
+WHAT = {
+    "crash": "crashes",
+    "hang": "hangs",
+    "garbage": "prints garbage",
+    "wrong-id": "answers the wrong id",
+}
 
 
 def x25519(private: str, public: str) -> str:
@@ -32,7 +38,7 @@ def answer(req: dict) -> dict:  # type: ignore[type-arg]
             "result": {
                 "protocol": 1,
                 "name": f"mock-stdio-{MODE}",
-                "implementation": f"mock: x25519 that {MODE}s on one input",
+                "implementation": f"mock: x25519 that {WHAT[MODE]} on one input",
                 "version": "0-test",
                 "capabilities": ["x25519"],
                 "batch": True,

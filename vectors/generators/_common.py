@@ -33,6 +33,7 @@ __all__ = [
     "bit_flip",
     "check",
     "dump_json",
+    "h",
     "require_equal",
     "run_generator",
     "summarize",
@@ -46,6 +47,11 @@ T = TypeVar("T")
 
 class GeneratorError(Exception):
     """A generator found an inconsistency (a published value disagreeing, a library mismatch)."""
+
+
+def h(text: str) -> bytes:
+    """Bytes from hex written with optional whitespace."""
+    return bytes.fromhex("".join(text.split()))
 
 
 def require_equal(what: str, expected: object, actual: object) -> None:

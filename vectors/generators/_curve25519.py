@@ -13,12 +13,63 @@ Not constant time; for generating test vectors only.
 
 from __future__ import annotations
 
-__all__ = ["A24", "P", "decode_scalar", "decode_u", "encode_u", "x25519"]
+from functools import cache
+
+__all__ = [
+    "A24",
+    "BASE_U",
+    "LOW_ORDER_U",
+    "P",
+    "decode_scalar",
+    "decode_u",
+    "encode_u",
+    "low_order_points",
+    "public_key",
+    "x25519",
+]
 
 #: The field prime p = 2^255 - 19 (RFC 7748 §4.1).
 P = 2**255 - 19
 #: (A - 2) / 4 for A = 486662 (RFC 7748 §5: a24 = 121665).
 A24 = 121665
+#: The base point's u-coordinate, 9 (RFC 7748 §4.1).
+BASE_U = b"\x09" + bytes(31)
+
+#: u-coordinates of small order, as listed in the reference notes (0, 1, the two points of
+#: order 8, p - 1, and the non-canonical p and p + 1): X25519 of any scalar with them is all zero
+#: (RFC 7748 §6.1).
+LOW_ORDER_U: tuple[tuple[str, bytes], ...] = (
+    ("u = 0", bytes(32)),
+    ("u = 1", b"\x01" + bytes(31)),
+    (
+        "u of a point of order 8",
+        bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+    ),
+    (
+        "u of the other point of order 8",
+        bytes.fromhex("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
+    ),
+    ("u = p - 1", (P - 1).to_bytes(32, "little")),
+    ("u = p (non-canonical 0)", P.to_bytes(32, "little")),
+    ("u = p + 1 (non-canonical 1)", (P + 1).to_bytes(32, "little")),
+)
+
+
+def low_order_points(every: bool) -> list[tuple[str, bytes, bool]]:
+    """(label, encoding, non-canonical): all 14 encodings (each u with and without bit 255), or
+    the first four canonical ones."""
+    out: list[tuple[str, bytes, bool]] = []
+    for label, u in LOW_ORDER_U if every else LOW_ORDER_U[:4]:
+        out.append((label, u, int.from_bytes(u, "little") >= P))
+        if every:
+            out.append((f"{label} with bit 255 set", u[:31] + bytes([u[31] | 0x80]), True))
+    return out
+
+
+@cache
+def public_key(k: bytes) -> bytes:
+    """X25519(k, 9): generators derive the same public keys over and over, so it is cached."""
+    return x25519(k, BASE_U)
 
 
 def decode_scalar(k: bytes) -> int:

@@ -28,6 +28,7 @@ in a temporary folder and fails unless the committed files are identical.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import struct
@@ -59,6 +60,7 @@ from vectors.generators._common import (
     SpecRefSpec,
     bit_flip,
     check,
+    h,
     require_equal,
     run_generator,
     write,
@@ -73,11 +75,6 @@ RFC = "RFC 9180"
 OBSERVATIONS: list[str] = []
 
 
-def h(text: str) -> bytes:
-    """Bytes from hex written with optional whitespace."""
-    return bytes.fromhex("".join(text.split()))
-
-
 def link(section: str) -> str:
     return f"https://www.rfc-editor.org/rfc/rfc9180#section-{section}"
 
@@ -90,7 +87,6 @@ MODE_BASE, MODE_PSK, MODE_AUTH, MODE_AUTH_PSK = 0, 1, 2, 3
 KEM_X25519 = 0x0020
 NSECRET = NPK = NSK = NH = 32
 NT = 16
-X25519_BASE = b"\x09" + bytes(31)
 
 
 @dataclass(frozen=True)
@@ -167,7 +163,7 @@ def ref_derive_key_pair(ikm: bytes) -> tuple[bytes, bytes]:
     """DeriveKeyPair for X25519 (§7.1.3): (skXm, pkXm)."""
     dkp_prk = labeled_extract(KEM_SUITE_ID, b"", b"dkp_prk", ikm)
     sk = labeled_expand(KEM_SUITE_ID, dkp_prk, b"sk", b"", NSK)
-    return sk, curve.x25519(sk, X25519_BASE)
+    return sk, curve.public_key(sk)
 
 
 def ref_dh(sk: bytes, pk: bytes, validate: bool) -> bytes:
@@ -190,14 +186,14 @@ def ref_encap(pk_r: bytes, ikm_e: bytes, sk_s: bytes, validate: bool = True) -> 
     kem_context = enc + pk_r
     if sk_s:
         dh += ref_dh(sk_s, pk_r, validate)
-        kem_context += curve.x25519(sk_s, X25519_BASE)
+        kem_context += curve.public_key(sk_s)
     return extract_and_expand(dh, kem_context), enc
 
 
 def ref_decap(enc: bytes, sk_r: bytes, pk_s: bytes, validate: bool = True) -> bytes:
     """Decap / AuthDecap (§4.1). The kem_context holds enc as received (not re-encoded)."""
     dh = ref_dh(sk_r, enc, validate)
-    kem_context = enc + curve.x25519(sk_r, X25519_BASE)
+    kem_context = enc + curve.public_key(sk_r)
     if pk_s:
         dh += ref_dh(sk_r, pk_s, validate)
         kem_context += pk_s
@@ -590,6 +586,7 @@ def rfc_vector(suite: Suite, mode: int) -> RfcVector:
     return found[0]
 
 
+@functools.cache
 def check_rfc_vector(suite: Suite, v: RfcVector) -> Inputs:
     """Abort unless pyhpke and the reference both reproduce every value of an RFC section."""
     where = f"RFC 9180 {v.section}"
@@ -621,36 +618,6 @@ def export_checked(i: Inputs, sk_r: bytes, enc: bytes, context: bytes, length: i
 # ---------------------------------------------------------------------------------------------
 # Low-order X25519 points
 # ---------------------------------------------------------------------------------------------
-
-#: u-coordinates of small order (0, 1, the two points of order 8, p - 1, and the non-canonical
-#: p and p + 1): X25519 of any scalar with them is all zero (RFC 7748 §6.1).
-LOW_ORDER_U: tuple[tuple[str, bytes], ...] = (
-    ("u = 0", bytes(32)),
-    ("u = 1", b"\x01" + bytes(31)),
-    (
-        "u of a point of order 8",
-        h("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
-    ),
-    (
-        "u of the other point of order 8",
-        h("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
-    ),
-    ("u = p - 1", (curve.P - 1).to_bytes(32, "little")),
-    ("u = p (non-canonical 0)", curve.P.to_bytes(32, "little")),
-    ("u = p + 1 (non-canonical 1)", (curve.P + 1).to_bytes(32, "little")),
-)
-
-
-def low_order_points(every: bool) -> list[tuple[str, bytes, bool]]:
-    """(label, encoding, non-canonical): all 14 encodings (each u with and without bit 255), or
-    the first four canonical ones."""
-    out: list[tuple[str, bytes, bool]] = []
-    for label, u in LOW_ORDER_U if every else LOW_ORDER_U[:4]:
-        noncanonical = int.from_bytes(u, "little") >= curve.P
-        out.append((label, u, noncanonical))
-        if every:
-            out.append((f"{label} with bit 255 set", u[:31] + bytes([u[31] | 0x80]), True))
-    return out
 
 
 def zero_dh_ciphertext(
@@ -1042,7 +1009,7 @@ def gen_seal_open(out: Path) -> Path:
 
             # Low-order enc: the all-zero DH(skR, pkE).
             every = mode == MODE_BASE
-            for name, point, noncanonical in low_order_points(every):
+            for name, point, noncanonical in curve.low_order_points(every):
                 recipient = new_key_pair(rng, suite)
                 i, sender = new_inputs(rng, suite, mode, 16, 0)
                 aad, msg = rng.bytes(8), rng.bytes(24)
@@ -1066,7 +1033,7 @@ def gen_seal_open(out: Path) -> Path:
 
             # Low-order pkS (Auth modes): the all-zero DH(skR, pkS).
             if uses_auth(mode):
-                for name, point, _ in low_order_points(False)[:3]:
+                for name, point, _ in curve.low_order_points(False)[:3]:
                     recipient = new_key_pair(rng, suite)
                     i, _sender = new_inputs(rng, suite, mode, 16, 0)
                     i = replace(i, sk_s=b"", pk_s=point)
@@ -1091,7 +1058,7 @@ def gen_seal_open(out: Path) -> Path:
                     )
 
             # Low-order pkR: Seal must refuse.
-            for name, point, _ in low_order_points(False)[:3]:
+            for name, point, _ in curve.low_order_points(False)[:3]:
                 i, sender = new_inputs(rng, suite, mode, 16, 0)
                 ikm_e, aad, msg = rng.bytes(32), rng.bytes(8), rng.bytes(24)
                 what = f"{label}: pkR is the low-order {name}"
@@ -1276,7 +1243,10 @@ def gen_export(out: Path) -> Path:
                 what = f"{label}: L = {length} is above 255 * Nh = 8160"
                 refused_by_both(what, ref_export, py_export, i, recipient.sk, enc, b"", length)
                 add(what, ["LengthTooLarge"], "invalid", i, recipient.sk, enc, b"", length, b"")
-            for name, point, _ in (low_order_points(False)[0], low_order_points(False)[2]):
+            for name, point, _ in (
+                curve.low_order_points(False)[0],
+                curve.low_order_points(False)[2],
+            ):
                 what = f"{label}: enc is the low-order {name}"
                 refused_by_both(what, ref_export, py_export, i, recipient.sk, point, b"", 32)
                 value = ref_export(i, recipient.sk, point, b"", 32, validate=False)
@@ -1300,6 +1270,7 @@ def gen_export(out: Path) -> Path:
 def generate(out: Path) -> list[Path]:
     """Write the HPKE vector files into ``out`` and check them; return the paths."""
     OBSERVATIONS.clear()
+    check_rfc_vector.cache_clear()
     paths = [gen_seal_open(out), gen_export(out)]
     check(paths)
     return paths

@@ -73,6 +73,7 @@ from vectors.generators._common import (
     SpecRefSpec,
     bit_flip,
     check,
+    h,
     require_equal,
     run_generator,
     write,
@@ -90,11 +91,6 @@ def rfc(number: int, section: str) -> str:
     return f"https://www.rfc-editor.org/rfc/rfc{number}#section-{section}"
 
 
-def h(text: str) -> bytes:
-    """Bytes from hex written with optional whitespace."""
-    return bytes.fromhex("".join(text.split()))
-
-
 KTV = NoteSpec("BASIC", "Known-answer vector published in the document named by the case source.")
 
 
@@ -102,7 +98,7 @@ KTV = NoteSpec("BASIC", "Known-answer vector published in the document named by 
 # X25519 (RFC 7748)
 # ---------------------------------------------------------------------------------------------
 
-X25519_BASE = b"\x09" + bytes(31)
+X25519_BASE = curve.BASE_U
 
 RFC7748_52 = (
     (
@@ -124,26 +120,6 @@ RFC7748_K = h("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
 RFC7748_ITERATED = (
     (1, h("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079")),
     (1000, h("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51")),
-)
-
-#: u-coordinates of small order, as listed in the reference notes (0, 1, the two points of
-#: order 8, p - 1, p, p + 1); the last two are also non-canonical.
-LOW_ORDER_U: tuple[tuple[str, bytes, bool], ...] = (
-    ("u = 0", bytes(32), False),
-    ("u = 1", b"\x01" + bytes(31), False),
-    (
-        "u of a point of order 8",
-        h("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
-        False,
-    ),
-    (
-        "u of the other point of order 8",
-        h("5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"),
-        False,
-    ),
-    ("u = p - 1", (curve.P - 1).to_bytes(32, "little"), False),
-    ("u = p (non-canonical 0)", curve.P.to_bytes(32, "little"), True),
-    ("u = p + 1 (non-canonical 1)", (curve.P + 1).to_bytes(32, "little"), True),
 )
 
 X25519_NOTES = {
@@ -328,7 +304,8 @@ def gen_x25519(out: Path) -> Path:
     privates = (ALICE_PRIV, rng.bytes(32))
     refused: Counter[str] = Counter()
     total = 0
-    for name, u_bytes, noncanonical in LOW_ORDER_U:
+    for name, u_bytes in curve.LOW_ORDER_U:
+        noncanonical = int.from_bytes(u_bytes, "little") >= curve.P
         for top in (False, True):
             public = u_bytes[:31] + bytes([u_bytes[31] | 0x80]) if top else u_bytes
             flags = ["LowOrderPublic", "ZeroSharedSecret"]

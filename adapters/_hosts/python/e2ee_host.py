@@ -119,6 +119,8 @@ class _Host:
             raise ValueError("'describe' is answered by the host; do not pass a handler for it")
         info = dict(describe)
         info["protocol"] = PROTOCOL_VERSION
+        # This host answers batches, so it says so (an adapter may still say False).
+        info.setdefault("batch", True)
         self.describe = _to_json(info)
         self.handlers = dict(handlers)
         self.bytes_params = {m: frozenset(names) for m, names in (bytes_params or {}).items()}
@@ -165,53 +167,57 @@ class _Host:
             raise _Error(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from None
         return _to_json(result)
 
-    def one(self, request: object) -> dict[str, object] | None:
-        """The response to one request object, or None for a notification."""
+    def one(self, request: object) -> str | None:
+        """The serialised response to one request object, or None for a notification."""
         if not isinstance(request, dict):
-            return _error_response(None, INVALID_REQUEST, "request must be a JSON object")
+            return _dump(_error_response(None, INVALID_REQUEST, "request must be a JSON object"))
         rid = request.get("id")
         if not isinstance(rid, (str, int, float, type(None))) or isinstance(rid, bool):
-            return _error_response(None, INVALID_REQUEST, "id must be a string, number or null")
+            return _dump(
+                _error_response(None, INVALID_REQUEST, "id must be a string, number or null")
+            )
         method = request.get("method")
         if request.get("jsonrpc") != "2.0" or not isinstance(method, str):
-            return _error_response(
-                rid, INVALID_REQUEST, "not a JSON-RPC 2.0 request (jsonrpc, method)"
+            return _dump(
+                _error_response(
+                    rid, INVALID_REQUEST, "not a JSON-RPC 2.0 request (jsonrpc, method)"
+                )
             )
         notification = "id" not in request
         try:
             result = self.call(method, request.get("params"))
-            response: dict[str, object] = {"jsonrpc": "2.0", "id": rid, "result": result}
-            # Serialise here so an unencodable result is this request's error, not a crash.
-            json.dumps(response, allow_nan=False)
+            # Serialised here, once, so an unencodable result is this request's error.
+            text = _dump({"jsonrpc": "2.0", "id": rid, "result": result})
         except _Error as exc:
-            response = _error_response(rid, exc.code, exc.message, exc.data)
+            text = _dump(_error_response(rid, exc.code, exc.message, exc.data))
         except (TypeError, ValueError) as exc:
-            response = _error_response(
-                rid, INTERNAL_ERROR, f"result is not JSON: {type(exc).__name__}: {exc}"
+            text = _dump(
+                _error_response(
+                    rid, INTERNAL_ERROR, f"result is not JSON: {type(exc).__name__}: {exc}"
+                )
             )
-        return None if notification else response
+        return None if notification else text
 
     def line(self, data: bytes) -> bytes | None:
         """The response line (without the newline) for one request line, or None."""
         try:
             message = json.loads(data)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-            reply: object = _error_response(None, PARSE_ERROR, f"parse error: {exc}")
+            reply: str | None = _dump(_error_response(None, PARSE_ERROR, f"parse error: {exc}"))
         else:
             if isinstance(message, list):
                 if not message:
-                    reply = _error_response(None, INVALID_REQUEST, "empty batch")
+                    reply = _dump(_error_response(None, INVALID_REQUEST, "empty batch"))
                 else:
-                    answers = [self.one(r) for r in message]
-                    batch = [a for a in answers if a is not None]
-                    if not batch:
-                        return None
-                    reply = batch
+                    answers = [a for a in (self.one(r) for r in message) if a is not None]
+                    reply = "[" + ",".join(answers) + "]" if answers else None
             else:
                 reply = self.one(message)
-                if reply is None:
-                    return None
-        return json.dumps(reply, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return None if reply is None else reply.encode("ascii")
+
+
+def _dump(message: object) -> str:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
 
 
 def _error_response(rid: object, code: int, message: str, data: object = None) -> dict[str, object]:
