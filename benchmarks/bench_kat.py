@@ -1,6 +1,7 @@
 """Primitive KAT throughput: the harness against a bare loop, per adapter, in one run.
 
-For every bundled adapter, the same primitive cases are run twice over, interleaved and repeated:
+For every bundled in-process adapter (or the ``--adapter`` ones), the same primitive cases are
+run twice over, interleaved and repeated:
 
 - *harness*: the engine's ``run_task`` with the runner's own sink (result objects, JSON lines
   written to a file), exactly what ``e2ee-conformance run`` does after loading;
@@ -176,8 +177,15 @@ def main() -> int:
         f"{'bare c/s':>10} {'ratio':>6}"
     )
     worst = 1.0
-    for adapter in load_adapters(args.adapter):
+    adapters = load_adapters(args.adapter)
+    if not args.adapter:
+        # In-process ones only: the out-of-process round trip is bench_stdio.py's subject.
+        adapters = [a for a in adapters if a.manifest.transport == "python"]
+    for adapter in adapters:
         m = measure(adapter, files, args.repeat)
+        if not m["cases"]:
+            print(f"{adapter.name:<14} declares no primitive capability; skipped\n")
+            continue
         for cap, v in m["per_capability"].items():
             ratio = v["bare"] / v["harness"]
             print(
