@@ -9,6 +9,17 @@ recommended ENCRYPT over ``hkdf-sha256``, ``aes-256-cbc`` and ``hmac-sha256``.
 
 ``hpke`` (RFC 9180) is a family of its own: one interface over the ciphersuites named by their
 IANA identifiers, with every random choice (the ephemeral key) injected by the caller.
+
+``olm`` and ``megolm`` are stateful. Their state travels as opaque bytes that the adapter alone
+understands (its pickle, say): every operation takes the state it works on and returns the new
+state, and never changes the one it was given. That makes state export and import the normal
+way of working, so a check can keep a snapshot of a party and try it again later. Operations
+that return several values return a JSON object (a ``TypedDict`` here).
+
+A marker capability has no methods: ``olm:fixed-randomness`` declares that the adapter's ``olm``
+operations use the random values the suite passes in, byte for byte, so its messages can be
+compared with known answers. An adapter whose library draws its own randomness (vodozemac) still
+declares ``olm`` and takes part in every receive-side and pair check.
 """
 
 from __future__ import annotations
@@ -17,7 +28,7 @@ import inspect
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypedDict, is_typeddict, runtime_checkable
 
 __all__ = [
     "CAPABILITIES",
@@ -28,12 +39,22 @@ __all__ = [
     "Aead",
     "Aes256Cbc",
     "Ed25519",
+    "FixedRandomness",
     "HkdfSha256",
     "HmacSha256",
     "Hpke",
+    "Megolm",
+    "MegolmDecrypted",
+    "MegolmEncrypted",
+    "Olm",
+    "OlmDecrypted",
+    "OlmEncrypted",
+    "OlmInbound",
+    "OlmKey",
     "Operation",
     "family_of",
     "interface_of",
+    "is_marker",
     "operations",
 ]
 
@@ -203,6 +224,152 @@ class Hpke(Protocol):
         ...
 
 
+class OlmKey(TypedDict):
+    """An account with a key added, and the key's public part."""
+
+    account: bytes
+    key: bytes
+
+
+class OlmInbound(TypedDict):
+    account: bytes
+    session: bytes
+    plaintext: bytes
+
+
+class OlmEncrypted(TypedDict):
+    """``type`` is the Olm message type: 0 a pre-key message, 1 a normal message."""
+
+    session: bytes
+    type: int
+    message: bytes
+
+
+class OlmDecrypted(TypedDict):
+    session: bytes
+    plaintext: bytes
+
+
+@runtime_checkable
+class Olm(Protocol):
+    """Olm (libolm docs/olm.md): accounts, the 3DH handshake, the Olm ratchet and its messages.
+
+    ``account`` and ``session`` are opaque state (see the module docstring). Keys are raw 32-byte
+    Curve25519 and Ed25519 values; messages are the raw wire bytes (not base64). Random values are
+    passed in as 32-byte Curve25519 private keys; an adapter that cannot use them uses its own
+    and does not declare ``olm:fixed-randomness``.
+
+    Refusals: a message that fails its MAC is AuthenticationFailed; a malformed, truncated or
+    wrong-version message, or a counter beyond the receiver's limits, is InvalidMessage; a
+    pre-key message for a one-time key the account does not hold is InvalidKey; a message the
+    session has already decrypted is DuplicateMessage or AuthenticationFailed (its key is gone).
+    """
+
+    def olm_account(self, ed25519_seed: bytes, curve25519_private: bytes) -> bytes:
+        """A new account with these identity keys (an Ed25519 seed and a Curve25519 private
+        key) and no one-time keys."""
+        ...
+
+    def olm_identity_keys(self, account: bytes) -> bytes:
+        """The account's Curve25519 identity key (32) followed by its Ed25519 key (32)."""
+        ...
+
+    def olm_add_one_time_key(self, account: bytes, private: bytes) -> OlmKey:
+        """Add a one-time key (docs/olm.md "Initial setup") with this private key, marked as
+        published."""
+        ...
+
+    def olm_add_fallback_key(self, account: bytes, private: bytes) -> OlmKey:
+        """Make this private key the account's fallback key."""
+        ...
+
+    def olm_outbound(
+        self,
+        account: bytes,
+        identity_key: bytes,
+        one_time_key: bytes,
+        base_key: bytes,
+        ratchet_key: bytes,
+    ) -> bytes:
+        """Alice's session to the owner of ``identity_key`` and ``one_time_key`` (docs/olm.md
+        "Initial setup"), with the base key E_A and the first ratchet key T_0 given."""
+        ...
+
+    def olm_inbound(self, account: bytes, identity_key: bytes, message: bytes) -> OlmInbound:
+        """Bob's session from Alice's pre-key message, sent by ``identity_key``, with the first
+        message decrypted. The one-time key is removed from the returned account when the
+        message decrypts (a fallback key stays)."""
+        ...
+
+    def olm_encrypt(self, session: bytes, plaintext: bytes, ratchet_key: bytes) -> OlmEncrypted:
+        """Encrypt one message. ``ratchet_key`` is the new ratchet key T_i, used only when the
+        session starts a new sending chain (docs/olm.md "Advancing the root key")."""
+        ...
+
+    def olm_decrypt(self, session: bytes, type: int, message: bytes) -> OlmDecrypted:
+        """Decrypt one message of ``type`` 0 (pre-key) or 1 (normal)."""
+        ...
+
+
+@runtime_checkable
+class FixedRandomness(Protocol):
+    """Marker: the adapter's ``olm`` operations use the injected random values byte for byte."""
+
+
+class MegolmEncrypted(TypedDict):
+    session: bytes
+    message: bytes
+
+
+class MegolmDecrypted(TypedDict):
+    session: bytes
+    plaintext: bytes
+    index: int
+
+
+@runtime_checkable
+class Megolm(Protocol):
+    """Megolm (libolm docs/megolm.md): outbound and inbound group sessions.
+
+    State is opaque, as for ``olm``. ``session_key`` is the 229-byte session-sharing format
+    (version 2, signed) and an export the 165-byte format (version 1, unsigned).
+
+    Refusals: a bad MAC is AuthenticationFailed; a bad Ed25519 signature on a message or a session
+    key is InvalidSignature; a message index below the first index the session knows is
+    InvalidMessage, as is a malformed message or key. Replay is not the library's job
+    (docs/megolm.md "Limitations"): a library may decrypt the same index again.
+    """
+
+    def megolm_outbound(self, ratchet: bytes, signing_seed: bytes) -> bytes:
+        """An outbound session at index 0 with the initial ratchet R_0 (128 bytes) and the
+        Ed25519 signing key seed given."""
+        ...
+
+    def megolm_session_key(self, session: bytes) -> bytes:
+        """The outbound session's current session-sharing key (229 bytes)."""
+        ...
+
+    def megolm_encrypt(self, session: bytes, plaintext: bytes) -> MegolmEncrypted:
+        """Encrypt one message at the current index and advance the ratchet."""
+        ...
+
+    def megolm_inbound(self, session_key: bytes) -> bytes:
+        """An inbound session from a 229-byte session key, whose signature must verify."""
+        ...
+
+    def megolm_import(self, exported: bytes) -> bytes:
+        """An inbound session from a 165-byte export."""
+        ...
+
+    def megolm_decrypt(self, session: bytes, message: bytes) -> MegolmDecrypted:
+        """Decrypt one message: the plaintext and the message index it carried."""
+        ...
+
+    def megolm_export(self, session: bytes, index: int) -> bytes:
+        """The inbound session exported at ``index`` (165 bytes)."""
+        ...
+
+
 #: Capability name -> (family, interface).
 CAPABILITIES: dict[str, tuple[str, type]] = {
     "x25519": ("primitives", X25519),
@@ -214,12 +381,22 @@ CAPABILITIES: dict[str, tuple[str, type]] = {
     "aead:aes-256-gcm": ("primitives", Aead),
     "aes-256-cbc": ("primitives", Aes256Cbc),
     "hpke": ("hpke", Hpke),
+    "olm": ("olm", Olm),
+    "olm:fixed-randomness": ("olm", FixedRandomness),
+    "megolm": ("megolm", Megolm),
 }
 
 #: Composite capability -> the declared capabilities it is built from.
 COMPOSITES: dict[str, tuple[str, ...]] = {
     "aes-256-cbc-hmac-sha256": ("hkdf-sha256", "aes-256-cbc", "hmac-sha256"),
+    # Sending known-answer messages: the session operations with the randomness injected.
+    "olm-send": ("olm", "olm:fixed-randomness"),
 }
+
+
+def is_marker(capability: str) -> bool:
+    """A capability with no methods: a declared property of the adapter's other capabilities."""
+    return capability in CAPABILITIES and not operations(capability)
 
 
 def interface_of(capability: str) -> type | None:
@@ -242,6 +419,13 @@ class Operation:
     name: str
     params: tuple[tuple[str, object], ...]
     returns: object
+
+    @property
+    def fields(self) -> dict[str, object]:
+        """The fields of a returned object (a ``TypedDict``) with their types; empty otherwise."""
+        if is_typeddict(self.returns):
+            return dict(typing.get_type_hints(self.returns))
+        return {}
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ and the pytest plugin both drive it.
 from __future__ import annotations
 
 import contextlib
+import json
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
 from .errors import ConfigurationError
-from .model import Case, Group, SpecRef, VectorFile
+from .model import Case, Group, SpecRef, Step, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
 from .results import CheckResult, Outcome, VectorRef
 from .selection import Selected, Selection, check_prefix
@@ -242,5 +243,16 @@ def case_inputs(group: Group, case: Case) -> dict[str, str | int]:
     out: dict[str, str | int] = {}
     for source in (group.params, case.fields):
         for name, value in source.items():
-            out[name] = value.hex() if isinstance(value, bytes) else value
+            if isinstance(value, tuple):
+                out[name] = json.dumps([step_json(s) for s in value], separators=(",", ":"))
+            else:
+                out[name] = value.hex() if isinstance(value, bytes) else value
+    return out
+
+
+def step_json(step: Step) -> dict[str, str | int]:
+    """A scenario step as it is written in a vector file."""
+    out: dict[str, str | int] = {"op": step.op, "party": step.party}
+    for name, value in step.fields.items():
+        out[name] = value.hex() if isinstance(value, bytes) else value
     return out

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, cast
 
 from .errors import VectorFileError
-from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
+from .model import Case, Group, Note, Result, SpecRef, Step, Value, VectorFile
 from .resources import vectors_dir
 from .vectortypes import (
     BUG_TYPES,
@@ -26,6 +26,7 @@ from .vectortypes import (
     FILE_FIELDS,
     RESULTS,
     SPEC_LEVELS,
+    STEP_FIELDS,
     VECTOR_TYPES,
     FieldKind,
 )
@@ -233,6 +234,10 @@ def _case(
 
 
 def _decode(value: Any, kind: FieldKind, where: str, fail: Any, case: str | None) -> Value:
+    if kind == "steps":
+        if not isinstance(value, list) or not value:
+            raise fail(f"{where} must be a non-empty list of steps", case)
+        return tuple(_step(s, f"{where}[{i}]", fail, case) for i, s in enumerate(value))
     if kind == "hex":
         if not isinstance(value, str):
             raise fail(f"{where} must be a hex string", case)
@@ -247,6 +252,23 @@ def _decode(value: Any, kind: FieldKind, where: str, fail: Any, case: str | None
     if not isinstance(value, str):
         raise fail(f"{where} must be a string", case)
     return value
+
+
+def _step(raw: Any, where: str, fail: Any, case: str | None) -> Step:
+    if not isinstance(raw, dict):
+        raise fail(f"{where} must be an object", case)
+    unknown = sorted(set(raw) - set(STEP_FIELDS))
+    if unknown:
+        raise fail(f"{where}: unknown step field(s): {', '.join(unknown)}", case)
+    for required in ("op", "party"):
+        if required not in raw:
+            raise fail(f"{where}: missing {required!r}", case)
+    decoded = {k: _decode(v, STEP_FIELDS[k], f"{where}.{k}", fail, case) for k, v in raw.items()}
+    op, party = decoded.pop("op"), decoded.pop("party")
+    assert isinstance(op, str)
+    assert isinstance(party, str)
+    fields = {k: v for k, v in decoded.items() if isinstance(v, bytes | int | str)}
+    return Step(op, party, MappingProxyType(fields))
 
 
 def _notes(raw: Any, fail: Any) -> dict[str, Note]:

@@ -12,10 +12,37 @@ from typing import Literal
 
 from .vectortypes import VectorType
 
-__all__ = ["Case", "Group", "Note", "Result", "SpecRef", "VectorFile"]
+__all__ = ["Case", "Group", "Note", "Result", "SpecRef", "Step", "VectorFile"]
 
 Result = Literal["valid", "invalid", "acceptable"]
-Value = bytes | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a scenario case: an operation ``op`` by a ``party``, with its inputs and
+    expected outputs in ``fields`` (decoded like case fields, see ``vectortypes.STEP_FIELDS``)."""
+
+    op: str
+    party: str
+    fields: Mapping[str, bytes | int | str]
+
+    def bytes(self, name: str, default: bytes | None = None) -> bytes:
+        value = self.fields.get(name, default)
+        if not isinstance(value, bytes):
+            raise TypeError(f"step field {name!r} is not bytes")
+        return value
+
+    def int(self, name: str, default: int | None = None) -> int:
+        value = self.fields.get(name, default)
+        if not isinstance(value, int):
+            raise TypeError(f"step field {name!r} is not an integer")
+        return value
+
+    def has(self, name: str) -> bool:
+        return name in self.fields
+
+
+Value = bytes | int | str | tuple[Step, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +106,18 @@ class Case:
         value = self.fields[name]
         if not isinstance(value, int):
             raise TypeError(f"field {name!r} of tcId {self.tc_id} is not an integer")
+        return value
+
+    def steps(self, name: str = "steps") -> tuple[Step, ...]:
+        value = self.fields[name]
+        if not isinstance(value, tuple):
+            raise TypeError(f"field {name!r} of tcId {self.tc_id} is not a list of steps")
+        return value
+
+    def str(self, name: str) -> str:
+        value = self.fields[name]
+        if not isinstance(value, str):
+            raise TypeError(f"field {name!r} of tcId {self.tc_id} is not a string")
         return value
 
 

@@ -7,6 +7,7 @@ import shutil
 from typing import Any
 
 from .adapter import Adapter
+from .capabilities import is_marker
 from .environments import Environment, prepare
 from .errors import ConfigurationError
 from .manifest import Manifest
@@ -27,6 +28,13 @@ def _command(manifest: Manifest, env: Environment) -> list[str]:
             .replace("{dir}", str(env.folder))
         )
     return out
+
+
+class _Marker:
+    """What a declared marker capability resolves to."""
+
+
+_MARKER = _Marker()
 
 
 class StdioAdapter(Adapter):
@@ -57,7 +65,11 @@ class StdioAdapter(Adapter):
         caps: Any = self._described.get("capabilities", [])
         if not isinstance(caps, list):
             return {}
-        return {str(c): RpcCapability(self.client, str(c)) for c in caps}
+        # A marker capability has no methods to call: it only says something about the others.
+        return {
+            str(c): _MARKER if is_marker(str(c)) else RpcCapability(self.client, str(c))
+            for c in caps
+        }
 
     def close(self) -> None:
         self.client.close()

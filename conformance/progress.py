@@ -21,13 +21,18 @@ class Progress:
         self.enabled = enabled
         self.tty = enabled and self.stream.isatty()
         self.done = 0
-        self._task: Task | None = None
+        self._task: tuple[str, str] | None = None
         self._counts: Counter[str] = Counter()
         self._last = 0.0
 
     def task(self, task: Task) -> None:
+        self.begin(task.adapter.name, task.vectors.name)
+
+    def begin(self, who: str, what: str) -> None:
+        """A new unit of work: ``who`` runs ``what`` (an adapter and a vector file, or a pair
+        and a scenario)."""
         self._finish_task()
-        self._task = task
+        self._task = (who, what)
         self._counts = Counter()
         self._draw(force=True)
 
@@ -49,7 +54,7 @@ class Progress:
         counts = ", ".join(f"{n} {o}" for o, n in sorted(self._counts.items()))
         self.stream.write(
             f"[{self.done:>{len(str(self.total))}}/{self.total}] "
-            f"{self._task.adapter.name:<14} {self._task.vectors.name}: {counts}\n"
+            f"{self._task[0]:<14} {self._task[1]}: {counts}\n"
         )
         self.stream.flush()
 
@@ -63,7 +68,7 @@ class Progress:
         pct = 100 * self.done // max(self.total, 1)
         line = (
             f"[{pct:3d}%] {self.done}/{self.total} checks  "
-            f"{self._task.adapter.name}  {self._task.vectors.name}"
+            f"{self._task[0]}  {self._task[1]}"
         )
         self.stream.write("\r\033[K" + line[:200])
         self.stream.flush()

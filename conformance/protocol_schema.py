@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .capabilities import CAPABILITIES, COMPOSITES, operations
+from .capabilities import CAPABILITIES, COMPOSITES, Operation, operations
 from .errors import KINDS
 
 __all__ = ["HEX", "method_schemas", "schemas"]
@@ -35,6 +35,18 @@ def _value_schema(annotation: object) -> dict[str, Any]:
     return {}
 
 
+def _result_schema(op: Operation) -> dict[str, Any]:
+    fields = op.fields
+    if not fields:
+        return _value_schema(op.returns)
+    return {
+        "type": "object",
+        "required": list(fields),
+        "additionalProperties": False,
+        "properties": {name: _value_schema(t) for name, t in fields.items()},
+    }
+
+
 def method_schemas() -> dict[str, dict[str, Any]]:
     """``<capability>.<method>`` -> {"params": schema, "result": schema}."""
     out: dict[str, dict[str, Any]] = {}
@@ -47,7 +59,7 @@ def method_schemas() -> dict[str, dict[str, Any]]:
                     "additionalProperties": False,
                     "properties": {p: _value_schema(t) for p, t in op.params},
                 },
-                "result": _value_schema(op.returns),
+                "result": _result_schema(op),
             }
     return out
 

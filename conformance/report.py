@@ -235,6 +235,7 @@ def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:
     def known(entry: Entry) -> bool:
         if not ids:
             from . import loader
+            from .interop import scenario_ids
             from .selection import check_prefix
 
             root = report["run"].get("vectorsRoot")
@@ -243,6 +244,7 @@ def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:
             except ConformanceError:
                 return False
             ids.extend(check_prefix(vf) + c.id for vf in files for _, c in vf.cases())
+            ids.extend(scenario_ids())
         return any(fnmatch.fnmatchcase(i, entry.check) for i in ids)
 
     return known

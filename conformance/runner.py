@@ -19,6 +19,7 @@ from .engine import Task, plan, run_task
 from .errors import ConfigurationError
 from .expectations import load_expectations
 from .gate import FailOn
+from .interop import plan_pairs, run_pair
 from .progress import Progress
 from .registry import load_adapters
 from .report import GateOptions, build_report
@@ -125,7 +126,12 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         files = loader.load_many(paths, root)
     adapters = load_adapters(options.adapters)
     tasks = plan(files, adapters, selection)
-    total = sum(t.size for t in tasks)
+    pairs = (
+        plan_pairs(adapters, options.families or None, selection)
+        if options.wycheproof is None
+        else []
+    )
+    total = sum(t.size for t in tasks) + len(pairs)
     if options.cases and total == 0:
         raise ConfigurationError(f"--case {' '.join(options.cases)} matches no check")
 
@@ -156,6 +162,13 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
                 progress.task(task)
                 run_task(task, functools.partial(record, i))
                 stream.flush()
+        # Pairs run in this process, after the known-answer tests: they reuse the adapters
+        # (and their child processes) already started.
+        by_task.append([])
+        for pair in pairs:
+            progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
+            record(len(by_task) - 1, run_pair(pair, seed))
+            stream.flush()
     finally:
         stream.close()
         progress.close()
@@ -168,7 +181,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         files=files,
         run={
             "command": list(options.command),
-            "families": sorted({vf.family for vf in files}),
+            "families": sorted({vf.family for vf in files} | {p.scenario.family for p in pairs}),
             "startedAt": started,
             "finishedAt": now(),
             "seed": seed,

@@ -90,6 +90,15 @@ class Selection:
                 picked.append((group, case))
         return tuple(picked)
 
+    def keeps(self, check_id: str, *, smoke: bool = True) -> bool:
+        """Whether a check that is not a vector case (a pair scenario) is selected; ``smoke``
+        says whether the smoke tier keeps it."""
+        if self.tier == "smoke" and not smoke:
+            return False
+        if self.patterns and not any(fnmatch.fnmatchcase(check_id, p) for p in self.patterns):
+            return False
+        return self.shard is None or self.shard.owns(check_id)
+
     def describe(self) -> dict[str, object]:
         return {
             "tier": self.tier,

@@ -326,18 +326,34 @@ class RpcCapability:
         return f"{self._capability}.{name}", params
 
     def _decode(self, op: Operation, value: Any) -> Any:
-        if op.returns is bytes:
+        fields = op.fields
+        if not fields:
+            return self._value(op.returns, value, "")
+        if not isinstance(value, dict) or set(value) != set(fields):
+            raise AdapterFault(
+                f"adapter {self._client.name}: {op.name} returned {str(value)[:80]!r}; an object "
+                f"with exactly {', '.join(fields)} was expected"
+            )
+        return {name: self._value(t, value[name], f" ({name})") for name, t in fields.items()}
+
+    def _value(self, annotation: object, value: Any, where: str) -> Any:
+        if annotation is bytes:
             if not isinstance(value, str):
                 raise AdapterFault(
                     f"adapter {self._client.name}: returned {type(value).__name__} where hex "
-                    "bytes were expected"
+                    f"bytes were expected{where}"
                 )
             try:
                 return bytes.fromhex(value)
             except ValueError:
                 raise AdapterFault(
-                    f"adapter {self._client.name}: returned {value[:80]!r}, not hex"
+                    f"adapter {self._client.name}: returned {value[:80]!r}, not hex{where}"
                 ) from None
+        if annotation is int and (not isinstance(value, int) or isinstance(value, bool)):
+            raise AdapterFault(
+                f"adapter {self._client.name}: returned {value!r} where an integer was "
+                f"expected{where}"
+            )
         return value
 
     def prefetch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> None:

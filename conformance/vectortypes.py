@@ -22,6 +22,7 @@ __all__ = [
     "FILE_FIELDS",
     "RESULTS",
     "SPEC_LEVELS",
+    "STEP_FIELDS",
     "VECTOR_TYPES",
     "Field",
     "VectorType",
@@ -29,8 +30,23 @@ __all__ = [
     "vector_type",
 ]
 
-FieldKind = Literal["hex", "int", "str"]
-FIELD_KINDS: tuple[FieldKind, ...] = ("hex", "int", "str")
+FieldKind = Literal["hex", "int", "str", "steps"]
+FIELD_KINDS: tuple[FieldKind, ...] = ("hex", "int", "str", "steps")
+
+#: The keys a scenario step may carry, with their encodings. ``op`` and ``party`` are required;
+#: which others an op uses is documented with each scenario type (docs/formats.md).
+STEP_FIELDS: dict[str, Literal["hex", "int", "str"]] = {
+    "op": "str",
+    "party": "str",
+    "plaintext": "hex",
+    "message": "hex",
+    "type": "int",
+    "ratchetKey": "hex",
+    "index": "int",
+    "exported": "hex",
+    "key": "hex",
+    "comment": "str",
+}
 
 RESULTS = ("valid", "invalid", "acceptable")
 
@@ -115,6 +131,18 @@ _HPKE_SUITE = (
         "RFC 9180 §7.3 AEAD identifier: 1 (0x0001) AES-128-GCM, 3 (0x0003) ChaCha20Poly1305",
     ),
     _f("mode", "int", "RFC 9180 §5 mode: 0 Base, 1 PSK, 2 Auth, 3 AuthPSK"),
+)
+
+_OLM_PARTIES = (
+    _f("aliceEd25519Seed", "hex", "Alice's Ed25519 identity key seed"),
+    _f("aliceCurve25519", "hex", "Alice's Curve25519 identity key (private)"),
+    _f("aliceIdentityKeys", "hex", "Alice's public identity keys: Curve25519 (32) || Ed25519 (32)"),
+    _f("bobEd25519Seed", "hex", "Bob's Ed25519 identity key seed"),
+    _f("bobCurve25519", "hex", "Bob's Curve25519 identity key (private)"),
+    _f("bobIdentityKeys", "hex", "Bob's public identity keys: Curve25519 (32) || Ed25519 (32)"),
+    _f("bobKeyKind", "str", "one-time or fallback: how Bob's key is added to his account"),
+    _f("bobOneTimeKey", "hex", "the private key Bob publishes (one-time or fallback)"),
+    _f("bobOneTimeKeyPublic", "hex", "its public key"),
 )
 
 VECTOR_TYPES: dict[str, VectorType] = {
@@ -308,6 +336,83 @@ VECTOR_TYPES: dict[str, VectorType] = {
                 _f("exported", "hex", "expected exported value (empty for invalid cases)"),
             ),
             algorithms={"HPKE": "hpke"},
+        ),
+        VectorType(
+            name="OlmSession",
+            schema="olm_session_schema.json",
+            description=(
+                "An Olm conversation between Alice and Bob with every random value fixed "
+                "(docs/olm.md): both parties are played by the implementation under test, which "
+                "must produce every message byte for byte and decrypt every message. Alice's "
+                "session is created with olm_outbound(baseKey, ratchetKey) to Bob's identity and "
+                "one-time (or fallback) key. Steps: encrypt (party, plaintext, ratchetKey, "
+                "expected type and message), inbound (Bob creates his session from a pre-key "
+                "message and must get plaintext), decrypt (party decrypts message of type on its "
+                "session and must get plaintext). In an invalid case the last step must be "
+                "refused and every earlier one must succeed."
+            ),
+            group_fields=(),
+            case_fields=(
+                *_OLM_PARTIES,
+                _f("baseKey", "hex", "Alice's base key E_A (private, 32 bytes)"),
+                _f("ratchetKey", "hex", "Alice's first ratchet key T_0 (private, 32 bytes)"),
+                _f("steps", "steps", "the conversation, in order"),
+            ),
+            algorithms={"OLM": "olm-send"},
+        ),
+        VectorType(
+            name="OlmReceive",
+            schema="olm_receive_schema.json",
+            description=(
+                "Bob's side of an Olm conversation (docs/olm.md): his account is built from fixed "
+                "keys and he receives Alice's messages, given byte for byte, in the order of the "
+                "steps. It needs no randomness from the implementation under test. Steps: inbound "
+                "(a new session from a pre-key message, which must decrypt to plaintext), decrypt "
+                "(on the current session). In an invalid case the last step must be refused and "
+                "every earlier one must succeed."
+            ),
+            group_fields=(),
+            case_fields=(
+                _f("bobEd25519Seed", "hex", "Bob's Ed25519 identity key seed"),
+                _f("bobCurve25519", "hex", "Bob's Curve25519 identity key (private)"),
+                _f("bobKeyKind", "str", "one-time or fallback: how Bob's key is added"),
+                _f("bobOneTimeKey", "hex", "the private key Bob's account holds"),
+                _f("aliceIdentityKey", "hex", "Alice's Curve25519 identity key (public)"),
+                _f("steps", "steps", "Bob's receive steps, in order"),
+            ),
+            algorithms={"OLM": "olm"},
+        ),
+        VectorType(
+            name="MegolmSession",
+            schema="megolm_session_schema.json",
+            description=(
+                "A Megolm outbound session from a fixed initial ratchet and signing key "
+                "(docs/megolm.md): the session key must be sessionKey byte for byte, each encrypt "
+                "step must produce message at index, and an inbound session made from the "
+                "session key must decrypt every decrypt step to plaintext at index."
+            ),
+            group_fields=(),
+            case_fields=(
+                _f("ratchet", "hex", "the initial ratchet R_0 (R_0,0 || R_0,1 || R_0,2 || R_0,3)"),
+                _f("signingSeed", "hex", "the session's Ed25519 signing key seed"),
+                _f("sessionKey", "hex", "expected session-sharing key (229 bytes)"),
+                _f("steps", "steps", "encrypt and decrypt steps, in order"),
+            ),
+            algorithms={"MEGOLM": "megolm"},
+        ),
+        VectorType(
+            name="MegolmReceive",
+            schema="megolm_receive_schema.json",
+            description=(
+                "The receiving side of Megolm (docs/megolm.md). Steps: inbound (key: a 229-byte "
+                "session key) or import (key: a 165-byte export) creates the session, decrypt "
+                "(message must give plaintext and index), export (at index, must equal "
+                "exported). In an invalid case the last step must be refused and every earlier "
+                "one must succeed."
+            ),
+            group_fields=(),
+            case_fields=(_f("steps", "steps", "receive steps, in order"),),
+            algorithms={"MEGOLM": "megolm"},
         ),
     )
 }

@@ -115,9 +115,9 @@ CheckFn = Callable[[Group, Case, object], Verdict]
 
 
 def _registry() -> dict[str, CheckFn]:
-    from . import hpke, primitives
+    from . import hpke, megolm, olm, primitives
 
-    return {**primitives.CHECKS, **hpke.CHECKS}
+    return {**primitives.CHECKS, **hpke.CHECKS, **olm.CHECKS, **megolm.CHECKS}
 
 
 #: Vector type name -> check function.

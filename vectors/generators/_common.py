@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from conformance.vectortypes import BUG_TYPES, RESULTS, SPEC_LEVELS, VECTOR_TYPES, case_id
+from conformance.vectortypes import (
+    BUG_TYPES,
+    RESULTS,
+    SPEC_LEVELS,
+    STEP_FIELDS,
+    VECTOR_TYPES,
+    case_id,
+)
 
 __all__ = [
     "ByteSource",
@@ -40,7 +47,7 @@ __all__ = [
     "write",
 ]
 
-Value = bytes | int | str
+Value = bytes | int | str | list[dict[str, Any]]
 ResultName = Literal["valid", "invalid", "acceptable"]
 T = TypeVar("T")
 
@@ -176,6 +183,10 @@ class _Case:
 
 
 def _encode(value: Value, kind: str, where: str) -> Value:
+    if kind == "steps":
+        if not isinstance(value, list) or not value:
+            raise GeneratorError(f"{where} must be a non-empty list of steps")
+        return [_step(s, f"{where}[{i}]") for i, s in enumerate(value)]
     if kind == "hex":
         if not isinstance(value, bytes):
             raise GeneratorError(f"{where} must be bytes")
@@ -187,6 +198,15 @@ def _encode(value: Value, kind: str, where: str) -> Value:
     if not isinstance(value, str):
         raise GeneratorError(f"{where} must be a str")
     return value
+
+
+def _step(step: Any, where: str) -> dict[str, Any]:
+    if not isinstance(step, dict) or "op" not in step or "party" not in step:
+        raise GeneratorError(f"{where} must be a dict with op and party")
+    unknown = set(step) - set(STEP_FIELDS)
+    if unknown:
+        raise GeneratorError(f"{where}: unknown step field(s) {sorted(unknown)}")
+    return {k: _encode(v, STEP_FIELDS[k], f"{where}.{k}") for k, v in step.items()}
 
 
 @dataclass

@@ -25,6 +25,7 @@ from conformance.vectortypes import (
     FILE_FIELDS,
     RESULTS,
     SPEC_LEVELS,
+    STEP_FIELDS,
     VECTOR_TYPES,
     VectorType,
 )
@@ -41,7 +42,29 @@ def _field_schema(kind: str, description: str) -> dict[str, Any]:
         return {"$ref": "#/$defs/hex", "description": description}
     if kind == "int":
         return {"type": "integer", "description": description}
+    if kind == "steps":
+        return {
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/$defs/step"},
+            "description": description,
+        }
     return {"type": "string", "description": description}
+
+
+def _step_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["op", "party"],
+        "properties": {
+            name: ({"$ref": "#/$defs/hex"} if kind == "hex" else {"type": _JSON_TYPE[kind]})
+            for name, kind in STEP_FIELDS.items()
+        },
+    }
+
+
+_JSON_TYPE = {"int": "integer", "str": "string"}
 
 
 def render(vtype: VectorType) -> dict[str, Any]:
@@ -121,6 +144,11 @@ def render(vtype: VectorType) -> dict[str, Any]:
                 "required": ["document"],
                 "properties": {"document": {"type": "string"}, "section": {"type": "string"}},
             },
+            **(
+                {"step": _step_schema()}
+                if any(f.kind == "steps" for f in vtype.case_fields)
+                else {}
+            ),
             "testGroup": {
                 "type": "object",
                 "additionalProperties": False,
