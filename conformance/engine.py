@@ -81,6 +81,9 @@ def implementation_for(adapter: LoadedAdapter, capability: str) -> object:
     if capability == "aes-256-cbc-hmac-sha256":
         hkdf, cbc, mac = (adapter.get(c) for c in COMPOSITES[capability])
         return CbcHmacPrimitives(hkdf, cbc, mac)  # type: ignore[arg-type]
+    if capability in COMPOSITES:
+        # A capability plus markers about it (olm-send is olm with the randomness injected).
+        return adapter.get(COMPOSITES[capability][0])
     return adapter.get(capability)
 
 

@@ -66,9 +66,6 @@ class Progress:
             return
         self._last = now
         pct = 100 * self.done // max(self.total, 1)
-        line = (
-            f"[{pct:3d}%] {self.done}/{self.total} checks  "
-            f"{self._task[0]}  {self._task[1]}"
-        )
+        line = f"[{pct:3d}%] {self.done}/{self.total} checks  {self._task[0]}  {self._task[1]}"
         self.stream.write("\r\033[K" + line[:200])
         self.stream.flush()

@@ -26,12 +26,14 @@ from .model import Case, Group, VectorFile
 from .registry import load_adapters
 from .resources import vectors_dir
 
-__all__ = ["find_case", "repro"]
+__all__ = ["find_case", "repro", "repro_pair"]
 
 _SHOW = 200
 
 
 def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bytes):
         text = value.hex()
         return text if len(text) <= _SHOW else f"{text[:_SHOW]}... ({len(value)} bytes)"
@@ -153,3 +155,63 @@ def repro(
     if not adapters:
         w(f"\nno adapter declares {vf.capability}\n")
     return worst
+
+
+def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, out: TextIO) -> int:
+    """Replay a pair scenario (``pair/<family>/<name>``) for two adapters (first party, second
+    party) with the run's seed, logging every call both sides make."""
+    from .interop import PairTask, run_pair, scenarios
+
+    found = [s for s in scenarios() if s.check == check_id]
+    if not found:
+        known = ", ".join(s.check for s in scenarios())
+        raise ConfigurationError(f"no pair scenario {check_id!r}; known: {known}")
+    if len(adapter_specs) != 2 or seed is None:
+        raise ConfigurationError(
+            f"{check_id}: give the two sides with --adapter FIRST --adapter SECOND, and --seed N "
+            "(the report's reproduce command has all three)"
+        )
+    sc = found[0]
+    same = adapter_specs[0] == adapter_specs[1]
+    adapters = load_adapters(adapter_specs[:1] if same else adapter_specs)
+    w = out.write
+    try:
+        first, second = (adapters[0], adapters[0]) if same else adapters
+        recorders = {}
+        for side in (first, second):
+            if side.error is None and side.supports(sc.capability):
+                recorders[side.name] = Recorder(side.get(sc.capability))
+        w(f"check    {check_id}: {sc.description}\n")
+        w(f"pair     {first.name} {first.version} -> {second.name} {second.version}\n")
+        w(f"seed     {seed}\n")
+        w(f"spec     {'; '.join(str(s) for s in sc.spec)}\n")
+
+        class _Side:
+            def __init__(self, adapter: LoadedAdapter, recorder: Recorder | None) -> None:
+                self._adapter, self._recorder = adapter, recorder
+                self.name, self.version, self.error = adapter.name, adapter.version, adapter.error
+
+            def supports(self, capability: str) -> bool:
+                return self._adapter.supports(capability)
+
+            def get(self, capability: str) -> object:
+                return (
+                    self._recorder if self._recorder is not None else self._adapter.get(capability)
+                )
+
+        task = PairTask(
+            sc,
+            _Side(first, recorders.get(first.name)),  # type: ignore[arg-type]
+            _Side(second, recorders.get(second.name)),  # type: ignore[arg-type]
+        )
+        result = run_pair(task, seed)
+        for name, rec in recorders.items():
+            w(f"\n{name} calls\n")
+            for c in rec.calls:
+                w(f"  {c}\n")
+        w(f"\noutcome: {result.outcome.upper()}")
+        w(f"  {result.detail}\n" if result.detail else "\n")
+    finally:
+        for adapter in adapters:
+            adapter.close()
+    return 1 if result.outcome in ("fail", "error") else 0

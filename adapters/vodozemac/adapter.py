@@ -68,6 +68,9 @@ _MESSAGE_KINDS: tuple[tuple[str, str], ...] = (
     # decrypted, or one whose skipped key was evicted (vodozemac keeps 40 per chain).
     ("message key with the given key can't be created", "DuplicateMessage"),
     ("invalid padding", "InvalidMessage"),
+    # The Python binding drops the cause when the first message of a new session fails; with
+    # the pre-key fields already parsed, what is left is its MAC (or a key it derived).
+    ("used to establish the session couldn't be decrypted", "AuthenticationFailed"),
     ("session config doesn't match", "InvalidMessage"),
 )
 

@@ -1,0 +1,52 @@
+"""The suite's reference Olm and Megolm as an in-process adapter.
+
+The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
+primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
+same translation of native errors into the neutral kinds applies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import conformance
+from conformance.adapter import Adapter, load_adapter
+from conformance.manifest import load_manifest
+from conformance.reference.megolm import MegolmReference
+from conformance.reference.olm import OlmReference
+from conformance.reference.primitives import Primitives
+
+_CRYPTOGRAPHY = Path(__file__).resolve().parent.parent / "cryptography" / "adapter.toml"
+
+
+class FixedRandomnessMarker:
+    """``olm:fixed-randomness``: the reference uses every random value it is given."""
+
+
+class ReferenceAdapter(Adapter):
+    implementation = "e2ee-conformance reference (Olm/Megolm over pyca/cryptography)"
+
+    def __init__(self) -> None:
+        loaded = load_adapter(load_manifest(_CRYPTOGRAPHY))
+        if loaded.error is not None:
+            raise RuntimeError(f"the cryptography adapter did not load: {loaded.error}")
+        self._primitives_adapter = loaded
+        self._primitives = Primitives.from_capabilities(
+            {
+                cap: loaded.get(cap)
+                for cap in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")
+            }
+        )
+
+    def version(self) -> str:
+        return f"{conformance.__version__} (cryptography {self._primitives_adapter.version})"
+
+    def capabilities(self) -> dict[str, object]:
+        return {
+            "olm": OlmReference(self._primitives),
+            "olm:fixed-randomness": FixedRandomnessMarker(),
+            "megolm": MegolmReference(self._primitives),
+        }
+
+    def close(self) -> None:
+        self._primitives_adapter.close()
