@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import ConfigurationError
 from .expectations import Expectations
+from .interop import scenario_ids
 from .report import REPORT_VERSION, GateOptions, finalize, load_report
 
 __all__ = ["merge_reports"]
@@ -111,10 +112,17 @@ def merge_reports(
     adapter_pos = {a["name"]: i for i, a in enumerate(adapters)}
     file_pos = {f["file"]: i for i, f in enumerate(first["suite"]["vectors"]["files"])}
 
+    pair_pos = {check: i for i, check in enumerate(scenario_ids())}
+
     def order(r: Mapping[str, Any]) -> tuple[Any, ...]:
         v = r.get("vector") or {}
+        adapters_at = tuple(adapter_pos.get(a, len(adapter_pos)) for a in r["adapters"])
+        if r["check"] in pair_pos:
+            # Pairs come after every known-answer result, scenario by scenario.
+            return (1, pair_pos[r["check"]], adapters_at)
         return (
-            tuple(adapter_pos.get(a, len(adapter_pos)) for a in r["adapters"]),
+            0,
+            adapters_at,
             file_pos.get(v.get("file", ""), len(file_pos)),
             v.get("tcId", 0),
             r["check"],

@@ -256,6 +256,16 @@ def test_inbound_refusals(olm: OlmReference) -> None:
         olm.olm_inbound(a["bob"], a["alice_id"], first[:20])
 
 
+def test_pre_key_outer_version_ignored_as_libolm(olm: OlmReference) -> None:
+    pair, first, a = start(olm)
+    inbound = olm.olm_inbound(a["bob"], a["alice_id"], b"\x02" + first[1:])
+    assert inbound["plaintext"] == b"hello bob"
+    t, second = pair.send("alice", "again")
+    assert t == 0
+    out = olm.olm_decrypt(inbound["session"], 0, b"\xff" + second[1:])
+    assert out["plaintext"] == b"again"
+
+
 def test_replay_refused(olm: OlmReference) -> None:
     pair = established(olm)
     sent = [pair.send("bob", f"m{i}") for i in range(3)]

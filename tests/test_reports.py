@@ -105,7 +105,7 @@ def test_shards_merge_to_the_unsharded_result_set(
     slices = []
     for k in (1, 2):
         out = tmp_path / f"s{k}"
-        main(["run", "--shard", f"{k}/2", "--out", str(out), "--no-progress"])
+        main(["run", "--shard", f"{k}/2", "--out", str(out), "--no-progress", "--seed", "7"])
         slices.append(load_report(out))
     a, b = (_result_set(s) for s in slices)
     assert a
@@ -208,7 +208,7 @@ def test_stale_expectation_is_judged_on_the_merged_report(tmp_path: Path) -> Non
 def test_jobs_give_the_same_report(full: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     _, whole = full
     out = tmp_path / "j"
-    assert main(["run", "--jobs", "2", "--out", str(out), "--no-progress"]) == 1
+    assert main(["run", "--jobs", "2", "--out", str(out), "--no-progress", "--seed", "7"]) == 1
     report = load_report(out)
     assert report["results"] == whole["results"]
     assert report["run"]["jobs"] == 2

@@ -4,8 +4,8 @@
 Message payloads are protobuf-style key/value pairs: a one-byte tag ``field << 3 | wire type``
 followed by a varint (wire type 0) or a varint length and that many bytes (wire type 2); varints
 are little-endian base-128 with the continuation bit 0x80. As in libolm's ``message.cpp``, fields
-may come in any order, a repeated field keeps its last value, and a field with an unknown tag is
-skipped. Anything the parser cannot walk (a truncated varint or string, an unknown wire type, a
+may come in any order, a repeated field keeps its last value, a field with an unknown tag is
+skipped, and a pre-key message's outer version byte is not checked. Anything the parser cannot walk (a truncated varint or string, an unknown wire type, a
 missing or mis-sized field, a wrong version byte) is refused with InvalidMessage, where libolm
 would stop parsing and then report a bad format.
 """
@@ -208,7 +208,11 @@ def encode_pre_key_message(
 
 
 def parse_pre_key_message(data: bytes) -> PreKeyMessage:
-    _version(data, OLM_VERSION, "Olm pre-key message")
+    """The outer version byte is not checked: nothing authenticates it and libolm ignores it
+    (``Session::new_inbound_session`` and ``Session::decrypt`` never read it); the embedded
+    message's own version is checked when it is decrypted."""
+    if not data:
+        raise InvalidMessage("empty Olm pre-key message")
     fields = parse_fields(data[1:])
     identity = fields.get(_IDENTITY_KEY)
     if identity is not None and (not isinstance(identity, bytes) or len(identity) != _KEY_LENGTH):
