@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         "bulk random cases capped), full (everything; default)",
     )
     run.add_argument(
+        "--profile",
+        default="spec",
+        metavar="NAME",
+        help="verdict policy for behaviours the specs leave open: spec (default: the specs' own "
+        "choices, all open) or strict (replays and unknown versions refused by the library)",
+    )
+    run.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -252,6 +259,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             expect=args.expect,
             allow_stale=args.allow_stale,
             fail_on=args.fail_on,
+            profile=args.profile,
             formats=parse_formats(args.format),
             progress=not args.no_progress,
             command=_command(argv),

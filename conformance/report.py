@@ -92,9 +92,11 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     for r in results:
         for a in r["adapters"]:
             by_adapter[a][r["capability"]][r["outcome"]] += 1
-            if r.get("behaviour") is not None:
-                for flag in r.get("flags") or ("(no flag)",):
-                    acceptable[a][flag][r["behaviour"]] += 1
+        if r.get("behaviour") is not None:
+            # In a pair the behaviour is the receiver's (the second party's).
+            chooser = r["adapters"][-1]
+            for flag in r.get("flags") or ("(no flag)",):
+                acceptable[chooser][flag][r["behaviour"]] += 1
         if len(r["adapters"]) == 2:
             sender, receiver = r["adapters"]
             pairs[r["family"]][sender][receiver][r["outcome"]] += 1

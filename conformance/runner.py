@@ -20,6 +20,7 @@ from .errors import ConfigurationError
 from .expectations import load_expectations
 from .gate import FailOn
 from .interop import plan_pairs, run_pair
+from .profiles import apply_profile, profile
 from .progress import Progress
 from .registry import load_adapters
 from .report import GateOptions, build_report
@@ -46,6 +47,7 @@ class RunOptions:
     expect: Path | None = None
     allow_stale: bool = False
     fail_on: Sequence[str] = ()
+    profile: str = "spec"
     formats: Sequence[str] = tuple(FORMATS)
     progress: bool = True
     today: date | None = None
@@ -101,6 +103,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         shard=Shard.parse(options.shard) if options.shard else None,
     )
     gate = gate_options(options.expect, options.fail_on, options.allow_stale)
+    chosen_profile = profile(options.profile)
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     root = options.vectors_root
     skipped_files: list[dict[str, str]] = []
@@ -176,7 +179,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             a.close()
 
     code, report = build_report(
-        results=[r for rs in by_task for r in rs],
+        results=apply_profile([r for rs in by_task for r in rs], chosen_profile),
         adapters=[a.info() for a in adapters],
         files=files,
         run={
@@ -187,6 +190,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             "seed": seed,
             **selection.describe(),
             "jobs": options.jobs,
+            "profile": chosen_profile.to_json(),
             "vectorsRoot": str(root) if root is not None else None,
             "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
             "skippedFiles": skipped_files,

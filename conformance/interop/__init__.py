@@ -62,7 +62,9 @@ class Rng:
 
 
 #: Plays a scenario: (implementation of A, implementation of B, randomness); raises PairFailure.
-PlayFn = Callable[[object, object, Rng], None]
+#: A scenario about a behaviour the spec leaves open returns what B did ("accepted" or
+#: "rejected"), which the report shows and a profile may rule on.
+PlayFn = Callable[[object, object, Rng], str | None]
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class PairScenario:
     play: PlayFn
     #: Kept by the smoke tier (ci and full run every scenario).
     smoke: bool = False
+    #: For a behaviour scenario, the flag its behaviour is reported under (see profiles).
+    flags: tuple[str, ...] = ()
 
     @property
     def check(self) -> str:
@@ -125,7 +129,9 @@ def pair_seed(run_seed: int, task: PairTask) -> str:
 def run_pair(task: PairTask, run_seed: int) -> CheckResult:
     sc, a, b = task.scenario, task.first, task.second
 
-    def result(outcome: Outcome, detail: str | None = None) -> CheckResult:
+    def result(
+        outcome: Outcome, detail: str | None = None, behaviour: str | None = None
+    ) -> CheckResult:
         return CheckResult(
             check=sc.check,
             family=sc.family,
@@ -137,13 +143,17 @@ def run_pair(task: PairTask, run_seed: int) -> CheckResult:
             f"second party {b.name} {b.version}.",
             detail=detail,
             seed=run_seed,
+            flags=sc.flags,
+            behaviour=behaviour,
         )
 
     for side in (a, b):
         if side.error is not None:
             return result("error", f"adapter {side.name} could not start: {side.error}")
     try:
-        sc.play(a.get(sc.capability), b.get(sc.capability), Rng(pair_seed(run_seed, task)))
+        behaviour = sc.play(
+            a.get(sc.capability), b.get(sc.capability), Rng(pair_seed(run_seed, task))
+        )
     except PairFailure as exc:
         return result("fail", str(exc))
     except Unsupported as exc:
@@ -158,4 +168,4 @@ def run_pair(task: PairTask, run_seed: int) -> CheckResult:
         return result(
             "error", f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail)
         )
-    return result("pass")
+    return result("pass", None, behaviour)

@@ -68,7 +68,7 @@ def _refused(impl: Megolm, who: str, session: bytes, message: bytes, index: int)
     raise PairFailure(f"{who} decrypted index {index}, which is before the first index it knows")
 
 
-def _share(a: object, b: object, rng: Rng) -> None:
+def _share(a: object, b: object, rng: Rng) -> str | None:
     """The session key shared at index 0; B decrypts every message, shuffled, at its index."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
     out = cast(
@@ -81,9 +81,10 @@ def _share(a: object, b: object, rng: Rng) -> None:
     order = list(range(6))
     rng.shuffle(order)
     _receive(mb, "B", inbound, sent, order)
+    return None
 
 
-def _export_import(a: object, b: object, rng: Rng) -> None:
+def _export_import(a: object, b: object, rng: Rng) -> str | None:
     """B exports its session at index 2; A imports that export and decrypts from index 2 on,
     and refuses the messages before it (docs/megolm.md "Session export format")."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
@@ -99,9 +100,10 @@ def _export_import(a: object, b: object, rng: Rng) -> None:
     imported = cast(bytes, _call("A imports B's export", ma.megolm_import, exported))
     _receive(ma, "A (from the export)", imported, sent, [4, 2, 3])
     _refused(ma, "A (from the export)", imported, sent[1][0], 1)
+    return None
 
 
-def _late_joiner(a: object, b: object, rng: Rng) -> None:
+def _late_joiner(a: object, b: object, rng: Rng) -> str | None:
     """The session key shared after three messages: B reads from index 3 on and refuses the
     earlier ones (docs/megolm.md "Limitations": no access to earlier messages)."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
@@ -115,6 +117,7 @@ def _late_joiner(a: object, b: object, rng: Rng) -> None:
     out, late = _send(ma, out, rng, 3)
     _receive(mb, "B", inbound, late, [4, 3, 5], base=3)
     _refused(mb, "B", inbound, early[0][0], 0)
+    return None
 
 
 def _spec(*sections: str) -> tuple[SpecRef, ...]:

@@ -323,6 +323,7 @@ def _provenance(report: dict[str, Any]) -> str:
         ("seed", _or_dash(run.get("seed"))),
         ("shard", _e(_shard(run.get("shard")))),
         ("jobs", _or_dash(run.get("jobs"))),
+        ("profile", _or_dash(_obj(run.get("profile")).get("name"))),
         ("python", _or_dash(python)),
         ("platform", _or_dash(run.get("platform"))),
         ("started", _or_dash(run.get("startedAt"))),
