@@ -80,8 +80,7 @@ def schemas() -> dict[str, dict[str, Any]]:
             for m, spec in methods.items()
         ),
         {
-            "description": "a family's stateful methods (sessions, groups) and state.export, "
-            "state.import, state.release",
+            "description": "a method of a family this schema version does not list yet",
             "properties": {
                 "method": {"type": "string", "not": {"enum": ["describe", *methods]}},
                 "params": {"type": "object"},

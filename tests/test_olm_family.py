@@ -151,3 +151,58 @@ def test_a_broken_receiver_is_caught_by_the_replay_pair(broken: type[OlmReferenc
     # variant that keeps used keys must be caught here; the other is caught by the vectors.
     expected = "fail" if broken is MockOlmKeepsUsedKeys else "pass"
     assert outcome == expected
+
+
+def test_profiles_judge_the_open_behaviours() -> None:
+    from conformance.profiles import apply_profile, profile
+    from conformance.results import CheckResult
+
+    accepted = CheckResult(
+        "kat/megolm/x/1",
+        "megolm",
+        "megolm",
+        ("a",),
+        "pass",
+        flags=("MegolmIndexReplay",),
+        behaviour="accepted",
+    )
+    rejected = CheckResult(
+        "kat/megolm/x/1",
+        "megolm",
+        "megolm",
+        ("b",),
+        "pass",
+        flags=("MegolmIndexReplay",),
+        behaviour="rejected",
+    )
+    assert [r.outcome for r in apply_profile([accepted, rejected], profile("spec"))] == [
+        "pass",
+        "pass",
+    ]
+    strict = apply_profile([accepted, rejected], profile("strict"))
+    assert [r.outcome for r in strict] == ["fail", "pass"]
+    assert "profile strict" in (strict[0].detail or "")
+
+
+def test_structured_returns_from_a_stdio_adapter_are_checked() -> None:
+    from conformance.stdio import AdapterFault, RpcCapability
+
+    class FakeClient:
+        name = "fake"
+
+        def __init__(self, answer: object) -> None:
+            self.answer = answer
+            self.description: dict[str, object] = {}
+
+        def call(self, method: str, params: object) -> object:
+            return self.answer
+
+    good = RpcCapability(FakeClient({"session": "00ff", "plaintext": "41"}), "olm")  # type: ignore[arg-type]
+    assert good.olm_decrypt(b"s", 1, b"m") == {"session": b"\x00\xff", "plaintext": b"A"}
+    for answer in ("00", {"session": "00"}, {"session": "zz", "plaintext": "00"}):
+        bad = RpcCapability(FakeClient(answer), "olm")  # type: ignore[arg-type]
+        with pytest.raises(AdapterFault):
+            bad.olm_decrypt(b"s", 1, b"m")
+    typed = RpcCapability(FakeClient({"session": "", "type": "0", "message": ""}), "olm")  # type: ignore[arg-type]
+    with pytest.raises(AdapterFault):
+        typed.olm_encrypt(b"s", b"p", b"r")
