@@ -68,15 +68,24 @@ def _refused(impl: Megolm, who: str, session: bytes, message: bytes, index: int)
     raise PairFailure(f"{who} decrypted index {index}, which is before the first index it knows")
 
 
+def _outbound(a: Megolm, rng: Rng) -> bytes:
+    return cast(
+        bytes,
+        _call("A creates the outbound session", a.megolm_outbound, rng.take(128), rng.key()),
+    )
+
+
+def _shared(a: Megolm, b: Megolm, rng: Rng) -> tuple[bytes, bytes]:
+    """A's new outbound session and B's inbound session from its session key at index 0."""
+    out = _outbound(a, rng)
+    key = cast(bytes, _call("A reads the session key", a.megolm_session_key, out))
+    return out, cast(bytes, _call("B imports the session key", b.megolm_inbound, key))
+
+
 def _share(a: object, b: object, rng: Rng) -> str | None:
     """The session key shared at index 0; B decrypts every message, shuffled, at its index."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
-    out = cast(
-        bytes,
-        _call("A creates the outbound session", ma.megolm_outbound, rng.take(128), rng.key()),
-    )
-    key = cast(bytes, _call("A reads the session key", ma.megolm_session_key, out))
-    inbound = cast(bytes, _call("B imports the session key", mb.megolm_inbound, key))
+    out, inbound = _shared(ma, mb, rng)
     out, sent = _send(ma, out, rng, 6)
     order = list(range(6))
     rng.shuffle(order)
@@ -88,12 +97,7 @@ def _export_import(a: object, b: object, rng: Rng) -> str | None:
     """B exports its session at index 2; A imports that export and decrypts from index 2 on,
     and refuses the messages before it (docs/megolm.md "Session export format")."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
-    out = cast(
-        bytes,
-        _call("A creates the outbound session", ma.megolm_outbound, rng.take(128), rng.key()),
-    )
-    key = cast(bytes, _call("A reads the session key", ma.megolm_session_key, out))
-    inbound = cast(bytes, _call("B imports the session key", mb.megolm_inbound, key))
+    out, inbound = _shared(ma, mb, rng)
     out, sent = _send(ma, out, rng, 5)
     inbound = _receive(mb, "B", inbound, sent, [0, 1])
     exported = cast(bytes, _call("B exports at index 2", mb.megolm_export, inbound, 2))
@@ -107,10 +111,7 @@ def _late_joiner(a: object, b: object, rng: Rng) -> str | None:
     """The session key shared after three messages: B reads from index 3 on and refuses the
     earlier ones (docs/megolm.md "Limitations": no access to earlier messages)."""
     ma, mb = cast(Megolm, a), cast(Megolm, b)
-    out = cast(
-        bytes,
-        _call("A creates the outbound session", ma.megolm_outbound, rng.take(128), rng.key()),
-    )
+    out = _outbound(ma, rng)
     out, early = _send(ma, out, rng, 3)
     key = cast(bytes, _call("A reads the session key at index 3", ma.megolm_session_key, out))
     inbound = cast(bytes, _call("B imports the session key", mb.megolm_inbound, key))
