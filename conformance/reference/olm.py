@@ -438,7 +438,11 @@ class OlmReference:
         a = _load_account(account)
         their_identity = _key32(identity_key, "the identity key")
         pre = wire.parse_pre_key_message(message)
-        if pre.identity_key is not None and pre.identity_key != their_identity:
+        if pre.identity_key is None:
+            # The field is part of the format (docs/olm.md "Pre-key messages"); vodozemac and
+            # libolm's olm_create_inbound_session both refuse a message without it.
+            raise InvalidMessage("the pre-key message carries no identity key")
+        if pre.identity_key != their_identity:
             raise InvalidKey("the pre-key message comes from another identity key")
         inner = wire.parse_olm_message(pre.message)
         ours = self._lookup(a, pre.one_time_key)
