@@ -45,6 +45,7 @@ STEP_FIELDS: dict[str, Literal["hex", "int", "str"]] = {
     "index": "int",
     "exported": "hex",
     "key": "hex",
+    "random": "hex",
     "comment": "str",
 }
 
@@ -144,6 +145,20 @@ _OLM_PARTIES = (
     _f("bobOneTimeKey", "hex", "the private key Bob publishes (one-time or fallback)"),
     _f("bobOneTimeKeyPublic", "hex", "its public key"),
 )
+
+
+def _signal_device(party: str) -> tuple[Field, ...]:
+    who = party.capitalize()
+    return (
+        _f(f"{party}IdentityPrivate", "hex", f"{who}'s identity key (private)"),
+        _f(f"{party}RegistrationId", "int", f"{who}'s registration id"),
+        _f(f"{party}SignedPreKeyId", "int", f"{who}'s signed pre-key id"),
+        _f(f"{party}SignedPreKeyPrivate", "hex", f"{who}'s signed pre-key (private)"),
+        _f(f"{party}SignatureRandom", "hex", "the 64-byte XEdDSA nonce input Z of its signature"),
+        _f(f"{party}PreKeyId", "int", f"{who}'s one-time pre-key id (0: none)"),
+        _f(f"{party}PreKeyPrivate", "hex", f"{who}'s one-time pre-key (private), or empty"),
+    )
+
 
 VECTOR_TYPES: dict[str, VectorType] = {
     t.name: t
@@ -413,6 +428,106 @@ VECTOR_TYPES: dict[str, VectorType] = {
             group_fields=(),
             case_fields=(_f("steps", "steps", "receive steps, in order"),),
             algorithms={"MEGOLM": "megolm"},
+        ),
+        VectorType(
+            name="SignalSession",
+            schema="signal_session_schema.json",
+            description=(
+                "A classic Signal conversation (X3DH + Double Ratchet, version-3 wire format) "
+                "with every random value fixed: both devices are played by the implementation "
+                "under test. Bob's bundle must carry exactly the expected keys and signature. "
+                "Steps: initiate (Alice builds her session from Bob's bundle, its signed-pre-key "
+                "signature replaced by key, with baseKey and ratchetKey), encrypt (party, "
+                "plaintext; must produce type and message), decrypt (party, type, message, "
+                "ratchetKey for a new DH ratchet step; must give plaintext). In an invalid case "
+                "the last step must be refused and every earlier one must succeed."
+            ),
+            group_fields=(),
+            case_fields=(
+                *_signal_device("alice"),
+                *_signal_device("bob"),
+                _f("bobIdentityKey", "hex", "Bob's identity key as published (33 bytes)"),
+                _f("bobSignedPreKey", "hex", "Bob's signed pre-key as published (33 bytes)"),
+                _f("bobSignedPreKeySignature", "hex", "its XEdDSA signature (64 bytes)"),
+                _f("bobPreKey", "hex", "Bob's one-time pre-key as published, or empty"),
+                _f("baseKey", "hex", "Alice's ephemeral key EK_A (private)"),
+                _f("steps", "steps", "the conversation, in order"),
+            ),
+            algorithms={"SIGNAL": "signal-send"},
+        ),
+        VectorType(
+            name="SignalReceive",
+            schema="signal_receive_schema.json",
+            description=(
+                "Bob's side of a classic Signal conversation: his device is built from fixed keys "
+                "and he decrypts Alice's messages, given byte for byte, in the order of the steps "
+                "(decrypt steps only). No randomness of the implementation under test shows in "
+                "what is compared. In an invalid case the last step must be refused."
+            ),
+            group_fields=(),
+            case_fields=(*_signal_device("bob"), _f("steps", "steps", "Bob's steps, in order")),
+            algorithms={"SIGNAL": "signal"},
+        ),
+        VectorType(
+            name="SenderKeyTest",
+            schema="sender_key_schema.json",
+            description=(
+                "Signal sender keys in the classic version-3 format: the sender's state from "
+                "keyId, iteration, chainKey and signingPrivate must give exactly distribution; "
+                "steps: encrypt (plaintext with the signature nonce random; must produce "
+                "message), join (a receiver from key, a distribution message), decrypt "
+                "(message must give plaintext). In an invalid case the last step must be refused."
+            ),
+            group_fields=(),
+            case_fields=(
+                _f("keyId", "int", "the sender key id"),
+                _f("iteration", "int", "the chain's first iteration"),
+                _f("chainKey", "hex", "the chain key at that iteration"),
+                _f("signingPrivate", "hex", "the sender's signing key (Curve25519 private)"),
+                _f("distribution", "hex", "the expected SenderKeyDistributionMessage"),
+                _f("steps", "steps", "encrypt, join and decrypt steps, in order"),
+            ),
+            algorithms={"SENDER-KEY": "signal-group"},
+        ),
+        VectorType(
+            name="FingerprintTest",
+            schema="fingerprint_schema.json",
+            description=(
+                "Signal safety numbers (libsignal fingerprint.rs): the 60-digit displayable "
+                "number of two identities."
+            ),
+            group_fields=(_f("iterations", "int", "hash iterations"),),
+            case_fields=(
+                _f("localId", "hex", "the local stable identifier (e.g. an E.164 number)"),
+                _f("localKey", "hex", "the local identity key (33 bytes)"),
+                _f("remoteId", "hex", "the remote stable identifier"),
+                _f("remoteKey", "hex", "the remote identity key (33 bytes)"),
+                _f("display", "str", "the expected 60-digit safety number"),
+            ),
+            algorithms={"SIGNAL-FINGERPRINT": "signal-fingerprint"},
+        ),
+        VectorType(
+            name="X3dhTest",
+            schema="x3dh_schema.json",
+            description=(
+                "The X3DH shared secret with Signal's parameters (X3DH §2.1, §3.3): both sides "
+                "must derive sk. A case without a one-time pre-key has no DH4."
+            ),
+            group_fields=(),
+            case_fields=(
+                _f("aliceIdentityPrivate", "hex", "IK_A (private)"),
+                _f("aliceIdentityKey", "hex", "IK_A (public, 32 bytes)"),
+                _f("ephemeralPrivate", "hex", "EK_A (private)"),
+                _f("ephemeralKey", "hex", "EK_A (public)"),
+                _f("bobIdentityPrivate", "hex", "IK_B (private)"),
+                _f("bobIdentityKey", "hex", "IK_B (public)"),
+                _f("signedPreKeyPrivate", "hex", "SPK_B (private)"),
+                _f("signedPreKey", "hex", "SPK_B (public)"),
+                _f("preKeyPrivate", "hex", "OPK_B (private), or empty"),
+                _f("preKey", "hex", "OPK_B (public), or empty"),
+                _f("sk", "hex", "the expected 32-byte SK"),
+            ),
+            algorithms={"X3DH": "x3dh"},
         ),
     )
 }

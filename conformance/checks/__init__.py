@@ -115,9 +115,15 @@ CheckFn = Callable[[Group, Case, object], Verdict]
 
 
 def _registry() -> dict[str, CheckFn]:
-    from . import hpke, megolm, olm, primitives
+    from . import hpke, megolm, olm, primitives, signal
 
-    return {**primitives.CHECKS, **hpke.CHECKS, **olm.CHECKS, **megolm.CHECKS}
+    return {
+        **primitives.CHECKS,
+        **hpke.CHECKS,
+        **olm.CHECKS,
+        **megolm.CHECKS,
+        **signal.CHECKS,
+    }
 
 
 #: Vector type name -> check function.

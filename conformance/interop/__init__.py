@@ -86,9 +86,9 @@ class PairScenario:
 
 
 def scenarios() -> list[PairScenario]:
-    from . import megolm, olm
+    from . import megolm, olm, signal
 
-    return [*olm.SCENARIOS, *megolm.SCENARIOS]
+    return [*olm.SCENARIOS, *megolm.SCENARIOS, *signal.SCENARIOS]
 
 
 def scenario_ids() -> list[str]:

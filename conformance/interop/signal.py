@@ -1,0 +1,288 @@
+"""Signal pair scenarios: A is Alice (the initiator), B is Bob (the owner of the bundle).
+
+Bob's bundle comes from B as B publishes it; Alice builds her session from it with A (which
+checks the signed pre-key's signature), and every message one side produces must decrypt on the
+other to what was sent: across ratchet turns, out of order, with messages lost. Sender-key
+scenarios run between implementations that declare ``signal-group``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ..capabilities import Signal, SignalGroup
+from ..errors import ProtocolError
+from ..model import SpecRef
+from . import PairFailure, PairScenario, Rng
+
+__all__ = ["SCENARIOS", "SignalPair"]
+
+X3DH = "Signal X3DH specification"
+DR = "Signal Double Ratchet specification"
+
+
+def _do(what: str, fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except ProtocolError as exc:
+        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}") from None
+
+
+@dataclass
+class _Sent:
+    sender: str
+    type: int
+    message: bytes
+    plaintext: bytes
+
+
+@dataclass
+class SignalPair:
+    a: Signal
+    b: Signal
+    rng: Rng
+    one_time_prekey: bool = True
+    parties: dict[str, bytes] = field(default_factory=dict)
+    sent: list[_Sent] = field(default_factory=list)
+
+    def impl(self, party: str) -> Signal:
+        return self.a if party == "alice" else self.b
+
+    def establish(self) -> None:
+        for n, party in enumerate(("alice", "bob")):
+            prekey = self.rng.key() if self.one_time_prekey or party == "alice" else b""
+            self.parties[party] = _do(
+                f"{party} creates a device",
+                self.impl(party).signal_party,
+                self.rng.key(),
+                1000 + n,
+                7 + n,
+                self.rng.key(),
+                self.rng.take(64),
+                31 + n if prekey else 0,
+                prekey,
+            )
+        bundle = _do("bob publishes a bundle", self.b.signal_bundle, self.parties["bob"])
+        self.parties["alice"] = _do(
+            "alice starts a session from bob's bundle",
+            self.a.signal_initiate,
+            self.parties["alice"],
+            bundle["registration_id"],
+            bundle["identity_key"],
+            bundle["signed_prekey_id"],
+            bundle["signed_prekey"],
+            bundle["signed_prekey_signature"],
+            bundle["prekey_id"],
+            bundle["prekey"],
+            self.rng.key(),
+            self.rng.key(),
+        )
+
+    def send(self, sender: str, count: int = 1) -> list[int]:
+        out = []
+        for _ in range(count):
+            n = len(self.sent)
+            plaintext = self.rng.plaintext(f"{sender} message {n}")
+            got = _do(
+                f"{sender} encrypts message {n}",
+                self.impl(sender).signal_encrypt,
+                self.parties[sender],
+                plaintext,
+            )
+            self.parties[sender] = got["party"]
+            self.sent.append(_Sent(sender, got["type"], got["message"], plaintext))
+            out.append(n)
+        return out
+
+    def deliver(self, *numbers: int) -> None:
+        for n in numbers:
+            m = self.sent[n]
+            to = "bob" if m.sender == "alice" else "alice"
+            what = f"{to} decrypts message {n} (type {m.type}) from {m.sender}"
+            got = _do(
+                what,
+                self.impl(to).signal_decrypt,
+                self.parties[to],
+                m.type,
+                m.message,
+                self.rng.key(),
+            )
+            self.parties[to] = got["party"]
+            if got["plaintext"] != m.plaintext:
+                raise PairFailure(f"{what}: got {got['plaintext']!r}, expected {m.plaintext!r}")
+
+    def replay(self, n: int) -> None:
+        m = self.sent[n]
+        to = "bob" if m.sender == "alice" else "alice"
+        try:
+            self.impl(to).signal_decrypt(self.parties[to], m.type, m.message, self.rng.key())
+        except ProtocolError:
+            return
+        raise PairFailure(f"{to} decrypted message {n} from {m.sender} a second time")
+
+    def exchange(self, sender: str, count: int) -> None:
+        self.deliver(*self.send(sender, count))
+
+
+def _pair(a: object, b: object, rng: Rng, one_time_prekey: bool = True) -> SignalPair:
+    p = SignalPair(cast(Signal, a), cast(Signal, b), rng, one_time_prekey)
+    p.establish()
+    return p
+
+
+def _converse(a: object, b: object, rng: Rng) -> str | None:
+    """Several ratchet turns both ways, in order (Double Ratchet §3.5)."""
+    p = _pair(a, b, rng)
+    for sender, count in (("alice", 2), ("bob", 2), ("alice", 1), ("bob", 3), ("alice", 2)):
+        p.exchange(sender, count)
+    return None
+
+
+def _no_prekey(a: object, b: object, rng: Rng) -> str | None:
+    """A bundle without a one-time pre-key: X3DH without DH4 (X3DH §3.3)."""
+    p = _pair(a, b, rng, one_time_prekey=False)
+    p.exchange("alice", 2)
+    p.exchange("bob", 1)
+    p.exchange("alice", 1)
+    return None
+
+
+def _out_of_order(a: object, b: object, rng: Rng) -> str | None:
+    """Shuffled delivery inside chains, both ways (Double Ratchet §3.5 skipped keys)."""
+    p = _pair(a, b, rng)
+    first = p.send("alice", 4)
+    p.deliver(first[0])
+    rest = first[1:]
+    rng.shuffle(rest)
+    p.deliver(*rest)
+    replies = p.send("bob", 4)
+    rng.shuffle(replies)
+    p.deliver(*replies)
+    again = p.send("alice", 3)
+    rng.shuffle(again)
+    p.deliver(*again)
+    return None
+
+
+def _lost(a: object, b: object, rng: Rng) -> str | None:
+    """Lost messages in both directions; later ones and later chains decrypt."""
+    p = _pair(a, b, rng)
+    sent = p.send("alice", 4)
+    p.deliver(sent[0], sent[3])
+    replies = p.send("bob", 3)
+    p.deliver(replies[2])
+    p.exchange("alice", 2)
+    p.exchange("bob", 1)
+    return None
+
+
+def _replay(a: object, b: object, rng: Rng) -> str | None:
+    """Messages delivered twice (in order, from a skipped key, and a PreKeySignalMessage) are
+    refused, and the session goes on (Double Ratchet §3.5; libsignal DuplicatedMessage)."""
+    p = _pair(a, b, rng)
+    (first,) = p.send("alice")
+    p.deliver(first)
+    p.replay(first)
+    p.exchange("bob", 1)
+    x, y = p.send("alice", 2)
+    p.deliver(y, x)
+    p.replay(x)
+    p.exchange("bob", 1)
+    p.exchange("alice", 1)
+    return None
+
+
+def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
+    """A's sender key distributed to B; B decrypts shuffled messages and refuses a replay
+    (libsignal group_cipher.rs)."""
+    ga, gb = cast(SignalGroup, a), cast(SignalGroup, b)
+    created = _do(
+        "A creates a sender key",
+        ga.signal_group_create,
+        int.from_bytes(rng.take(3), "big"),
+        0,
+        rng.key(),
+        rng.key(),
+    )
+    state = created["state"]
+    receiver = _do(
+        "B processes the distribution message", gb.signal_group_join, created["distribution"]
+    )
+    sent = []
+    for i in range(5):
+        plaintext = rng.plaintext(f"group message {i}")
+        out = _do(
+            f"A encrypts group message {i}", ga.signal_group_encrypt, state, plaintext, rng.take(64)
+        )
+        state = out["state"]
+        sent.append((out["message"], plaintext))
+    order = list(range(5))
+    rng.shuffle(order)
+    for i in order:
+        got = _do(f"B decrypts group message {i}", gb.signal_group_decrypt, receiver, sent[i][0])
+        receiver = got["state"]
+        if got["plaintext"] != sent[i][1]:
+            raise PairFailure(f"B decrypted group message {i} to {got['plaintext']!r}")
+    try:
+        gb.signal_group_decrypt(receiver, sent[order[0]][0])
+    except ProtocolError:
+        return None
+    raise PairFailure(f"B decrypted group message {order[0]} a second time")
+
+
+def _spec(document: str, *sections: str) -> tuple[SpecRef, ...]:
+    return tuple(SpecRef(document, s) for s in sections)
+
+
+SCENARIOS = [
+    PairScenario(
+        "converse",
+        "signal",
+        "signal",
+        "Session from a pre-key bundle, then five ratchet turns in order.",
+        _spec(X3DH, "3.3") + _spec(DR, "3.5"),
+        _converse,
+        smoke=True,
+    ),
+    PairScenario(
+        "no-one-time-prekey",
+        "signal",
+        "signal",
+        "Session from a bundle without a one-time pre-key (no DH4).",
+        _spec(X3DH, "3.3"),
+        _no_prekey,
+    ),
+    PairScenario(
+        "out-of-order",
+        "signal",
+        "signal",
+        "Messages of a chain delivered shuffled, in both directions.",
+        _spec(DR, "3.5"),
+        _out_of_order,
+    ),
+    PairScenario(
+        "lost-messages",
+        "signal",
+        "signal",
+        "Messages lost in both directions; the conversation goes on.",
+        _spec(DR, "3.5"),
+        _lost,
+    ),
+    PairScenario(
+        "replay-refused",
+        "signal",
+        "signal",
+        "Messages delivered twice (in order and from a skipped key) are refused.",
+        _spec(DR, "3.5"),
+        _replay,
+    ),
+    PairScenario(
+        "sender-keys",
+        "signal",
+        "signal-group",
+        "A's sender key distributed to B; B decrypts shuffled group messages, refuses a replay.",
+        (SpecRef("libsignal rust/protocol/src/group_cipher.rs", "group_encrypt, group_decrypt"),),
+        _sender_keys,
+    ),
+]
