@@ -38,7 +38,8 @@ import x3dh
 import x3dh.base_state
 import xeddsa
 from e2ee_host import Refusal, serve
-from x3dh import Bundle, HashFunction, Header, IdentityKeyFormat, IdentityKeyPairPriv
+from x3dh import Bundle, HashFunction, Header, IdentityKeyFormat
+from x3dh.identity_key_pair import IdentityKeyPairPriv
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """Generate the Signal vector files in ``vectors/signal/``.
 
-Usage: ``PYTHONPATH=. python vectors/generators/signal.py [--out DIR] [--check]``
+Usage: ``PYTHONPATH=. python vectors/generators/signal_classic.py [--out DIR] [--check]``
 
 * ``signal_session_test.json`` (``SignalSession``): classic Signal conversations (X3DH, the
   Double Ratchet, version-3 messages) with every random value fixed: bundles with and without a
@@ -51,7 +51,7 @@ from vectors.generators._common import (
 from vectors.generators._reproduce import bundled, reproduce
 
 OBSERVATIONS: list[str] = []
-SOURCE = {"generator": "vectors/generators/signal.py", "reproducedBy": "reference, python-axolotl"}
+SOURCE = {"generator": "vectors/generators/signal_classic.py", "reproducedBy": "reference, python-axolotl"}
 X3DH = "Signal X3DH specification"
 DR = "Signal Double Ratchet specification"
 LIBSIGNAL = "libsignal rust/protocol/src/protocol.rs"
@@ -742,7 +742,7 @@ def generate(out: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     description = __doc__.splitlines()[0] if __doc__ else None
-    return run_generator("signal.py", description, "signal", generate, OBSERVATIONS, argv)
+    return run_generator("signal_classic.py", description, "signal", generate, OBSERVATIONS, argv)
 
 
 if __name__ == "__main__":
