@@ -51,7 +51,10 @@ from vectors.generators._common import (
 from vectors.generators._reproduce import bundled, reproduce
 
 OBSERVATIONS: list[str] = []
-SOURCE = {"generator": "vectors/generators/signal_classic.py", "reproducedBy": "reference, python-axolotl"}
+SOURCE = {
+    "generator": "vectors/generators/signal_classic.py",
+    "reproducedBy": "reference, python-axolotl",
+}
 X3DH = "Signal X3DH specification"
 DR = "Signal Double Ratchet specification"
 LIBSIGNAL = "libsignal rust/protocol/src/protocol.rs"
