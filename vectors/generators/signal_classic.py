@@ -3,8 +3,7 @@
 Usage: ``PYTHONPATH=. python vectors/generators/signal_classic.py [--out DIR] [--check]``
 
 * ``signal_session_test.json`` (``SignalSession``): classic Signal conversations (X3DH, the
-  Double Ratchet, version-3 messages) with every random value fixed: bundles with and without a
-  one-time pre-key, several ratchet turns, a long chain, out-of-order delivery inside and across
+  Double Ratchet, version-3 messages) with every random value fixed: several ratchet turns, a long chain, out-of-order delivery inside and across
   chains; invalid: a bad signed-pre-key signature, a replay after a ratchet turn, Bob's reply
   with a flipped MAC, header or ciphertext bit.
 * ``signal_receive_test.json`` (``SignalReceive``): Bob's side only, Alice's messages byte for
@@ -18,9 +17,12 @@ Usage: ``PYTHONPATH=. python vectors/generators/signal_classic.py [--out DIR] [-
 * ``x3dh_test.json`` (``X3dhTest``): X3DH shared secrets with and without a one-time pre-key.
 
 Every value comes from the suite's reference (conformance.reference); every case is then run
-through the suite's checks on the reference and on python-axolotl (classic libsignal-protocol-java
-port, randomness injected), and on the x3dh library for X3DH, and ships only when they
-reproduce it. ``--check`` regenerates and compares with the committed files.
+through the suite's checks on the reference and on the implementations not written here that
+declare its capability (python-axolotl with its randomness injected; the TypeScript library on
+the receiving side; the x3dh library for X3DH), and ships only when the reference and at least
+one of them reproduce it (``_reproduce``). A bundle without a one-time pre-key appears only on
+the receiving side: python-axolotl, the one sender with injectable randomness, cannot receive
+it (it looks up pre-key 0), so no second implementation could reproduce a whole conversation. ``--check`` regenerates and compares with the committed files.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from vectors.generators._reproduce import bundled, reproduce
 OBSERVATIONS: list[str] = []
 SOURCE = {
     "generator": "vectors/generators/signal_classic.py",
-    "reproducedBy": "reference, python-axolotl",
+    "reproducedBy": "reference, and python-axolotl or libsignal-protocol-typescript (x3dh for X3DH)",
 }
 X3DH = "Signal X3DH specification"
 DR = "Signal Double Ratchet specification"
@@ -283,6 +285,24 @@ def fields(message: bytes, mac_len: int) -> dict[int, tuple[int, int]]:
     return out
 
 
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def replace_field(message: bytes, tag: int, value: bytes) -> bytes:
+    """The message with one length-delimited field's value replaced (its length prefix
+    rewritten); everything else byte for byte as it was."""
+    start, end = fields(message, 0)[tag]
+    _, prefix_start = start, message.rindex(bytes([tag]), 0, start)
+    return message[: prefix_start + 1] + _encode_varint(len(value)) + value + message[end:]
+
+
 def flip_in(message: bytes, span: tuple[int, int], src: ByteSource) -> bytes:
     start, end = span
     return bit_flip(message, 8 * start + src.below(8 * (end - start)))
@@ -306,11 +326,6 @@ def gen_session(signal: Signal, out: Path) -> Path:
     c.deliver(*c.send("alice"))
     c.deliver(*c.send("bob"))
     g.add("pre-key message, then Bob's first reply", ["Ratchet"], "valid", **c.session_fields())
-
-    c = Conversation(signal, src, prekey=False)
-    c.deliver(*c.send("alice", 2))
-    c.deliver(*c.send("bob"))
-    g.add("a bundle without a one-time pre-key", ["NoOneTimePreKey"], "valid", **c.session_fields())
 
     c = Conversation(signal, src)
     for party, n in (("alice", 2), ("bob", 2), ("alice", 1), ("bob", 3), ("alice", 2), ("bob", 1)):
@@ -466,8 +481,14 @@ def gen_receive(signal: Signal, out: Path) -> Path:
             flag,
             flip_in(second, span, src),
         )
-    for cut, what in ((1, "one byte"), (8, "the whole MAC")):
-        tampered(f"the second pre-key message with {what} cut off", "Truncated", second[:-cut])
+    # The embedded SignalMessage is cut, and the outer length prefix rewritten, so that what
+    # is truncated is the message itself and not the outer fields after it.
+    for cut, what in ((1, "one byte of its MAC"), (8, "its whole MAC")):
+        tampered(
+            f"the second pre-key message with {what} cut off",
+            "Truncated",
+            replace_field(second, 0x22, second[start : end - cut]),
+        )
     for version in (0x23, 0x53):
         tampered(
             f"the second pre-key message with version byte {version:#04x}",
