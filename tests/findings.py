@@ -27,15 +27,31 @@ KNOWN: dict[tuple[str, str], int] = {
     # @hpke/core (through @hpke/common 1.10.1) writes the two-byte length of LabeledExpand
     # (RFC 9180 §4) as [0, L mod 256], so every export of 256 bytes or more is wrong.
     ("hpke-js", "TwoByteLength"): 16,
+    # The classic Signal libraries (issue 6):
+    # - python-axolotl 0.2.3 reads an absent pre-key id as 0, so as a receiver it refuses every
+    #   first message of a session made from a bundle without a one-time pre-key (X3DH §3.3
+    #   makes the one-time pre-key optional): one vector and every pair with it as Bob.
+    ("python-axolotl", "NoOneTimePreKey"): 1,
+    ("python-axolotl,python-axolotl", "pair/signal/no-one-time-prekey"): 1,
+    ("reference,python-axolotl", "pair/signal/no-one-time-prekey"): 1,
+    ("libsignal-protocol-typescript,python-axolotl", "pair/signal/no-one-time-prekey"): 1,
+    # - @privacyresearch/libsignal-protocol-typescript 0.0.16 writes pre-key id 0 into a
+    #   PreKeyWhisperMessage when the bundle had no one-time pre-key, which libsignal (and the
+    #   reference) read as a pre-key that does not exist; and it accepts version byte 0x53
+    #   (the MAC input hard-codes 0x33, so the byte is not authenticated either).
+    ("libsignal-protocol-typescript,reference", "pair/signal/no-one-time-prekey"): 1,
+    ("libsignal-protocol-typescript", "WrongVersion"): 2,
 }
 
 
 def findings(report: dict[str, Any]) -> Counter[tuple[str, str]]:
-    """Failing (and erroring) results of a report by (adapter, first flag)."""
+    """Failing (and erroring) results of a report by (adapters, first flag), a pair check by
+    its check id."""
     out: Counter[tuple[str, str]] = Counter()
     for r in report["results"]:
         if r.get("observed", r["outcome"]) in ("fail", "error"):
-            flag = (r.get("flags") or [r["outcome"]])[0]
+            default = r["check"] if r["check"].startswith("pair/") else r["outcome"]
+            flag = (r.get("flags") or [default])[0]
             out[(",".join(r["adapters"]), flag)] += 1
     return out
 

@@ -1,4 +1,4 @@
-"""The suite's reference Olm and Megolm as an in-process adapter.
+"""The suite's reference Olm, Megolm and classic Signal as an in-process adapter.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
@@ -12,19 +12,23 @@ from pathlib import Path
 import conformance
 from conformance.adapter import Adapter, load_adapter
 from conformance.manifest import load_manifest
+from conformance.reference.fingerprint import SignalFingerprintReference
 from conformance.reference.megolm import MegolmReference
 from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
+from conformance.reference.sender_keys import SignalGroupReference
+from conformance.reference.signal import SignalReference, X3dhReference
 
 _CRYPTOGRAPHY = Path(__file__).resolve().parent.parent / "cryptography" / "adapter.toml"
 
 
 class FixedRandomnessMarker:
-    """``olm:fixed-randomness``: the reference uses every random value it is given."""
+    """``olm:fixed-randomness`` and ``signal:fixed-randomness``: the reference uses every
+    random value it is given."""
 
 
 class ReferenceAdapter(Adapter):
-    implementation = "e2ee-conformance reference (Olm/Megolm over pyca/cryptography)"
+    implementation = "e2ee-conformance reference (Olm/Megolm/Signal over pyca/cryptography)"
 
     def __init__(self) -> None:
         loaded = load_adapter(load_manifest(_CRYPTOGRAPHY))
@@ -46,6 +50,11 @@ class ReferenceAdapter(Adapter):
             "olm": OlmReference(self._primitives),
             "olm:fixed-randomness": FixedRandomnessMarker(),
             "megolm": MegolmReference(self._primitives),
+            "signal": SignalReference(self._primitives),
+            "signal:fixed-randomness": FixedRandomnessMarker(),
+            "signal-group": SignalGroupReference(self._primitives),
+            "signal-fingerprint": SignalFingerprintReference(),
+            "x3dh": X3dhReference(self._primitives),
         }
 
     def close(self) -> None:
