@@ -51,7 +51,7 @@ HASH = HashFunction.SHA_256
 DJB_TYPE = b"\x05"
 
 
-class SignalState(x3dh.BaseState):
+class SignalState(x3dh.BaseState):  # type: ignore[misc,unused-ignore]
     """``BaseState`` with libsignal's public-key encoding (0x05 || Curve25519 key).
 
     The encoding is what the library signs for the signed pre-key and what it puts in the
@@ -101,17 +101,17 @@ def _xeddsa_accepting_signatures() -> types.SimpleNamespace:
 def _inject(keys: Sequence[bytes], skip_signature_check: bool = False) -> Iterator[None]:
     """Feed ``keys`` to the library's random draws (and optionally accept any signature)."""
     module = x3dh.base_state
-    saved = (module.secrets, module.xeddsa)  # type: ignore[attr-defined]
+    saved = (module.secrets, module.xeddsa)  # type: ignore[attr-defined,unused-ignore]
     injected = _InjectedSecrets(keys)
-    module.secrets = injected  # type: ignore[attr-defined]
+    module.secrets = injected  # type: ignore[attr-defined,unused-ignore]
     if skip_signature_check:
-        module.xeddsa = _xeddsa_accepting_signatures()  # type: ignore[attr-defined]
+        module.xeddsa = _xeddsa_accepting_signatures()  # type: ignore[attr-defined,unused-ignore]
     try:
         yield
         if injected.unused():
             raise RuntimeError(f"x3dh left {injected.unused()} injected key(s) unused")
     finally:
-        module.secrets, module.xeddsa = saved  # type: ignore[attr-defined]
+        module.secrets, module.xeddsa = saved  # type: ignore[attr-defined,unused-ignore]
 
 
 def _check_sizes(**keys: bytes) -> None:
@@ -164,7 +164,7 @@ def x3dh_initiate(
             )
         if header.pre_key != (prekey or None):
             raise RuntimeError("x3dh used another one-time pre-key than the one given")
-        return secret
+        return bytes(secret)
 
     return _agree(run())
 
@@ -203,7 +203,7 @@ def x3dh_respond(
         )
         with _inject([]):
             secret, _ad, _spk = await bob.get_shared_secret_passive(header, require_pre_key=False)
-        return secret
+        return bytes(secret)
 
     return _agree(run())
 
