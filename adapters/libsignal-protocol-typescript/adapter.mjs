@@ -315,12 +315,24 @@ async function signalDecrypt({ party, type, message, ratchet_key }) {
   });
 }
 
+/**
+ * Safety numbers through the library's own FingerprintGenerator (libsignal fingerprint.rs
+ * version 0): identifiers are byte strings, passed as the binary strings the library expects.
+ */
+async function signalFingerprint({ iterations, local_id, local_key, remote_id, remote_key }) {
+  need(Number.isInteger(iterations) && iterations >= 1, "InvalidInput", `iterations ${iterations}`);
+  const text = (bytes) => String.fromCharCode(...bytes);
+  const generator = new libsignal.FingerprintGenerator(iterations);
+  const display = await generator.createFor(text(local_id), copy(local_key), text(remote_id), copy(remote_key));
+  return new TextEncoder().encode(display);
+}
+
 serve(
   {
     name: "libsignal-protocol-typescript",
     implementation: LIB,
     version: packageVersion(LIB, import.meta.url),
-    capabilities: ["signal"],
+    capabilities: ["signal", "signal-fingerprint"],
     notes: {
       signal:
         "private keys injected through setWebCrypto's getRandomValues (identity, pre-keys, base key, ratchet keys; checked against X25519 of the injected values); the signed-pre-key signature is deterministic (curve25519_sign has no random input), so signature_random is unused and signal:fixed-randomness is not declared (see the manifest's notes)",
@@ -332,5 +344,6 @@ serve(
     "signal.signal_initiate": exclusive(signalInitiate),
     "signal.signal_encrypt": exclusive(signalEncrypt),
     "signal.signal_decrypt": exclusive(signalDecrypt),
+    "signal-fingerprint.signal_fingerprint": signalFingerprint,
   },
 );

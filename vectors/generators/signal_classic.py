@@ -13,9 +13,8 @@ Usage: ``PYTHONPATH=. python vectors/generators/signal_classic.py [--out DIR] [-
 * ``sender_key_test.json`` (``SenderKeyTest``): classic sender keys: distribution messages,
   messages at several iterations; invalid: a flipped signature, a replayed iteration.
 * ``fingerprint_test.json`` (``FingerprintTest``): libsignal's published safety number (its
-  tests' values, protocols.md 1.8), from both sides. No bundled implementation besides the
-  reference computes safety numbers (python-axolotl's is unimplemented), so only published
-  values ship.
+  tests' values, protocols.md 1.8) from both sides, and generated identities (reproduced by the
+  TypeScript library's FingerprintGenerator; python-axolotl has none).
 * ``x3dh_test.json`` (``X3dhTest``): X3DH shared secrets with and without a one-time pre-key.
 
 Every value comes from the suite's reference (conformance.reference); every case is then run
@@ -675,6 +674,21 @@ def gen_fingerprints(fp: SignalFingerprint, out: Path) -> Path:
         source=CaseSource("libsignal rust/protocol/src/fingerprint.rs", "tests (both sides)"),
         **swapped,
     )
+    src = ByteSource("signal fingerprints")
+    for i in range(4):
+        local, remote = b"\x05" + _public(src.bytes(32)), b"\x05" + _public(src.bytes(32))
+        lid, rid = f"+1415555{i:04d}".encode(), f"+4930555{i:04d}".encode()
+        display = fp.signal_fingerprint(5200, lid, local, rid, remote).decode()
+        g.add(
+            f"generated identities {i}",
+            [],
+            "valid",
+            localId=lid,
+            localKey=local,
+            remoteId=rid,
+            remoteKey=remote,
+            display=display,
+        )
     return write(fb, out / "fingerprint_test.json")
 
 
