@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InvalidMessage
+from .varint import decode_varint, encode_varint
 
 __all__ = [
     "MEGOLM_EXPORT_LENGTH",
@@ -66,32 +67,6 @@ _MESSAGE = 0x22
 # docs/megolm.md "Message format": Message-Index 0x08, Cipher-Text 0x12.
 _MESSAGE_INDEX = 0x08
 _GROUP_CIPHERTEXT = 0x12
-
-_MAX_VARINT_BYTES = 10
-
-
-def encode_varint(value: int) -> bytes:
-    if value < 0:
-        raise ValueError("varints are unsigned")
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def decode_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """The varint at ``pos`` and the position after it."""
-    value = 0
-    for i in range(_MAX_VARINT_BYTES):
-        if pos + i >= len(data):
-            raise InvalidMessage("truncated varint")
-        byte = data[pos + i]
-        value |= (byte & 0x7F) << (7 * i)
-        if not byte & 0x80:
-            return value, pos + i + 1
-    raise InvalidMessage("varint longer than 10 bytes")
 
 
 def _string(tag: int, value: bytes) -> bytes:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InvalidKey, InvalidMessage
+from .varint import decode_varint, encode_varint
 
 __all__ = [
     "DJB_TYPE",
@@ -57,7 +58,6 @@ VERSION_BYTE = (VERSION << 4) | VERSION
 MAC_LENGTH = 8
 SIGNATURE_LENGTH = 64
 _UINT32 = 1 << 32
-_MAX_VARINT_BYTES = 10
 
 _VARINT = 0
 _FIXED64 = 1
@@ -81,35 +81,14 @@ def decode_public_key(data: bytes) -> bytes:
     return data[1:]
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = 0
-    for i in range(_MAX_VARINT_BYTES):
-        if pos + i >= len(data):
-            raise InvalidMessage("truncated varint")
-        byte = data[pos + i]
-        value |= (byte & 0x7F) << (7 * i)
-        if not byte & 0x80:
-            return value, pos + i + 1
-    raise InvalidMessage("varint longer than 10 bytes")
-
-
 def _int_field(number: int, value: int) -> bytes:
     if not 0 <= value < _UINT32:
         raise ValueError(f"field {number} does not fit a uint32")
-    return _varint(number << 3 | _VARINT) + _varint(value)
+    return encode_varint(number << 3 | _VARINT) + encode_varint(value)
 
 
 def _bytes_field(number: int, value: bytes) -> bytes:
-    return _varint(number << 3 | _LENGTH) + _varint(len(value)) + value
+    return encode_varint(number << 3 | _LENGTH) + encode_varint(len(value)) + value
 
 
 def _parse(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
@@ -117,15 +96,15 @@ def _parse(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
     fields: dict[int, int | bytes] = {}
     pos = 0
     while pos < len(payload):
-        key, pos = _read_varint(payload, pos)
+        key, pos = decode_varint(payload, pos)
         number, wire_type = key >> 3, key & 7
         if number == 0:
             raise InvalidMessage("field number 0")
         value: int | bytes
         if wire_type == _VARINT:
-            value, pos = _read_varint(payload, pos)
+            value, pos = decode_varint(payload, pos)
         elif wire_type == _LENGTH:
-            length, pos = _read_varint(payload, pos)
+            length, pos = decode_varint(payload, pos)
             if length > len(payload) - pos:
                 raise InvalidMessage("a length-delimited field runs past the end")
             value, pos = payload[pos : pos + length], pos + length

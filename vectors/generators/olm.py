@@ -40,12 +40,12 @@ from vectors.generators._common import (
     GeneratorError,
     NoteSpec,
     SpecRefSpec,
-    bit_flip,
     check,
     run_generator,
     write,
 )
 from vectors.generators._reproduce import bundled, reproduce
+from vectors.generators._wire import fields, flip_in
 
 OBSERVATIONS: list[str] = []
 OLM = "libolm docs/olm.md"
@@ -250,43 +250,6 @@ class Conversation:
 
 def _other(party: str) -> str:
     return "bob" if party == "alice" else "alice"
-
-
-# --- message surgery (olm.md "Message format") --------------------------------------------------
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        b = data[pos]
-        value |= (b & 0x7F) << shift
-        pos += 1
-        shift += 7
-        if not b & 0x80:
-            return value, pos
-
-
-def fields(message: bytes, mac_len: int) -> dict[int, tuple[int, int]]:
-    """Tag -> (start, end) of each field's value in a version-3 message body."""
-    out: dict[int, tuple[int, int]] = {}
-    pos, end = 1, len(message) - mac_len
-    while pos < end:
-        tag = message[pos]
-        pos += 1
-        if tag & 7 == 0:
-            _, nxt = _varint(message, pos)
-            out[tag] = (pos, nxt)
-            pos = nxt
-        else:
-            length, pos = _varint(message, pos)
-            out[tag] = (pos, pos + length)
-            pos += length
-    return out
-
-
-def flip_in(message: bytes, span: tuple[int, int], src: ByteSource) -> bytes:
-    start, end = span
-    return bit_flip(message, 8 * start + src.below(8 * (end - start)))
 
 
 # --- files ---------------------------------------------------------------------------------------
