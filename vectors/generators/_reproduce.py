@@ -85,7 +85,7 @@ def reproduce(paths: Sequence[Path], adapters: Sequence[LoadedAdapter]) -> list[
                 elif behaviour is not None:
                     chosen[f"{','.join(case.flags)} {behaviour}"] += 1
             line = (
-                f"{vf.family}/{path.name}: {passed} of {vf.number_of_tests} cases reproduced by "
+                f"{path.name}: {passed} of {vf.number_of_tests} cases reproduced by "
                 f"{adapter.name} {adapter.version}"
             )
             if chosen:
