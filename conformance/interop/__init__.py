@@ -25,6 +25,7 @@ from ..selection import Selection
 from ..stdio import AdapterFault
 
 __all__ = [
+    "ByDesign",
     "PairFailure",
     "PairScenario",
     "PairTask",
@@ -35,11 +36,14 @@ __all__ = [
     "scenarios",
 ]
 
-PREFIX = "pair/"
-
 
 class PairFailure(Exception):
     """The pair disagreed: the message says at which step and how."""
+
+
+class ByDesign(Exception):
+    """The family does not offer this property by design: the message says why and where it
+    is documented. Reported as ``unsupported`` with that reason, never as a pass."""
 
 
 class Rng:
@@ -79,16 +83,22 @@ class PairScenario:
     smoke: bool = False
     #: For a behaviour scenario, the flag its behaviour is reported under (see profiles).
     flags: tuple[str, ...] = ()
+    #: "pair" (an interop scenario) or "prop" (a safety property, conformance.properties).
+    kind: str = "pair"
+    #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
+    bug_type: str | None = None
 
     @property
     def check(self) -> str:
-        return f"{PREFIX}{self.family}/{self.name}"
+        return f"{self.kind}/{self.family}/{self.name}"
 
 
 def scenarios() -> list[PairScenario]:
+    """Every interop scenario, then every safety property."""
+    from ..properties import SCENARIOS as PROPERTIES
     from . import megolm, olm, signal
 
-    return [*olm.SCENARIOS, *megolm.SCENARIOS, *signal.SCENARIOS]
+    return [*olm.SCENARIOS, *megolm.SCENARIOS, *signal.SCENARIOS, *PROPERTIES]
 
 
 def scenario_ids() -> list[str]:
@@ -145,6 +155,7 @@ def run_pair(task: PairTask, run_seed: int) -> CheckResult:
             seed=run_seed,
             flags=sc.flags,
             behaviour=behaviour,
+            bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
         )
 
     for side in (a, b):
@@ -156,6 +167,8 @@ def run_pair(task: PairTask, run_seed: int) -> CheckResult:
         )
     except PairFailure as exc:
         return result("fail", str(exc))
+    except ByDesign as exc:
+        return result("unsupported", f"by design: {exc}")
     except Unsupported as exc:
         return result("unsupported", f"Unsupported: {exc}")
     except AdapterFault as exc:

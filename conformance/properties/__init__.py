@@ -1,0 +1,303 @@
+"""Safety properties, black-box, over every ordered pair of implementations.
+
+Each property is a pair scenario (:mod:`conformance.interop`) with the check id
+``prop/<family>/<property>``: A is Alice, B is Bob, and the property is judged on what B (and,
+for post-compromise security, A too) accepts and refuses. Snapshots are old states (see
+:mod:`.drivers`). A family that does not offer a property by design (Megolm does not heal after a
+compromise, docs/megolm.md "Limitations") reports that, labelled, as ``unsupported`` with the
+reason, never as a pass.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import ProtocolError
+from ..interop import ByDesign, PairFailure, PairScenario, Rng
+from ..model import SpecRef
+from ..stdio import AdapterFault
+from . import wire
+from .drivers import DRIVERS, Driver, MegolmDriver, Sent
+
+__all__ = ["SCENARIOS", "property_scenarios"]
+
+SPECS: dict[str, tuple[SpecRef, ...]] = {
+    "olm": (SpecRef("libolm docs/olm.md", "Decrypting messages", "MUST"),),
+    "megolm": (SpecRef("libolm docs/megolm.md", "Limitations"),),
+    "signal": (SpecRef("Signal Double Ratchet specification", "4", "MUST"),),
+}
+
+
+def _refused(driver: Driver, to: str, state: Any, sent: Sent, what: str) -> None:
+    try:
+        driver.open(to, state, sent.type, sent.message)
+    except ProtocolError:
+        return
+    raise PairFailure(what)
+
+
+def _exchange(d: Driver, sender: str, count: int = 1) -> list[Sent]:
+    out = [d.encrypt(sender) for _ in range(count)]
+    for s in out:
+        got = d.deliver(s)
+        if got != s.plaintext:
+            raise PairFailure(f"{s.to} decrypted message {s.number} to {got!r}")
+    return out
+
+
+def _turns(d: Driver, turns: int) -> None:
+    for i in range(turns):
+        for sender in d.senders:
+            _exchange(d, sender, 1 + i % 2)
+
+
+def forward_secrecy(d: Driver, rng: Rng) -> str | None:
+    """Once a message is decrypted, the receiver's state (a snapshot taken after) cannot
+    decrypt it again: its key is gone. Keys kept for skipped messages are the documented
+    exception until used. Megolm: an export at a later index cannot read earlier messages."""
+    d.establish()
+    if isinstance(d, MegolmDriver):
+        sent = [d.encrypt("alice") for _ in range(4)]
+        for s in sent:
+            d.deliver(s)
+        exported = d.b.megolm_export(d.states["bob"], 2)
+        later = d.b.megolm_import(exported)
+        for s in sent[:2]:
+            _refused(d, "bob", later, s, f"an export at index 2 decrypted message {s.number}")
+        return None
+    _turns(d, 1)
+    first, second, third = (d.encrypt("alice") for _ in range(3))
+    d.deliver(third)
+    d.deliver(first)
+    snapshot = d.states["bob"]
+    _refused(d, "bob", snapshot, first, "a snapshot taken after decrypting a message read it again")
+    _refused(d, "bob", snapshot, third, "a snapshot taken after decrypting a message read it again")
+    # The skipped key of `second` may live until used; after that it must be gone too.
+    d.deliver(second)
+    _refused(d, "bob", d.states["bob"], second, "a skipped message key was kept after use")
+    return None
+
+
+def post_compromise(d: Driver, rng: Rng) -> str | None:
+    """A copy of each party's state taken before the conversation heals (the number of ratchet
+    turns the family needs) cannot read what is sent afterwards, in either direction."""
+    d.establish()
+    if d.healing_turns == 0:
+        raise ByDesign(
+            "Megolm sessions do not heal: whoever holds the ratchet at an index can derive every "
+            "later one (docs/megolm.md, Limitations); rotate the session instead"
+        )
+    _turns(d, 1)
+    stolen = dict(d.states)
+    _turns(d, d.healing_turns)
+    for sender in ("alice", "bob"):
+        new = d.encrypt(sender)
+        _refused(
+            d,
+            new.to,
+            stolen[new.to],
+            new,
+            f"{new.to}'s state stolen {d.healing_turns} ratchet turns earlier read a new message",
+        )
+        d.deliver(new)
+    return None
+
+
+def replay(d: Driver, rng: Rng) -> str | None:
+    """Every message delivered twice: the second copy is refused and the session goes on.
+    Megolm leaves replays to the application (docs/megolm.md): what B did is reported."""
+    d.establish()
+    accepted = 0
+    for turn in range(3):
+        for sender in d.senders:
+            for s in _exchange(d, sender, 2):
+                try:
+                    d.open(s.to, d.states[s.to], s.type, s.message)
+                except ProtocolError:
+                    continue
+                if not isinstance(d, MegolmDriver):
+                    raise PairFailure(f"{s.to} decrypted message {s.number} a second time")
+                accepted += 1
+        del turn
+    if isinstance(d, MegolmDriver):
+        return "accepted" if accepted else "rejected"
+    return None
+
+
+def reordering(d: Driver, rng: Rng) -> str | None:
+    """Thirty messages of one chain delivered in a random order all decrypt (within every
+    family's window: libolm keeps 40 skipped keys per session)."""
+    d.establish()
+    _turns(d, 1)
+    for sender in d.senders:
+        batch = [d.encrypt(sender) for _ in range(30)]
+        order = list(range(30))
+        rng.shuffle(order)
+        for i in order:
+            if d.deliver(batch[i]) != batch[i].plaintext:
+                raise PairFailure(f"message {batch[i].number} decrypted wrongly out of order")
+    return None
+
+
+#: A forged counter this far ahead must be refused before any key is derived.
+FORGED_JUMP = 200_000
+
+
+def skip_limit(d: Driver, rng: Rng) -> str | None:
+    """A message whose counter jumps far beyond the family's limit (forged: its MAC cannot
+    verify) is refused as fast as any bad message: a receiver that derives the keys in between
+    first is a denial of service. The bound is 100 times the median time of a normal decrypt,
+    and at least a quarter of a second."""
+    d.establish()
+    _turns(d, 1)
+    times = []
+    for _ in range(5):
+        s = d.encrypt("alice")
+        start = time.perf_counter()
+        d.deliver(s)
+        times.append(time.perf_counter() - start)
+    probe = d.encrypt("alice")
+    forged = wire.set_counter(probe.message, d.counter_tag, d.embedded_tag, FORGED_JUMP)
+    bound = max(0.25, 100 * statistics.median(times))
+    start = time.perf_counter()
+    try:
+        d.open("bob", d.states["bob"], probe.type, forged)
+    except ProtocolError:
+        pass
+    else:
+        raise PairFailure(f"bob accepted a message whose counter was forged to {FORGED_JUMP}")
+    took = time.perf_counter() - start
+    if took > bound:
+        raise PairFailure(
+            f"bob took {took:.3f} s to refuse a counter {FORGED_JUMP} ahead (a normal decrypt "
+            f"takes {statistics.median(times) * 1000:.2f} ms; the bound is {bound:.3f} s): it "
+            "derives the skipped keys before it checks the message"
+        )
+    d.deliver(probe)
+    return None
+
+
+def tampering(d: Driver, rng: Rng, flips: int = 48) -> str | None:
+    """Single-bit flips, truncations, extensions and random byte strings in place of a genuine
+    message are refused with a neutral error (never a crash or a hang), and afterwards the
+    receiver still decrypts the genuine message: nothing was corrupted or lost."""
+    d.establish()
+    _turns(d, 1)
+    genuine = d.encrypt(d.senders[-1])
+    to, state = genuine.to, d.states[genuine.to]
+    message = genuine.message
+    bits = list(range(8 * len(message)))
+    rng.shuffle(bits)
+    variants: list[tuple[str, bytes]] = [
+        (f"bit {b} flipped", wire.flip(message, b)) for b in bits[:flips]
+    ]
+    for cut in sorted({1, 2, 8, len(message) // 2, len(message) - 1}):
+        if 0 < cut < len(message):
+            variants.append((f"{cut} bytes cut off", message[:-cut]))
+    variants += [
+        ("one byte appended", message + b"\x00"),
+        ("8 bytes appended", message + rng.take(8)),
+    ]
+    variants += [(f"random {n} bytes", rng.take(n)) for n in (0, 1, 16, len(message), 300)]
+    for what, bad in variants:
+        try:
+            d.open(to, state, genuine.type, bad)
+        except ProtocolError:
+            continue
+        except AdapterFault as exc:
+            raise PairFailure(f"{to} failed on the message with {what}: {exc}") from None
+        raise PairFailure(f"{to} accepted the message with {what}")
+    if d.deliver(genuine) != genuine.plaintext:
+        raise PairFailure(f"{to} no longer decrypts the genuine message after the tampered ones")
+    return None
+
+
+def identity_binding(d: Driver, rng: Rng) -> str | None:
+    """A first message re-addressed to a third party is refused by it, and one whose sender
+    identity key is swapped for the third party's is refused by its real recipient."""
+    d.establish()
+    first = d.encrypt("alice")
+    third = type(d)(d.b, d.b, rng)
+    third.establish()
+    try:
+        third.open("bob", third.states["bob"], first.type, first.message)
+    except ProtocolError:
+        pass
+    else:
+        raise PairFailure("a third party decrypted a first message addressed to bob")
+    stranger = wire.identity_of(third, "alice")
+    swapped = wire.swap_identity(d, first.message, stranger)
+    try:
+        d.open("bob", d.states["bob"], first.type, swapped)
+    except ProtocolError:
+        pass
+    else:
+        raise PairFailure("bob accepted a first message whose sender identity key was swapped")
+    d.deliver(first)
+    return None
+
+
+Play = Callable[[Driver, Rng], "str | None"]
+
+#: name -> (play, families, bugType, flags, tiers kept in smoke)
+PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str, tuple[str, ...]]] = {
+    "forward-secrecy": (forward_secrecy, ("olm", "signal", "megolm"), "CONFIDENTIALITY", ()),
+    "post-compromise-security": (
+        post_compromise,
+        ("olm", "signal", "megolm"),
+        "CONFIDENTIALITY",
+        (),
+    ),
+    "replay": (replay, ("olm", "signal", "megolm"), "REPLAY", ()),
+    "reordering": (reordering, ("olm", "signal", "megolm"), "OUT_OF_ORDER", ()),
+    "skip-limit": (skip_limit, ("olm", "signal"), "DENIAL_OF_SERVICE", ()),
+    "tampering": (tampering, ("olm", "signal", "megolm"), "AUTH_BYPASS", ()),
+    "identity-binding": (identity_binding, ("olm", "signal"), "AUTH_BYPASS", ()),
+}
+
+DESCRIPTIONS = {
+    "forward-secrecy": "A state taken after a message was decrypted cannot decrypt it again.",
+    "post-compromise-security": "A state stolen before the ratchet turned cannot read new messages.",
+    "replay": "A message delivered twice is refused the second time.",
+    "reordering": "Thirty messages of a chain decrypt in any order.",
+    "skip-limit": f"A counter forged {FORGED_JUMP} ahead is refused at once.",
+    "tampering": "Flipped, cut, extended and random messages are refused; nothing is corrupted.",
+    "identity-binding": "A re-addressed or identity-swapped first message is refused.",
+}
+
+
+def _play(family: str, prop: Play) -> Callable[[object, object, Rng], str | None]:
+    driver_class = DRIVERS[family][1]
+
+    def play(a: object, b: object, rng: Rng) -> str | None:
+        return prop(driver_class(a, b, rng), rng)
+
+    return play
+
+
+def property_scenarios() -> list[PairScenario]:
+    out = []
+    for name, (prop, families, bug_type, flags) in PROPERTIES.items():
+        for family in families:
+            replay_flags = ("MegolmIndexReplay",) if (name, family) == ("replay", "megolm") else ()
+            out.append(
+                PairScenario(
+                    name,
+                    family,
+                    DRIVERS[family][0],
+                    DESCRIPTIONS[name],
+                    SPECS[family],
+                    _play(family, prop),
+                    smoke=name in ("forward-secrecy", "replay"),
+                    flags=flags + replay_flags,
+                    kind="prop",
+                    bug_type=bug_type,
+                )
+            )
+    return out
+
+
+SCENARIOS = property_scenarios()

@@ -1,0 +1,210 @@
+"""Two parties of one ratcheting family, on two implementations, as a black box.
+
+A driver knows how to set a conversation up and how to encrypt and open one message on each
+side; everything a property check does (snapshots, replays, tampering, reordering) is built on
+that. A party's state is what its implementation returned last, an immutable value: keeping an
+old one *is* taking a snapshot, and opening a message with it is importing that snapshot into a
+fresh instance (for an out-of-process adapter, literally: every call starts from the bytes).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ..capabilities import Megolm, Olm, Signal
+from ..interop import Rng
+
+__all__ = ["DRIVERS", "Driver", "MegolmDriver", "OlmDriver", "Sent", "SignalDriver"]
+
+
+@dataclass(frozen=True)
+class Sent:
+    sender: str
+    number: int
+    type: int
+    message: bytes
+    plaintext: bytes
+
+    @property
+    def to(self) -> str:
+        return other(self.sender)
+
+
+def other(party: str) -> str:
+    return "bob" if party == "alice" else "alice"
+
+
+@dataclass
+class Driver(ABC):
+    """Alice on implementation ``a``, Bob on ``b``."""
+
+    a: Any
+    b: Any
+    rng: Rng
+    states: dict[str, Any] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+
+    #: Whether a party of this family can send (Megolm: only the session's owner, Alice).
+    senders: tuple[str, ...] = ("alice", "bob")
+    #: How many ratchet turns (messages each way) heal a compromise; 0: never, by design.
+    healing_turns: int = 2
+    #: The largest counter jump the family's implementations must accept.
+    max_jump: int = 2000
+    #: Wire layout: the tag of the field holding the message counter, in the message that
+    #: carries it, and the tag of the embedded message inside a first (pre-key) message.
+    counter_tag: int = 0x10
+    embedded_tag: int | None = 0x22
+
+    def impl(self, party: str) -> Any:
+        return self.a if party == "alice" else self.b
+
+    @abstractmethod
+    def establish(self) -> None: ...
+
+    @abstractmethod
+    def encrypt(self, sender: str) -> Sent:
+        """Encrypt one new message from ``sender`` (its state moves on)."""
+
+    @abstractmethod
+    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
+        """Open a message with a given state of ``to``: (its new state, the plaintext). Raises
+        a neutral error when refused; changes nothing."""
+
+    def deliver(self, sent: Sent) -> bytes:
+        """Open ``sent`` with the receiver's current state and keep the new state."""
+        state, plaintext = self.open(sent.to, self.states[sent.to], sent.type, sent.message)
+        self.states[sent.to] = state
+        return plaintext
+
+    def plaintext(self, sender: str) -> bytes:
+        return self.rng.plaintext(f"{sender} message {len(self.sent)}")
+
+    def record(self, sender: str, type: int, message: bytes, plaintext: bytes) -> Sent:
+        s = Sent(sender, len(self.sent), type, message, plaintext)
+        self.sent.append(s)
+        return s
+
+
+@dataclass
+class OlmParty:
+    account: bytes
+    session: bytes | None
+
+
+@dataclass
+class OlmDriver(Driver):
+    """libolm docs/olm.md: Bob publishes a one-time key, Alice opens an outbound session."""
+
+    def establish(self) -> None:
+        a, b = cast(Olm, self.a), cast(Olm, self.b)
+        accounts = {
+            p: self.impl(p).olm_account(self.rng.key(), self.rng.key()) for p in ("alice", "bob")
+        }
+        identity = {p: self.impl(p).olm_identity_keys(accounts[p])[:32] for p in accounts}
+        added = b.olm_add_one_time_key(accounts["bob"], self.rng.key())
+        session = a.olm_outbound(
+            accounts["alice"], identity["bob"], added["key"], self.rng.key(), self.rng.key()
+        )
+        self.identity: dict[str, bytes] = identity
+        self.states = {
+            "alice": OlmParty(accounts["alice"], session),
+            "bob": OlmParty(added["account"], None),
+        }
+
+    def encrypt(self, sender: str) -> Sent:
+        state = cast(OlmParty, self.states[sender])
+        assert state.session is not None
+        plaintext = self.plaintext(sender)
+        out = self.impl(sender).olm_encrypt(state.session, plaintext, self.rng.key())
+        self.states[sender] = OlmParty(state.account, out["session"])
+        return self.record(sender, out["type"], out["message"], plaintext)
+
+    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
+        party = cast(OlmParty, state)
+        impl = cast(Olm, self.impl(to))
+        if party.session is None:
+            made = impl.olm_inbound(party.account, self.identity[other(to)], message)
+            return OlmParty(made["account"], made["session"]), made["plaintext"]
+        got = impl.olm_decrypt(party.session, type, message)
+        return OlmParty(party.account, got["session"]), got["plaintext"]
+
+
+@dataclass
+class SignalDriver(Driver):
+    """Signal X3DH + Double Ratchet: Bob publishes a bundle, Alice initiates."""
+
+    max_jump: int = 2000
+
+    def establish(self) -> None:
+        for n, p in enumerate(("alice", "bob")):
+            self.states[p] = self.impl(p).signal_party(
+                self.rng.key(),
+                100 + n,
+                5 + n,
+                self.rng.key(),
+                self.rng.take(64),
+                9 + n,
+                self.rng.key(),
+            )
+        b = cast(Signal, self.b)
+        bundle = b.signal_bundle(self.states["bob"])
+        self.states["alice"] = cast(Signal, self.a).signal_initiate(
+            self.states["alice"],
+            bundle["registration_id"],
+            bundle["identity_key"],
+            bundle["signed_prekey_id"],
+            bundle["signed_prekey"],
+            bundle["signed_prekey_signature"],
+            bundle["prekey_id"],
+            bundle["prekey"],
+            self.rng.key(),
+            self.rng.key(),
+        )
+
+    def encrypt(self, sender: str) -> Sent:
+        plaintext = self.plaintext(sender)
+        out = cast(Signal, self.impl(sender)).signal_encrypt(self.states[sender], plaintext)
+        self.states[sender] = out["party"]
+        return self.record(sender, out["type"], out["message"], plaintext)
+
+    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
+        got = cast(Signal, self.impl(to)).signal_decrypt(state, type, message, self.rng.key())
+        return got["party"], got["plaintext"]
+
+
+@dataclass
+class MegolmDriver(Driver):
+    """docs/megolm.md: Alice owns the outbound session, Bob holds an inbound one."""
+
+    senders: tuple[str, ...] = ("alice",)
+    healing_turns: int = 0
+    counter_tag: int = 0x08
+    embedded_tag: int | None = None
+
+    def establish(self) -> None:
+        a, b = cast(Megolm, self.a), cast(Megolm, self.b)
+        outbound = a.megolm_outbound(self.rng.take(128), self.rng.key())
+        self.states = {
+            "alice": outbound,
+            "bob": b.megolm_inbound(a.megolm_session_key(outbound)),
+        }
+
+    def encrypt(self, sender: str) -> Sent:
+        plaintext = self.plaintext(sender)
+        out = cast(Megolm, self.a).megolm_encrypt(self.states["alice"], plaintext)
+        self.states["alice"] = out["session"]
+        return self.record(sender, 0, out["message"], plaintext)
+
+    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
+        got = cast(Megolm, self.b).megolm_decrypt(state, message)
+        return got["session"], got["plaintext"]
+
+
+#: family -> (capability, driver class)
+DRIVERS: dict[str, tuple[str, type[Driver]]] = {
+    "olm": ("olm", OlmDriver),
+    "signal": ("signal", SignalDriver),
+    "megolm": ("megolm", MegolmDriver),
+}

@@ -1,0 +1,88 @@
+"""Just enough of the Olm and Signal wire formats to forge what a hostile peer would send: a
+version byte, then protobuf-style fields (libolm docs/olm.md "Message format"; libsignal
+protocol.rs), then a MAC. Used to forge counters and swap identity keys; everything else in a
+forged message stays byte for byte what the real sender produced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ProtocolError
+from ..reference.varint import decode_varint, encode_varint
+from .drivers import Driver, OlmDriver
+
+__all__ = ["flip", "identity_of", "set_counter", "swap_identity"]
+
+IDENTITY_TAG = 0x1A
+
+
+def flip(message: bytes, bit: int) -> bytes:
+    out = bytearray(message)
+    out[bit // 8] ^= 1 << (bit % 8)
+    return bytes(out)
+
+
+def _fields(message: bytes, trailer: int) -> dict[int, tuple[int, int]]:
+    """Tag -> (start, end) of each field's value; raises ValueError on anything else."""
+    out: dict[int, tuple[int, int]] = {}
+    pos, end = 1, len(message) - trailer
+    while pos < end:
+        tag = message[pos]
+        pos += 1
+        if tag & 7 == 0:
+            _, nxt = decode_varint(message, pos)
+            out[tag] = (pos, nxt)
+            pos = nxt
+        elif tag & 7 == 2:
+            length, pos = decode_varint(message, pos)
+            out[tag] = (pos, pos + length)
+            pos += length
+        else:
+            raise ValueError(f"wire type {tag & 7}")
+    if pos != end:
+        raise ValueError("fields run past the MAC")
+    return out
+
+
+def _replace(message: bytes, span: tuple[int, int], value: bytes, length_prefixed: bool) -> bytes:
+    start, end = span
+    if not length_prefixed:
+        return message[:start] + value + message[end:]
+    # Rewrite the length prefix that precedes the value as well.
+    head = message[: start - len(encode_varint(end - start))]
+    return head + encode_varint(len(value)) + value + message[end:]
+
+
+def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, value: int) -> bytes:
+    """The message with its counter (in the message, or in the one a first message embeds)
+    set to ``value``; its MAC is left as it was, so it can no longer verify."""
+    try:
+        fields = _fields(message, 8)
+        if counter_tag in fields:
+            return _replace(message, fields[counter_tag], encode_varint(value), False)
+    except (ValueError, IndexError, ProtocolError):
+        pass
+    if embedded_tag is not None:
+        outer = _fields(message, 0)
+        if embedded_tag in outer:
+            start, end = outer[embedded_tag]
+            inner = set_counter(message[start:end], counter_tag, None, value)
+            return _replace(message, (start, end), inner, True)
+    raise ValueError("no counter field found")
+
+
+def identity_of(driver: Driver, party: str) -> bytes:
+    """The party's identity key as its first messages carry it."""
+    if isinstance(driver, OlmDriver):
+        return bytes(driver.identity[party])
+    bundle: Any = driver.impl(party).signal_bundle(driver.states[party])
+    return bytes(bundle["identity_key"])
+
+
+def swap_identity(driver: Driver, message: bytes, identity: bytes) -> bytes:
+    """A first message with its sender identity key replaced (same length)."""
+    fields = _fields(message, 0)
+    start, end = fields[IDENTITY_TAG]
+    if end - start != len(identity):
+        raise ValueError("identity keys of different lengths")
+    return message[:start] + identity + message[end:]
