@@ -10,6 +10,7 @@ reason, never as a pass.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 from collections.abc import Callable
@@ -82,8 +83,10 @@ def forward_secrecy(d: Driver, rng: Rng) -> str | None:
 
 
 def post_compromise(d: Driver, rng: Rng) -> str | None:
-    """A copy of each party's state taken before the conversation heals (the number of ratchet
-    turns the family needs) cannot read what is sent afterwards, in either direction."""
+    """A copy of each party's state is stolen, and the thief follows the conversation: every
+    message to that party is opened with the stolen copy too (a passive attacker who sees all
+    traffic). Once the conversation has healed (the family's ratchet turns, with fresh keys
+    from both sides), the copy cannot read what is sent next, in either direction."""
     d.establish()
     if d.healing_turns == 0:
         raise ByDesign(
@@ -92,7 +95,13 @@ def post_compromise(d: Driver, rng: Rng) -> str | None:
         )
     _turns(d, 1)
     stolen = dict(d.states)
-    _turns(d, d.healing_turns)
+    for i in range(d.healing_turns):
+        for sender in d.senders:
+            for s in [d.encrypt(sender) for _ in range(1 + i % 2)]:
+                with contextlib.suppress(ProtocolError):
+                    stolen[s.to], _ = d.open(s.to, stolen[s.to], s.type, s.message)
+                if d.deliver(s) != s.plaintext:
+                    raise PairFailure(f"{s.to} decrypted message {s.number} wrongly")
     for sender in ("alice", "bob"):
         new = d.encrypt(sender)
         _refused(
@@ -100,7 +109,8 @@ def post_compromise(d: Driver, rng: Rng) -> str | None:
             new.to,
             stolen[new.to],
             new,
-            f"{new.to}'s state stolen {d.healing_turns} ratchet turns earlier read a new message",
+            f"{new.to}'s state stolen {d.healing_turns} ratchet turns earlier, kept up to date "
+            "with every message since, read a new message",
         )
         d.deliver(new)
     return None
@@ -150,7 +160,8 @@ def skip_limit(d: Driver, rng: Rng) -> str | None:
     """A message whose counter jumps far beyond the family's limit (forged: its MAC cannot
     verify) is refused as fast as any bad message: a receiver that derives the keys in between
     first is a denial of service. The bound is 100 times the median time of a normal decrypt,
-    and at least a quarter of a second."""
+    and at least a tenth of a second; a refusal slower than that is timed once more (the
+    faster try counts), so a scheduling hiccup on a small machine is not a finding."""
     d.establish()
     _turns(d, 1)
     times = []
@@ -161,15 +172,19 @@ def skip_limit(d: Driver, rng: Rng) -> str | None:
         times.append(time.perf_counter() - start)
     probe = d.encrypt("alice")
     forged = wire.set_counter(probe.message, d.counter_tag, d.embedded_tag, FORGED_JUMP)
-    bound = max(0.25, 100 * statistics.median(times))
-    start = time.perf_counter()
-    try:
-        d.open("bob", d.states["bob"], probe.type, forged)
-    except ProtocolError:
-        pass
-    else:
-        raise PairFailure(f"bob accepted a message whose counter was forged to {FORGED_JUMP}")
-    took = time.perf_counter() - start
+    bound = max(0.1, 100 * statistics.median(times))
+    took = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        try:
+            d.open("bob", d.states["bob"], probe.type, forged)
+        except ProtocolError:
+            pass
+        else:
+            raise PairFailure(f"bob accepted a message whose counter was forged to {FORGED_JUMP}")
+        took = min(took, time.perf_counter() - start)
+        if took <= bound:
+            break
     if took > bound:
         raise PairFailure(
             f"bob took {took:.3f} s to refuse a counter {FORGED_JUMP} ahead (a normal decrypt "
@@ -186,7 +201,7 @@ def tampering(d: Driver, rng: Rng, flips: int = 48) -> str | None:
     receiver still decrypts the genuine message: nothing was corrupted or lost."""
     d.establish()
     _turns(d, 1)
-    genuine = d.encrypt(d.senders[-1])
+    genuine = d.encrypt("alice")
     to, state = genuine.to, d.states[genuine.to]
     message = genuine.message
     bits = list(range(8 * len(message)))
@@ -210,7 +225,14 @@ def tampering(d: Driver, rng: Rng, flips: int = 48) -> str | None:
         except AdapterFault as exc:
             raise PairFailure(f"{to} failed on the message with {what}: {exc}") from None
         raise PairFailure(f"{to} accepted the message with {what}")
-    if d.deliver(genuine) != genuine.plaintext:
+    try:
+        intact = d.deliver(genuine) == genuine.plaintext
+    except ProtocolError as exc:
+        raise PairFailure(
+            f"{to} no longer decrypts the genuine message after the tampered ones: refused with "
+            f"{exc.kind}: {exc}"
+        ) from None
+    if not intact:
         raise PairFailure(f"{to} no longer decrypts the genuine message after the tampered ones")
     return None
 
@@ -240,6 +262,15 @@ def identity_binding(d: Driver, rng: Rng) -> str | None:
     return None
 
 
+def random_conversations(d: Driver, rng: Rng) -> str | None:
+    """A Hypothesis stateful machine (:mod:`.machine`): sends, out-of-order deliveries, drops,
+    replays, tampering and compromised snapshots in random sequences."""
+    from .machine import random_conversation
+
+    random_conversation(type(d), d.a, d.b, rng)
+    return None
+
+
 Play = Callable[[Driver, Rng], "str | None"]
 
 #: name -> (play, families, bugType, flags, tiers kept in smoke)
@@ -256,6 +287,7 @@ PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str, tuple[str, ...]]] = {
     "skip-limit": (skip_limit, ("olm", "signal"), "DENIAL_OF_SERVICE", ()),
     "tampering": (tampering, ("olm", "signal", "megolm"), "AUTH_BYPASS", ()),
     "identity-binding": (identity_binding, ("olm", "signal"), "AUTH_BYPASS", ()),
+    "random-conversation": (random_conversations, ("olm", "signal", "megolm"), "BASIC", ()),
 }
 
 DESCRIPTIONS = {
@@ -266,6 +298,7 @@ DESCRIPTIONS = {
     "skip-limit": f"A counter forged {FORGED_JUMP} ahead is refused at once.",
     "tampering": "Flipped, cut, extended and random messages are refused; nothing is corrupted.",
     "identity-binding": "A re-addressed or identity-swapped first message is refused.",
+    "random-conversation": "Random sends, deliveries, drops, replays, tampering and compromises.",
 }
 
 

@@ -45,6 +45,8 @@ class Driver(ABC):
     rng: Rng
     states: dict[str, Any] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
+    #: The parties that have received a message.
+    heard: set[str] = field(default_factory=set)
 
     #: Whether a party of this family can send (Megolm: only the session's owner, Alice).
     senders: tuple[str, ...] = ("alice", "bob")
@@ -56,6 +58,8 @@ class Driver(ABC):
     #: carries it, and the tag of the embedded message inside a first (pre-key) message.
     counter_tag: int = 0x10
     embedded_tag: int | None = 0x22
+    #: Message types of first messages (pre-key messages), which carry a session's setup.
+    first_types: tuple[int, ...] = (0,)
 
     def impl(self, party: str) -> Any:
         return self.a if party == "alice" else self.b
@@ -76,7 +80,12 @@ class Driver(ABC):
         """Open ``sent`` with the receiver's current state and keep the new state."""
         state, plaintext = self.open(sent.to, self.states[sent.to], sent.type, sent.message)
         self.states[sent.to] = state
+        self.heard.add(sent.to)
         return plaintext
+
+    def can_send(self, party: str) -> bool:
+        """Alice can send once the session exists; Bob once he has heard from her."""
+        return party in self.senders and (party == "alice" or party in self.heard)
 
     def plaintext(self, sender: str) -> bytes:
         return self.rng.plaintext(f"{sender} message {len(self.sent)}")
@@ -136,6 +145,7 @@ class SignalDriver(Driver):
     """Signal X3DH + Double Ratchet: Bob publishes a bundle, Alice initiates."""
 
     max_jump: int = 2000
+    first_types: tuple[int, ...] = (3,)
 
     def establish(self) -> None:
         for n, p in enumerate(("alice", "bob")):
@@ -179,6 +189,7 @@ class MegolmDriver(Driver):
     """docs/megolm.md: Alice owns the outbound session, Bob holds an inbound one."""
 
     senders: tuple[str, ...] = ("alice",)
+    first_types: tuple[int, ...] = ()
     healing_turns: int = 0
     counter_tag: int = 0x08
     embedded_tag: int | None = None

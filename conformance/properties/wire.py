@@ -11,7 +11,7 @@ from ..errors import ProtocolError
 from ..reference.varint import decode_varint, encode_varint
 from .drivers import Driver, OlmDriver
 
-__all__ = ["flip", "identity_of", "set_counter", "swap_identity"]
+__all__ = ["field_span", "flip", "identity_of", "set_counter", "swap_identity"]
 
 IDENTITY_TAG = 0x1A
 
@@ -69,6 +69,11 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
             inner = set_counter(message[start:end], counter_tag, None, value)
             return _replace(message, (start, end), inner, True)
     raise ValueError("no counter field found")
+
+
+def field_span(message: bytes, tag: int) -> tuple[int, int]:
+    """Where the value of a length-delimited field of a first message (no MAC) lies."""
+    return _fields(message, 0)[tag]
 
 
 def identity_of(driver: Driver, party: str) -> bytes:

@@ -1,0 +1,184 @@
+"""Randomised conversations: a Hypothesis stateful machine per ordered pair of implementations.
+
+Rules send either way, deliver an in-flight message (in any order), drop one, replay a delivered
+one, tamper with one, and snapshot a party to compromise it later. Invariants, checked as the
+rules run: every genuine message delivered decrypts exactly once to what was sent; every replay
+and every tampered message is refused and changes nothing; a snapshot taken before the
+conversation healed (the family's healing turns: both parties' ratchets moved on) cannot read a
+message sent after. Hypothesis runs derandomised (the same examples on every run) and draws the
+keys from the pair's seed, so a failure replays exactly; it is shrunk to the fewest steps and the
+result's detail lists them, one per line, as the replayable scenario.
+
+The engine never imports pytest: the machine is run with Hypothesis's own runner.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, ClassVar, cast
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from ..errors import ProtocolError
+from ..interop import PairFailure, Rng
+from . import wire
+from .drivers import Driver, MegolmDriver, Sent
+
+__all__ = ["EXAMPLES", "STEPS", "random_conversation"]
+
+#: Examples and steps per example: a few hundred steps per pair.
+EXAMPLES = 10
+STEPS = 30
+#: Messages kept in flight per sender (libolm keeps 40 skipped keys per session).
+IN_FLIGHT = 12
+#: Alternations of the delivering direction after a snapshot after which a family that heals
+#: must have healed (two ratchet turns each way, with margin).
+HEALED_AFTER = 4
+
+
+class _Conversation(RuleBasedStateMachine):
+    driver_class: type[Driver]
+    a: Any
+    b: Any
+    seed: str
+    counter = itertools.count()
+    #: The steps of the last example run: after a failure, the shrunk one.
+    last_steps: ClassVar[list[str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.d = self.driver_class(self.a, self.b, Rng(f"{self.seed}/{next(self.counter)}"))
+        self.steps: list[str] = []
+        type(self).last_steps = self.steps
+        self.d.establish()
+        self.in_flight: list[Sent] = []
+        self.delivered: list[Sent] = []
+        #: [party, state, alternations seen, last deliverer, sent count when healed]
+        self.snapshots: list[list[Any]] = []
+
+    def _log(self, text: str) -> None:
+        self.steps.append(text)
+
+    @rule(data=st.data())
+    def send(self, data: st.DataObject) -> None:
+        sender = data.draw(st.sampled_from(self.d.senders))
+        if not self.d.can_send(sender):
+            return
+        if sum(1 for s in self.in_flight if s.sender == sender) >= IN_FLIGHT:
+            return
+        s = self.d.encrypt(sender)
+        self.in_flight.append(s)
+        self._log(f"send {sender} #{s.number}")
+
+    @precondition(lambda self: bool(self.in_flight))
+    @rule(data=st.data())
+    def deliver(self, data: st.DataObject) -> None:
+        s = self.in_flight.pop(data.draw(st.integers(0, len(self.in_flight) - 1)))
+        self._log(f"deliver #{s.number} to {s.to}")
+        self._compromised(s)
+        try:
+            got = self.d.deliver(s)
+        except ProtocolError as exc:
+            raise PairFailure(
+                f"{s.to} refused genuine message #{s.number}: {exc.kind}: {exc}"
+            ) from None
+        if got != s.plaintext:
+            raise PairFailure(f"{s.to} decrypted #{s.number} to {got!r}, not {s.plaintext!r}")
+        self.delivered.append(s)
+        for snap in self.snapshots:
+            if snap[3] is not None and snap[3] != s.sender:
+                snap[2] += 1
+            snap[3] = s.sender
+            if snap[2] >= HEALED_AFTER and snap[4] is None:
+                snap[4] = len(self.d.sent)
+
+    def _compromised(self, s: Sent) -> None:
+        for party, state, _, _, healed_at in self.snapshots:
+            if party == s.to and healed_at is not None and s.number >= healed_at:
+                try:
+                    self.d.open(party, state, s.type, s.message)
+                except ProtocolError:
+                    continue
+                raise PairFailure(
+                    f"a snapshot of {party} taken before the conversation healed read #{s.number}"
+                )
+
+    @precondition(lambda self: bool(self.in_flight))
+    @rule(data=st.data())
+    def drop(self, data: st.DataObject) -> None:
+        s = self.in_flight.pop(data.draw(st.integers(0, len(self.in_flight) - 1)))
+        self._log(f"drop #{s.number}")
+
+    @precondition(lambda self: bool(self.delivered) and not isinstance(self.d, MegolmDriver))
+    @rule(data=st.data())
+    def replay(self, data: st.DataObject) -> None:
+        s = data.draw(st.sampled_from(self.delivered))
+        self._log(f"replay #{s.number} to {s.to}")
+        try:
+            self.d.open(s.to, self.d.states[s.to], s.type, s.message)
+        except ProtocolError:
+            return
+        raise PairFailure(f"{s.to} decrypted #{s.number} a second time")
+
+    @precondition(lambda self: bool(self.in_flight))
+    @rule(data=st.data())
+    def tamper(self, data: st.DataObject) -> None:
+        s = data.draw(st.sampled_from(self.in_flight))
+        # A first (pre-key) message is tampered inside its embedded message, which its MAC
+        # covers bit for bit. Its outer fields are covered by nothing: delivered to a session
+        # that exists, libraries read only the embedded message (the application matches
+        # sessions; the PreKeyOuterVersion and WrongVersion vectors judge the version byte);
+        # and their keys' top bits are ignored by X25519 itself (RFC 7748 §5 MUST mask the most
+        # significant bit), so such a flip means the same key.
+        start, end = 0, len(s.message)
+        if s.type in self.d.first_types and self.d.embedded_tag is not None:
+            start, end = wire.field_span(s.message, self.d.embedded_tag)
+        bit = data.draw(st.integers(8 * start, 8 * end - 1))
+        self._log(f"tamper #{s.number} bit {bit}")
+        try:
+            self.d.open(s.to, self.d.states[s.to], s.type, wire.flip(s.message, bit))
+        except ProtocolError:
+            return
+        raise PairFailure(f"{s.to} accepted #{s.number} with bit {bit} flipped")
+
+    @precondition(lambda self: len(self.snapshots) < 2 and self.d.healing_turns > 0)
+    @rule(data=st.data())
+    def snapshot(self, data: st.DataObject) -> None:
+        party = data.draw(st.sampled_from(("alice", "bob")))
+        self._log(f"snapshot {party}")
+        self.snapshots.append([party, self.d.states[party], 0, None, None])
+
+
+def random_conversation(driver_class: type[Driver], a: object, b: object, rng: Rng) -> None:
+    """Run the machine; a violated invariant is re-raised as a PairFailure whose message ends
+    with the shrunk, replayable list of steps."""
+    machine = cast(
+        "type[_Conversation]",
+        type(
+            "RandomConversation",
+            (_Conversation,),
+            {"driver_class": driver_class, "a": a, "b": b, "seed": rng.take(8).hex()},
+        ),
+    )
+    try:
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                derandomize=True,
+                phases=(Phase.generate, Phase.shrink),
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                report_multiple_bugs=False,
+                print_blob=False,
+            ),
+        )
+    except PairFailure as exc:
+        steps = "\n".join(f"  {s}" for s in machine.last_steps)
+        raise PairFailure(
+            f"{exc}\nshrunk scenario ({len(machine.last_steps)} steps):\n{steps}"
+        ) from None
