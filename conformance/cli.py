@@ -324,7 +324,7 @@ def _expectations(args: argparse.Namespace) -> int:
 def _repro(args: argparse.Namespace) -> int:
     from .repro import repro, repro_pair
 
-    if args.check.startswith("pair/"):
+    if args.check.startswith(("pair/", "prop/")):
         return repro_pair(args.check, args.adapter, args.seed, sys.stdout)
     return repro(args.check, args.adapter, args.vectors, sys.stdout, args.wycheproof)
 

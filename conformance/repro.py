@@ -158,7 +158,7 @@ def repro(
 
 
 def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, out: TextIO) -> int:
-    """Replay a pair scenario (``pair/<family>/<name>``) for two adapters (first party, second
+    """Replay a pair scenario or safety property (``pair/`` or ``prop/<family>/<name>``) for two adapters (first party, second
     party) with the run's seed, logging every call both sides make."""
     from .interop import PairTask, run_pair, scenarios
 

@@ -26,7 +26,7 @@ from ..interop import PairFailure, Rng
 from . import wire
 from .drivers import Driver, MegolmDriver, Sent
 
-__all__ = ["EXAMPLES", "STEPS", "random_conversation"]
+__all__ = ["EXAMPLES", "STEPS", "random_conversation", "steps_run"]
 
 #: Examples and steps per example: a few hundred steps per pair.
 EXAMPLES = 10
@@ -46,6 +46,8 @@ class _Conversation(RuleBasedStateMachine):
     counter = itertools.count()
     #: The steps of the last example run: after a failure, the shrunk one.
     last_steps: ClassVar[list[str]] = []
+    #: Steps run by every machine so far (benchmarks/bench_properties.py reads it).
+    steps_run: ClassVar[int] = 0
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,6 +62,7 @@ class _Conversation(RuleBasedStateMachine):
 
     def _log(self, text: str) -> None:
         self.steps.append(text)
+        _Conversation.steps_run += 1
 
     @rule(data=st.data())
     def send(self, data: st.DataObject) -> None:
@@ -182,3 +185,8 @@ def random_conversation(driver_class: type[Driver], a: object, b: object, rng: R
         raise PairFailure(
             f"{exc}\nshrunk scenario ({len(machine.last_steps)} steps):\n{steps}"
         ) from None
+
+
+def steps_run() -> int:
+    """Steps run by every random-conversation machine in this process so far."""
+    return _Conversation.steps_run
