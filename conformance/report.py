@@ -89,6 +89,11 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     pairs: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Counter))
     )
+    # Safety properties by family, property and receiver (the party each one judges).
+    properties: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Counter))
+    )
+    by_design: dict[str, dict[str, str]] = {}
     for r in results:
         for a in r["adapters"]:
             by_adapter[a][r["capability"]][r["outcome"]] += 1
@@ -100,6 +105,12 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         if len(r["adapters"]) == 2:
             sender, receiver = r["adapters"]
             pairs[r["family"]][sender][receiver][r["outcome"]] += 1
+            if r["check"].startswith("prop/"):
+                name = r["check"].split("/", 2)[2]
+                properties[r["family"]][name][receiver][r["outcome"]] += 1
+                detail = r.get("detail") or ""
+                if r["outcome"] == "unsupported" and detail.startswith("by design:"):
+                    by_design.setdefault(r["family"], {})[name] = detail
     return {
         "total": len(results),
         "outcomes": _counts(outcomes),
@@ -114,6 +125,11 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             fam: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in senders.items()}
             for fam, senders in sorted(pairs.items())
         },
+        "properties": {
+            fam: {p: {a: _counts(n) for a, n in rs.items()} for p, rs in props.items()}
+            for fam, props in sorted(properties.items())
+        },
+        "byDesign": by_design,
         "disagreements": disagreements(results),
     }
 

@@ -408,3 +408,22 @@ def test_mocks_do_not_trip_unrelated_properties() -> None:
     assert _run("olm", "reordering", ref, keeps).outcome == "pass"
     gap = _olm("no-gap-limit", MockDerivesEverySkippedKey(_primitives()))
     assert _run("olm", "tampering", ref, gap).outcome == "pass"
+
+
+def test_the_report_shows_each_property_per_receiver_and_labels_by_design() -> None:
+    from conformance.report import summarize
+    from conformance.writers.html import render_html
+
+    p = _primitives()
+    megolm = adapter_from("megolm-ref", {"megolm": MegolmReference(p)})
+    results = [
+        run_pair(PairTask(sc, megolm, megolm), 3).to_json()
+        for sc in SCENARIOS
+        if sc.family == "megolm" and sc.name in ("post-compromise-security", "replay")
+    ]
+    summary = summarize(results)
+    assert summary["properties"]["megolm"]["replay"]["megolm-ref"]["pass"] == 1
+    assert summary["byDesign"]["megolm"]["post-compromise-security"].startswith("by design:")
+    html = render_html({"summary": summary, "results": results})
+    assert 'id="properties-megolm"' in html
+    assert "Megolm sessions do not heal" in html

@@ -457,6 +457,44 @@ def _pairs(report: dict[str, Any]) -> str:
     return f'<section id="pairs">{title}{grids}</section>'
 
 
+def _properties(report: dict[str, Any]) -> str:
+    summary = _obj(report.get("summary"))
+    families = _obj(summary.get("properties"))
+    by_design = _obj(summary.get("byDesign"))
+    title = "<h2>Safety properties</h2>"
+    if not families:
+        return f'<section id="properties">{title}<p>No safety property ran.</p></section>'
+    tables = []
+    for family in sorted(families, key=_text):
+        per = {_text(p): _obj(v) for p, v in _obj(families[family]).items()}
+        receivers = sorted({_text(a) for v in per.values() for a in v})
+        designed = _obj(by_design.get(family))
+        rows = []
+        for prop in sorted(per):
+            reason = designed.get(prop)
+            if reason is not None:
+                cells = (
+                    f'<td class="cell c-unsup by-design" colspan="{len(receivers)}">'
+                    f"{_e(_text(reason))}</td>"
+                )
+            else:
+                cells = "".join(_cell(per[prop].get(a)) for a in receivers)
+            rows.append(f'<tr data-property="{_e(prop)}"><th>{_e(prop)}</th>{cells}</tr>')
+        head = "".join(f"<th>{_e(a)}</th>" for a in receivers)
+        tables.append(
+            f"<h3>{_e(_text(family))}</h3>"
+            f'<table id="properties-{_e(_text(family))}" class="pairs"><thead><tr>'
+            f'<th class="corner">property ↓ receiver →</th>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+    note = (
+        "<p>Each property runs over every ordered pair; a column counts the pairs in which that "
+        "adapter was the receiver judged. A property a family does not offer by design is "
+        "labelled with the reason.</p>"
+    )
+    return f'<section id="properties">{title}{note}{"".join(tables)}</section>'
+
+
 def _acceptable_cell(value: Any) -> str:
     if value is None:
         return '<td class="c-none">—</td>'
@@ -755,6 +793,7 @@ def _nav(report: dict[str, Any]) -> str:
         ("adapters", "Adapters"),
         ("matrix-section", "Matrix"),
         ("pairs", "Pairs"),
+        ("properties", "Properties"),
         ("acceptable-section", "Acceptable"),
         ("disagreements-section", "Disagreements"),
         ("failures", "Failures"),
@@ -779,6 +818,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             _adapters(report),
             _matrix(report),
             _pairs(report),
+            _properties(report),
             _acceptable(report),
             _disagreements(report),
             _failures(report),
