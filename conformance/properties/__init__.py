@@ -195,10 +195,11 @@ def skip_limit(d: Driver, rng: Rng) -> str | None:
     return None
 
 
-def tampering(d: Driver, rng: Rng, flips: int = 48) -> str | None:
-    """Single-bit flips, truncations, extensions and random byte strings in place of a genuine
-    message are refused with a neutral error (never a crash or a hang), and afterwards the
-    receiver still decrypts the genuine message: nothing was corrupted or lost."""
+def tampering(d: Driver, rng: Rng, flips: int | None = None) -> str | None:
+    """Every single-bit flip (or ``flips`` of them, drawn at random), truncations, extensions
+    and random byte strings in place of a genuine message are refused with a neutral error
+    (never a crash or a hang), and afterwards the receiver still decrypts the genuine message:
+    nothing was corrupted or lost."""
     d.establish()
     _turns(d, 1)
     genuine = d.encrypt("alice")
@@ -207,7 +208,7 @@ def tampering(d: Driver, rng: Rng, flips: int = 48) -> str | None:
     bits = list(range(8 * len(message)))
     rng.shuffle(bits)
     variants: list[tuple[str, bytes]] = [
-        (f"bit {b} flipped", wire.flip(message, b)) for b in bits[:flips]
+        (f"bit {b} flipped", wire.flip(message, b)) for b in bits[: flips or len(bits)]
     ]
     for cut in sorted({1, 2, 8, len(message) // 2, len(message) - 1}):
         if 0 < cut < len(message):
@@ -296,7 +297,7 @@ DESCRIPTIONS = {
     "replay": "A message delivered twice is refused the second time.",
     "reordering": "Thirty messages of a chain decrypt in any order.",
     "skip-limit": f"A counter forged {FORGED_JUMP} ahead is refused at once.",
-    "tampering": "Flipped, cut, extended and random messages are refused; nothing is corrupted.",
+    "tampering": "Every bit flipped, cut, extended, random: refused, and nothing is corrupted.",
     "identity-binding": "A re-addressed or identity-swapped first message is refused.",
     "random-conversation": "Random sends, deliveries, drops, replays, tampering and compromises.",
 }
