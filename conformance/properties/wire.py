@@ -11,7 +11,7 @@ from ..errors import ProtocolError
 from ..reference.varint import decode_varint, encode_varint
 from .drivers import Driver, OlmDriver
 
-__all__ = ["field_span", "flip", "identity_of", "set_counter", "swap_identity"]
+__all__ = ["field_span", "fields", "flip", "identity_of", "set_counter", "swap_identity"]
 
 IDENTITY_TAG = 0x1A
 
@@ -22,7 +22,7 @@ def flip(message: bytes, bit: int) -> bytes:
     return bytes(out)
 
 
-def _fields(message: bytes, trailer: int) -> dict[int, tuple[int, int]]:
+def fields(message: bytes, trailer: int) -> dict[int, tuple[int, int]]:
     """Tag -> (start, end) of each field's value; raises ValueError on anything else."""
     out: dict[int, tuple[int, int]] = {}
     pos, end = 1, len(message) - trailer
@@ -57,13 +57,13 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
     """The message with its counter (in the message, or in the one a first message embeds)
     set to ``value``; its MAC is left as it was, so it can no longer verify."""
     try:
-        fields = _fields(message, 8)
-        if counter_tag in fields:
-            return _replace(message, fields[counter_tag], encode_varint(value), False)
+        found = fields(message, 8)
+        if counter_tag in found:
+            return _replace(message, found[counter_tag], encode_varint(value), False)
     except (ValueError, IndexError, ProtocolError):
         pass
     if embedded_tag is not None:
-        outer = _fields(message, 0)
+        outer = fields(message, 0)
         if embedded_tag in outer:
             start, end = outer[embedded_tag]
             inner = set_counter(message[start:end], counter_tag, None, value)
@@ -73,7 +73,7 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
 
 def field_span(message: bytes, tag: int) -> tuple[int, int]:
     """Where the value of a length-delimited field of a first message (no MAC) lies."""
-    return _fields(message, 0)[tag]
+    return fields(message, 0)[tag]
 
 
 def identity_of(driver: Driver, party: str) -> bytes:
@@ -86,8 +86,7 @@ def identity_of(driver: Driver, party: str) -> bytes:
 
 def swap_identity(driver: Driver, message: bytes, identity: bytes) -> bytes:
     """A first message with its sender identity key replaced (same length)."""
-    fields = _fields(message, 0)
-    start, end = fields[IDENTITY_TAG]
+    start, end = fields(message, 0)[IDENTITY_TAG]
     if end - start != len(identity):
         raise ValueError("identity keys of different lengths")
     return message[:start] + identity + message[end:]
