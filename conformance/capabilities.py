@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import inspect
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 from typing import Protocol, TypedDict, is_typeddict, runtime_checkable
 
 __all__ = [
@@ -622,13 +624,9 @@ class Operation:
     name: str
     params: tuple[tuple[str, object], ...]
     returns: object
-
-    @property
-    def fields(self) -> dict[str, object]:
-        """The fields of a returned object (a ``TypedDict``) with their types; empty otherwise."""
-        if is_typeddict(self.returns):
-            return dict(typing.get_type_hints(self.returns))
-        return {}
+    #: The fields of a returned object (a ``TypedDict``) with their types; empty otherwise.
+    #: Worked out once here: every answer of a stdio adapter is decoded against them.
+    fields: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -647,5 +645,7 @@ def operations(capability: str) -> dict[str, Operation]:
             continue
         hints = typing.get_type_hints(fn)
         params = tuple((p, hints.get(p)) for p in inspect.signature(fn).parameters if p != "self")
-        out[name] = Operation(name, params, hints.get("return", None))
+        returns = hints.get("return", None)
+        fields = typing.get_type_hints(returns) if is_typeddict(returns) else {}
+        out[name] = Operation(name, params, returns, MappingProxyType(fields))
     return out

@@ -158,8 +158,9 @@ def repro(
 
 
 def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, out: TextIO) -> int:
-    """Replay a pair scenario or safety property (``pair/`` or ``prop/<family>/<name>``) for two adapters (first party, second
-    party) with the run's seed, logging every call both sides make."""
+    """Replay a pair scenario or safety property (``pair/...`` or ``prop/<family>/<name>``) for
+    two adapters (first party, second party) with the run's seed, logging every call both sides
+    make."""
     from .interop import PairTask, run_pair, scenarios
 
     found = [s for s in scenarios() if s.check == check_id]
@@ -177,34 +178,17 @@ def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, ou
     w = out.write
     try:
         first, second = (adapters[0], adapters[0]) if same else adapters
-        recorders = {}
-        for side in (first, second):
-            if side.error is None and side.supports(sc.capability):
-                recorders[side.name] = Recorder(side.get(sc.capability))
         w(f"check    {check_id}: {sc.description}\n")
         w(f"pair     {first.name} {first.version} -> {second.name} {second.version}\n")
         w(f"seed     {seed}\n")
         w(f"spec     {'; '.join(str(s) for s in sc.spec)}\n")
+        recorders: dict[str, Recorder] = {}
 
-        class _Side:
-            def __init__(self, adapter: LoadedAdapter, recorder: Recorder | None) -> None:
-                self._adapter, self._recorder = adapter, recorder
-                self.name, self.version, self.error = adapter.name, adapter.version, adapter.error
+        def record(name: str, impl: object) -> object:
+            # One recorder per adapter: a self-pair's calls are logged once, in order.
+            return recorders.setdefault(name, Recorder(impl))
 
-            def supports(self, capability: str) -> bool:
-                return self._adapter.supports(capability)
-
-            def get(self, capability: str) -> object:
-                return (
-                    self._recorder if self._recorder is not None else self._adapter.get(capability)
-                )
-
-        task = PairTask(
-            sc,
-            _Side(first, recorders.get(first.name)),  # type: ignore[arg-type]
-            _Side(second, recorders.get(second.name)),  # type: ignore[arg-type]
-        )
-        result = run_pair(task, seed)
+        result = run_pair(PairTask(sc, first, second), seed, wrap=record)
         for name, rec in recorders.items():
             w(f"\n{name} calls\n")
             for c in rec.calls:

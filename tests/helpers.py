@@ -16,6 +16,7 @@ from conformance.adapter import Adapter, LoadedAdapter
 from conformance.engine import Task, run_task
 from conformance.errors import AuthenticationFailed, InvalidMessage
 from conformance.manifest import Manifest
+from conformance.reference.primitives import Primitives
 from conformance.registry import load_adapters
 from conformance.resources import report_schema_path, vectors_dir
 from conformance.results import CheckResult
@@ -72,6 +73,11 @@ def real(capability: str, adapter: str = "cryptography") -> Any:
     if adapter not in _REAL:
         _REAL[adapter] = load_adapters([adapter])[0]
     return _REAL[adapter].get(capability)
+
+
+def reference_primitives() -> Primitives:
+    """The primitives the suite's reference runs on: the bundled cryptography adapter's."""
+    return Primitives.of(real)
 
 
 def run_file(file: str, adapter: LoadedAdapter, folder: Path = PRIMITIVES) -> list[CheckResult]:

@@ -10,23 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import adapter_from, outcomes, real, run_file
+from helpers import adapter_from, outcomes, real, reference_primitives, run_file
 
 from conformance.adapter import LoadedAdapter
 from conformance.interop import PairTask, plan_pairs, run_pair, scenarios
 from conformance.reference.megolm import MegolmReference
 from conformance.reference.olm import OlmReference, SkippedKey
-from conformance.reference.primitives import Primitives
 from conformance.resources import vectors_dir
 
 OLM = vectors_dir() / "olm"
 MEGOLM = vectors_dir() / "megolm"
-
-
-def _primitives() -> Primitives:
-    return Primitives.from_capabilities(
-        {c: real(c) for c in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")}
-    )
 
 
 class MockOlmMacNotChecked(OlmReference):
@@ -55,14 +48,14 @@ class MockMegolmSignatureNotChecked(MegolmReference):
 
 
 def _olm_adapter(name: str, cls: type[OlmReference]) -> LoadedAdapter:
-    p = _primitives()
+    p = reference_primitives()
     return adapter_from(
         name, {"olm": cls(p), "olm:fixed-randomness": object(), "megolm": MegolmReference(p)}
     )
 
 
 def _megolm_adapter(name: str, cls: type[MegolmReference]) -> LoadedAdapter:
-    return adapter_from(name, {"megolm": cls(_primitives())})
+    return adapter_from(name, {"megolm": cls(reference_primitives())})
 
 
 def _failures(adapter: LoadedAdapter, folder: Path, files: list[str]) -> list[str]:
@@ -110,7 +103,7 @@ def test_unchecked_megolm_mac_and_signature_are_caught() -> None:
 
 
 def _pairs(first: LoadedAdapter, second: LoadedAdapter, family: str) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for sc in scenarios():
         if sc.family == family and sc.kind == "pair":
             r = run_pair(PairTask(sc, first, second), 99)

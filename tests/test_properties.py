@@ -10,7 +10,7 @@ says. The healthy reference talking to itself passes every property: no false al
 from __future__ import annotations
 
 import pytest
-from helpers import adapter_from, real
+from helpers import adapter_from, reference_primitives
 
 from conformance.adapter import LoadedAdapter
 from conformance.capabilities import OlmDecrypted, OlmEncrypted, OlmInbound, OlmKey
@@ -37,12 +37,6 @@ PROPERTIES = (
 )
 
 
-def _primitives() -> Primitives:
-    return Primitives.from_capabilities(
-        {c: real(c) for c in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")}
-    )
-
-
 def _scenario(family: str, name: str) -> PairScenario:
     check = f"prop/{family}/{name}"
     found = [s for s in SCENARIOS if s.check == check]
@@ -55,7 +49,7 @@ def _run(family: str, name: str, first: LoadedAdapter, second: LoadedAdapter) ->
 
 
 def _reference() -> LoadedAdapter:
-    p = _primitives()
+    p = reference_primitives()
     return adapter_from(
         "reference",
         {"olm": OlmReference(p), "signal": SignalReference(p), "megolm": MegolmReference(p)},
@@ -269,7 +263,7 @@ def test_the_reference_passes_every_olm_property_with_a_second_reference() -> No
 
 @pytest.mark.parametrize("mock", [MockRestoresSnapshot, MockKeepsEveryKey])
 def test_a_receiver_that_keeps_old_keys_fails_forward_secrecy(mock: type[_OlmWrapper]) -> None:
-    bad = _olm(mock.__name__, mock(OlmReference(_primitives())))
+    bad = _olm(mock.__name__, mock(OlmReference(reference_primitives())))
     r = _run("olm", "forward-secrecy", _reference(), bad)
     assert r.outcome == "fail", r.detail
     assert r.detail == "a snapshot taken after decrypting a message read it again"
@@ -278,7 +272,7 @@ def test_a_receiver_that_keeps_old_keys_fails_forward_secrecy(mock: type[_OlmWra
 
 @pytest.mark.parametrize("mock", [MockRestoresSnapshot, MockKeepsEveryKey])
 def test_a_receiver_that_keeps_old_keys_fails_replay(mock: type[_OlmWrapper]) -> None:
-    bad = _olm(mock.__name__, mock(OlmReference(_primitives())))
+    bad = _olm(mock.__name__, mock(OlmReference(reference_primitives())))
     r = _run("olm", "replay", _reference(), bad)
     assert r.outcome == "fail", r.detail
     assert r.detail is not None
@@ -299,7 +293,7 @@ def test_a_fixed_ratchet_key_fails_post_compromise_security(placement: str) -> N
     # DuplicateMessage" during the healing turns, not as a stolen state reading a message.
     # MockSendingChainNeverTurns below is the variant that keeps talking and leaks.
     ref = _reference()
-    bad = _olm("fixed-ratchet", MockRatchetNeverAdvances(_primitives()))
+    bad = _olm("fixed-ratchet", MockRatchetNeverAdvances(reference_primitives()))
     first, second = {"first": (bad, ref), "second": (ref, bad), "both": (bad, bad)}[placement]
     r = _run("olm", "post-compromise-security", first, second)
     assert r.outcome == "fail", r.detail
@@ -324,7 +318,7 @@ def test_a_sending_chain_that_never_turns_fails_post_compromise_security(
     # So a never-turning ratchet is caught whichever side has it: the property judges both
     # directions, and one party that does not turn freezes both.
     ref = _reference()
-    bad = _olm("never-turns", MockSendingChainNeverTurns(_primitives()))
+    bad = _olm("never-turns", MockSendingChainNeverTurns(reference_primitives()))
     first, second = {"first": (bad, ref), "second": (ref, bad), "both": (bad, bad)}[placement]
     r = _run("olm", "post-compromise-security", first, second)
     assert r.outcome == "fail", r.detail
@@ -337,7 +331,7 @@ def test_a_sending_chain_that_never_turns_fails_post_compromise_security(
 
 def test_a_sending_chain_that_never_turns_still_converses() -> None:
     # So the post-compromise failure above is the property's, not a broken conversation.
-    bad = _olm("never-turns", MockSendingChainNeverTurns(_primitives()))
+    bad = _olm("never-turns", MockSendingChainNeverTurns(reference_primitives()))
     for first, second in ((_reference(), bad), (bad, _reference())):
         for name in ("forward-secrecy", "replay", "reordering"):
             r = _run("olm", name, first, second)
@@ -351,7 +345,7 @@ def test_a_sending_chain_that_never_turns_still_converses() -> None:
 
 
 def test_a_one_byte_mac_check_fails_tampering() -> None:
-    bad = _olm("weak-mac", MockWeakMac(_primitives()))
+    bad = _olm("weak-mac", MockWeakMac(reference_primitives()))
     r = _run("olm", "tampering", _reference(), bad)
     assert r.outcome == "fail", r.detail
     assert r.detail is not None
@@ -361,7 +355,7 @@ def test_a_one_byte_mac_check_fails_tampering() -> None:
 
 
 def test_poisoning_a_session_on_a_bad_message_fails_tampering() -> None:
-    bad = _olm("corrupts", MockCorruptsOnBadMessage(OlmReference(_primitives())))
+    bad = _olm("corrupts", MockCorruptsOnBadMessage(OlmReference(reference_primitives())))
     r = _run("olm", "tampering", _reference(), bad)
     assert r.outcome == "fail", r.detail
     assert r.detail is not None
@@ -378,7 +372,7 @@ def test_poisoning_a_session_on_a_bad_message_fails_tampering() -> None:
 def test_deriving_every_skipped_key_fails_skip_limit() -> None:
     # The forged counter goes to Bob: the broken receiver is the second party. Deriving the
     # 200,000 keys takes about a second; the bound is a quarter of a second.
-    bad = _olm("no-gap-limit", MockDerivesEverySkippedKey(_primitives()))
+    bad = _olm("no-gap-limit", MockDerivesEverySkippedKey(reference_primitives()))
     r = _run("olm", "skip-limit", _reference(), bad)
     assert r.outcome == "fail", r.detail
     assert r.detail is not None
@@ -392,7 +386,7 @@ def test_deriving_every_skipped_key_fails_skip_limit() -> None:
 
 @pytest.mark.parametrize("family", ["olm", "signal"])
 def test_identity_binding_passes_for_the_reference_in_both_orders(family: str) -> None:
-    p = _primitives()
+    p = reference_primitives()
     other = adapter_from("reference-2", {"olm": OlmReference(p), "signal": SignalReference(p)})
     for first, second in ((_reference(), other), (other, _reference())):
         r = _run(family, "identity-binding", first, second)
@@ -402,11 +396,11 @@ def test_identity_binding_passes_for_the_reference_in_both_orders(family: str) -
 def test_mocks_do_not_trip_unrelated_properties() -> None:
     # Each wrapper fails only where it is broken: the checks that cannot see its fault pass.
     ref = _reference()
-    restores = _olm("restores", MockRestoresSnapshot(OlmReference(_primitives())))
+    restores = _olm("restores", MockRestoresSnapshot(OlmReference(reference_primitives())))
     assert _run("olm", "tampering", restores, ref).outcome == "pass"
-    keeps = _olm("keeps", MockKeepsEveryKey(OlmReference(_primitives())))
+    keeps = _olm("keeps", MockKeepsEveryKey(OlmReference(reference_primitives())))
     assert _run("olm", "reordering", ref, keeps).outcome == "pass"
-    gap = _olm("no-gap-limit", MockDerivesEverySkippedKey(_primitives()))
+    gap = _olm("no-gap-limit", MockDerivesEverySkippedKey(reference_primitives()))
     assert _run("olm", "tampering", ref, gap).outcome == "pass"
 
 
@@ -414,7 +408,7 @@ def test_the_report_shows_each_property_per_receiver_and_labels_by_design() -> N
     from conformance.report import summarize
     from conformance.writers.html import render_html
 
-    p = _primitives()
+    p = reference_primitives()
     megolm = adapter_from("megolm-ref", {"megolm": MegolmReference(p)})
     results = [
         run_pair(PairTask(sc, megolm, megolm), 3).to_json()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import reference_primitives
 
 import conformance
 from conformance.adapter import LoadedAdapter, load_adapter
@@ -35,14 +36,11 @@ from conformance.reference.olm import OlmLimits, OlmReference, SkippedKey
 from conformance.reference.primitives import Primitives
 
 ADAPTERS = Path(__file__).resolve().parent.parent / "adapters"
-PRIMITIVE_CAPS = ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")
 
 
 @pytest.fixture(scope="module")
 def primitives() -> Primitives:
-    loaded = load_adapter(load_manifest(ADAPTERS / "cryptography" / "adapter.toml"))
-    assert loaded.error is None, loaded.error
-    return Primitives.from_capabilities({c: loaded.get(c) for c in PRIMITIVE_CAPS})
+    return reference_primitives()
 
 
 @pytest.fixture(scope="module")

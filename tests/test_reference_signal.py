@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
+from helpers import reference_primitives
 
-from conformance.adapter import load_adapter
 from conformance.errors import (
     AuthenticationFailed,
     DuplicateMessage,
@@ -24,7 +23,6 @@ from conformance.errors import (
     InvalidMessage,
     InvalidSignature,
 )
-from conformance.manifest import load_manifest
 from conformance.reference import signal_wire as wire
 from conformance.reference.cbc_hmac import derive_keys
 from conformance.reference.fingerprint import SignalFingerprintReference
@@ -39,15 +37,10 @@ from conformance.reference.signal import (
 )
 from conformance.reference.xeddsa import xeddsa_sign, xeddsa_verify
 
-ADAPTERS = Path(__file__).resolve().parent.parent / "adapters"
-PRIMITIVE_CAPS = ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")
-
 
 @pytest.fixture(scope="module")
 def primitives() -> Primitives:
-    loaded = load_adapter(load_manifest(ADAPTERS / "cryptography" / "adapter.toml"))
-    assert loaded.error is None, loaded.error
-    return Primitives.from_capabilities({c: loaded.get(c) for c in PRIMITIVE_CAPS})
+    return reference_primitives()
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import adapter_from, outcomes, real, run_file
+from helpers import adapter_from, outcomes, reference_primitives, run_file
 
 from conformance.adapter import LoadedAdapter
 from conformance.interop import PairTask, run_pair, scenarios
-from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
 from conformance.reference.signal import SignalReference, SkippedKey, X3dhReference
 from conformance.resources import vectors_dir
 
 SIGNAL = vectors_dir() / "signal"
 FILES = ["signal_session_test.json", "signal_receive_test.json"]
-
-
-def _primitives() -> Primitives:
-    return Primitives.from_capabilities(
-        {c: real(c) for c in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")}
-    )
 
 
 class MockSignalMacNotChecked(SignalReference):
@@ -54,7 +47,7 @@ class MockX3dhNoDh3(X3dhReference):
 
 
 def _adapter(name: str, cls: type[SignalReference]) -> LoadedAdapter:
-    p = _primitives()
+    p = reference_primitives()
     return adapter_from(
         name,
         {
@@ -72,7 +65,7 @@ def _failed(adapter: LoadedAdapter, files: list[str] = FILES) -> list[str]:
 
 
 def test_the_reference_passes_every_signal_vector() -> None:
-    p = _primitives()
+    p = reference_primitives()
     good = adapter_from(
         "reference-copy",
         {
@@ -107,12 +100,12 @@ def test_x3dh_without_dh3_is_caught() -> None:
     failed = _failed(_adapter("no-dh3", MockSignalNoDh3))
     assert any("pre-key message, then Bob's first reply" in c for c in failed), failed
     assert any("three pre-key messages in order" in c for c in failed), failed
-    x = adapter_from("x3dh-no-dh3", {"x3dh": MockX3dhNoDh3(_primitives())})
+    x = adapter_from("x3dh-no-dh3", {"x3dh": MockX3dhNoDh3(reference_primitives())})
     assert len(_failed(x, ["x3dh_test.json"])) == 6
 
 
 def _pair_outcomes(first: LoadedAdapter, second: LoadedAdapter) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for sc in scenarios():
         if sc.family == "signal" and sc.kind == "pair":
             r = run_pair(PairTask(sc, first, second), 11)

@@ -91,6 +91,17 @@ class _Obj:
     def call(self, name: str, *args: Any, overrides: dict[str, str] | None = None) -> int:
         return self.check(getattr(lib, name)(self.ptr, *args), name, overrides)
 
+    def call_random(
+        self, name: str, random: bytes, *args: Any, length_args: tuple[Any, ...] = ()
+    ) -> int:
+        """Call ``name`` with ``args`` followed by the random buffer. libolm's random lengths
+        are fixed (``<name>_random_length``); a different one means a libolm this was not
+        built for, not a refusal."""
+        wanted = getattr(lib, f"{name}_random_length")(self.ptr, *length_args)
+        if wanted != len(random):
+            raise RuntimeError(f"{name}: libolm asks for {wanted} random bytes, not {len(random)}")
+        return self.call(name, *args, _buffer(random), len(random))
+
     def pickle(self) -> bytes:
         length = getattr(lib, f"olm_pickle_{self.kind}_length")(self.ptr)
         out = ffi.new("char[]", length)
@@ -137,12 +148,6 @@ def _size(name: str, value: bytes, size: int, kind: str = "InvalidKey") -> None:
         raise Refusal(kind, f"{name} must be {size} bytes, not {len(value)}")
 
 
-def _expect(what: str, wanted: int, got: int) -> None:
-    """libolm's random lengths are fixed; a different one means a libolm this was not built for."""
-    if wanted != got:
-        raise RuntimeError(f"{what}: libolm asks for {wanted} random bytes, not {got}")
-
-
 def _index(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _UINT32:
         raise Refusal("InvalidInput", f"{name} must be an integer in 0..2^32-1")
@@ -165,13 +170,7 @@ def olm_account(ed25519_seed: bytes, curve25519_private: bytes) -> bytes:
     _size("ed25519_seed", ed25519_seed, _KEY)
     _size("curve25519_private", curve25519_private, _KEY)
     account = _Obj("account")
-    random = ed25519_seed + curve25519_private
-    _expect(
-        "olm_create_account_random_length",
-        lib.olm_create_account_random_length(account.ptr),
-        len(random),
-    )
-    account.call("olm_create_account", _buffer(random), len(random))
+    account.call_random("olm_create_account", ed25519_seed + curve25519_private)
     return account.pickle()
 
 
@@ -184,12 +183,7 @@ def olm_identity_keys(account: bytes) -> bytes:
 def olm_add_one_time_key(account: bytes, private: bytes) -> dict[str, bytes]:
     _size("private", private, _KEY)
     acc = _Obj.load("account", account)
-    _expect(
-        "olm_account_generate_one_time_keys_random_length",
-        lib.olm_account_generate_one_time_keys_random_length(acc.ptr, 1),
-        _KEY,
-    )
-    acc.call("olm_account_generate_one_time_keys", 1, _buffer(private), _KEY)
+    acc.call_random("olm_account_generate_one_time_keys", private, 1, length_args=(1,))
     key = _newest_key(acc.text("olm_account_one_time_keys_length", "olm_account_one_time_keys"))
     lib.olm_account_mark_keys_as_published(acc.ptr)
     return {"account": acc.pickle(), "key": key}
@@ -198,12 +192,7 @@ def olm_add_one_time_key(account: bytes, private: bytes) -> dict[str, bytes]:
 def olm_add_fallback_key(account: bytes, private: bytes) -> dict[str, bytes]:
     _size("private", private, _KEY)
     acc = _Obj.load("account", account)
-    _expect(
-        "olm_account_generate_fallback_key_random_length",
-        lib.olm_account_generate_fallback_key_random_length(acc.ptr),
-        _KEY,
-    )
-    acc.call("olm_account_generate_fallback_key", _buffer(private), _KEY)
+    acc.call_random("olm_account_generate_fallback_key", private)
     key = _newest_key(
         acc.text(
             "olm_account_unpublished_fallback_key_length", "olm_account_unpublished_fallback_key"
@@ -231,22 +220,15 @@ def olm_outbound(
         _size(name, value, _KEY)
     acc = _Obj.load("account", account)
     session = _Obj("session")
-    random = base_key + ratchet_key
-    _expect(
-        "olm_create_outbound_session_random_length",
-        lib.olm_create_outbound_session_random_length(session.ptr),
-        len(random),
-    )
     their_identity, their_one_time = _b64(identity_key), _b64(one_time_key)
-    session.call(
+    session.call_random(
         "olm_create_outbound_session",
+        base_key + ratchet_key,
         acc.ptr,
         their_identity,
         len(their_identity),
         their_one_time,
         len(their_one_time),
-        _buffer(random),
-        len(random),
     )
     return session.pickle()
 
@@ -347,13 +329,7 @@ def megolm_outbound(ratchet: bytes, signing_seed: bytes) -> bytes:
     _size("ratchet", ratchet, _MEGOLM_RATCHET)
     _size("signing_seed", signing_seed, _KEY)
     session = _Obj("outbound_group_session")
-    random = ratchet + signing_seed
-    _expect(
-        "olm_init_outbound_group_session_random_length",
-        lib.olm_init_outbound_group_session_random_length(session.ptr),
-        len(random),
-    )
-    session.call("olm_init_outbound_group_session", _buffer(random), len(random))
+    session.call_random("olm_init_outbound_group_session", ratchet + signing_seed)
     return session.pickle()
 
 

@@ -35,12 +35,7 @@ class ReferenceAdapter(Adapter):
         if loaded.error is not None:
             raise RuntimeError(f"the cryptography adapter did not load: {loaded.error}")
         self._primitives_adapter = loaded
-        self._primitives = Primitives.from_capabilities(
-            {
-                cap: loaded.get(cap)
-                for cap in ("x25519", "ed25519", "hkdf-sha256", "hmac-sha256", "aes-256-cbc")
-            }
-        )
+        self._primitives = Primitives.of(loaded.get)
 
     def version(self) -> str:
         return f"{conformance.__version__} (cryptography {self._primitives_adapter.version})"

@@ -16,6 +16,7 @@ import random
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..adapter import LoadedAdapter
 from ..errors import ProtocolError, Unsupported
@@ -34,11 +35,20 @@ __all__ = [
     "run_pair",
     "scenario_ids",
     "scenarios",
+    "step",
 ]
 
 
 class PairFailure(Exception):
     """The pair disagreed: the message says at which step and how."""
+
+
+def step(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run one step of a scenario; a refusal is the pair's failure, named by ``what``."""
+    try:
+        return fn(*args)
+    except ProtocolError as exc:
+        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}") from None
 
 
 class ByDesign(Exception):
@@ -136,7 +146,11 @@ def pair_seed(run_seed: int, task: PairTask) -> str:
     return f"{run_seed}/{task.scenario.check}/{task.first.name}/{task.second.name}"
 
 
-def run_pair(task: PairTask, run_seed: int) -> CheckResult:
+def run_pair(
+    task: PairTask, run_seed: int, wrap: Callable[[str, object], object] | None = None
+) -> CheckResult:
+    """Play the task's scenario; ``wrap(adapter name, implementation)`` may stand in front of
+    each side's implementation (``repro`` puts a call recorder there)."""
     sc, a, b = task.scenario, task.first, task.second
 
     def result(
@@ -162,9 +176,10 @@ def run_pair(task: PairTask, run_seed: int) -> CheckResult:
         if side.error is not None:
             return result("error", f"adapter {side.name} could not start: {side.error}")
     try:
-        behaviour = sc.play(
-            a.get(sc.capability), b.get(sc.capability), Rng(pair_seed(run_seed, task))
-        )
+        first, second = a.get(sc.capability), b.get(sc.capability)
+        if wrap is not None:
+            first, second = wrap(a.name, first), wrap(b.name, second)
+        behaviour = sc.play(first, second, Rng(pair_seed(run_seed, task)))
     except PairFailure as exc:
         return result("fail", str(exc))
     except ByDesign as exc:

@@ -11,18 +11,11 @@ from typing import cast
 from ..capabilities import Megolm
 from ..errors import ProtocolError
 from ..model import SpecRef
-from . import PairFailure, PairScenario, Rng
+from . import PairFailure, PairScenario, Rng, step
 
 __all__ = ["SCENARIOS"]
 
 MEGOLM_SPEC = "libolm docs/megolm.md"
-
-
-def _call(what: str, fn: object, *args: object) -> object:
-    try:
-        return fn(*args)  # type: ignore[operator]
-    except ProtocolError as exc:
-        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}") from None
 
 
 def _send(
@@ -33,7 +26,7 @@ def _send(
         plaintext = rng.plaintext(f"group message {i}")
         out = cast(
             dict[str, bytes],
-            _call(f"A encrypts group message {i}", a.megolm_encrypt, session, plaintext),
+            step(f"A encrypts group message {i}", a.megolm_encrypt, session, plaintext),
         )
         session = out["session"]
         sent.append((out["message"], plaintext))
@@ -51,7 +44,7 @@ def _receive(
     for i in order:
         message, plaintext = sent[i - base]
         what = f"{who} decrypts group message at index {i}"
-        got = cast(dict[str, object], _call(what, impl.megolm_decrypt, session, message))
+        got = cast(dict[str, object], step(what, impl.megolm_decrypt, session, message))
         session = cast(bytes, got["session"])
         if got["index"] != i or got["plaintext"] != plaintext:
             raise PairFailure(
@@ -71,15 +64,15 @@ def _refused(impl: Megolm, who: str, session: bytes, message: bytes, index: int)
 def _outbound(a: Megolm, rng: Rng) -> bytes:
     return cast(
         bytes,
-        _call("A creates the outbound session", a.megolm_outbound, rng.take(128), rng.key()),
+        step("A creates the outbound session", a.megolm_outbound, rng.take(128), rng.key()),
     )
 
 
 def _shared(a: Megolm, b: Megolm, rng: Rng) -> tuple[bytes, bytes]:
     """A's new outbound session and B's inbound session from its session key at index 0."""
     out = _outbound(a, rng)
-    key = cast(bytes, _call("A reads the session key", a.megolm_session_key, out))
-    return out, cast(bytes, _call("B imports the session key", b.megolm_inbound, key))
+    key = cast(bytes, step("A reads the session key", a.megolm_session_key, out))
+    return out, cast(bytes, step("B imports the session key", b.megolm_inbound, key))
 
 
 def _share(a: object, b: object, rng: Rng) -> str | None:
@@ -100,8 +93,8 @@ def _export_import(a: object, b: object, rng: Rng) -> str | None:
     out, inbound = _shared(ma, mb, rng)
     out, sent = _send(ma, out, rng, 5)
     inbound = _receive(mb, "B", inbound, sent, [0, 1])
-    exported = cast(bytes, _call("B exports at index 2", mb.megolm_export, inbound, 2))
-    imported = cast(bytes, _call("A imports B's export", ma.megolm_import, exported))
+    exported = cast(bytes, step("B exports at index 2", mb.megolm_export, inbound, 2))
+    imported = cast(bytes, step("A imports B's export", ma.megolm_import, exported))
     _receive(ma, "A (from the export)", imported, sent, [4, 2, 3])
     _refused(ma, "A (from the export)", imported, sent[1][0], 1)
     return None
@@ -113,8 +106,8 @@ def _late_joiner(a: object, b: object, rng: Rng) -> str | None:
     ma, mb = cast(Megolm, a), cast(Megolm, b)
     out = _outbound(ma, rng)
     out, early = _send(ma, out, rng, 3)
-    key = cast(bytes, _call("A reads the session key at index 3", ma.megolm_session_key, out))
-    inbound = cast(bytes, _call("B imports the session key", mb.megolm_inbound, key))
+    key = cast(bytes, step("A reads the session key at index 3", ma.megolm_session_key, out))
+    inbound = cast(bytes, step("B imports the session key", mb.megolm_inbound, key))
     out, late = _send(ma, out, rng, 3)
     _receive(mb, "B", inbound, late, [4, 3, 5], base=3)
     _refused(mb, "B", inbound, early[0][0], 0)

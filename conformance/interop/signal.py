@@ -8,126 +8,23 @@ scenarios run between implementations that declare ``signal-group``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
-from ..capabilities import Signal, SignalGroup
+from ..capabilities import SignalGroup
 from ..errors import ProtocolError
 from ..model import SpecRef
-from . import PairFailure, PairScenario, Rng
+from . import PairFailure, PairScenario, Rng, step
+from .drivers import SignalDriver
 
-__all__ = ["SCENARIOS", "SignalPair"]
+__all__ = ["SCENARIOS"]
 
 X3DH = "Signal X3DH specification"
 DR = "Signal Double Ratchet specification"
 
 
-def _do(what: str, fn: Any, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except ProtocolError as exc:
-        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}") from None
-
-
-@dataclass
-class _Sent:
-    sender: str
-    type: int
-    message: bytes
-    plaintext: bytes
-
-
-@dataclass
-class SignalPair:
-    a: Signal
-    b: Signal
-    rng: Rng
-    one_time_prekey: bool = True
-    parties: dict[str, bytes] = field(default_factory=dict)
-    sent: list[_Sent] = field(default_factory=list)
-
-    def impl(self, party: str) -> Signal:
-        return self.a if party == "alice" else self.b
-
-    def establish(self) -> None:
-        for n, party in enumerate(("alice", "bob")):
-            prekey = self.rng.key() if self.one_time_prekey or party == "alice" else b""
-            self.parties[party] = _do(
-                f"{party} creates a device",
-                self.impl(party).signal_party,
-                self.rng.key(),
-                1000 + n,
-                7 + n,
-                self.rng.key(),
-                self.rng.take(64),
-                31 + n if prekey else 0,
-                prekey,
-            )
-        bundle = _do("bob publishes a bundle", self.b.signal_bundle, self.parties["bob"])
-        self.parties["alice"] = _do(
-            "alice starts a session from bob's bundle",
-            self.a.signal_initiate,
-            self.parties["alice"],
-            bundle["registration_id"],
-            bundle["identity_key"],
-            bundle["signed_prekey_id"],
-            bundle["signed_prekey"],
-            bundle["signed_prekey_signature"],
-            bundle["prekey_id"],
-            bundle["prekey"],
-            self.rng.key(),
-            self.rng.key(),
-        )
-
-    def send(self, sender: str, count: int = 1) -> list[int]:
-        out = []
-        for _ in range(count):
-            n = len(self.sent)
-            plaintext = self.rng.plaintext(f"{sender} message {n}")
-            got = _do(
-                f"{sender} encrypts message {n}",
-                self.impl(sender).signal_encrypt,
-                self.parties[sender],
-                plaintext,
-            )
-            self.parties[sender] = got["party"]
-            self.sent.append(_Sent(sender, got["type"], got["message"], plaintext))
-            out.append(n)
-        return out
-
-    def deliver(self, *numbers: int) -> None:
-        for n in numbers:
-            m = self.sent[n]
-            to = "bob" if m.sender == "alice" else "alice"
-            what = f"{to} decrypts message {n} (type {m.type}) from {m.sender}"
-            got = _do(
-                what,
-                self.impl(to).signal_decrypt,
-                self.parties[to],
-                m.type,
-                m.message,
-                self.rng.key(),
-            )
-            self.parties[to] = got["party"]
-            if got["plaintext"] != m.plaintext:
-                raise PairFailure(f"{what}: got {got['plaintext']!r}, expected {m.plaintext!r}")
-
-    def replay(self, n: int) -> None:
-        m = self.sent[n]
-        to = "bob" if m.sender == "alice" else "alice"
-        try:
-            self.impl(to).signal_decrypt(self.parties[to], m.type, m.message, self.rng.key())
-        except ProtocolError:
-            return
-        raise PairFailure(f"{to} decrypted message {n} from {m.sender} a second time")
-
-    def exchange(self, sender: str, count: int) -> None:
-        self.deliver(*self.send(sender, count))
-
-
-def _pair(a: object, b: object, rng: Rng, one_time_prekey: bool = True) -> SignalPair:
-    p = SignalPair(cast(Signal, a), cast(Signal, b), rng, one_time_prekey)
-    p.establish()
+def _pair(a: object, b: object, rng: Rng, one_time_prekey: bool = True) -> SignalDriver:
+    p = SignalDriver(a, b, rng, one_time_prekey=one_time_prekey)
+    step("setting the session up", p.establish)
     return p
 
 
@@ -152,16 +49,16 @@ def _out_of_order(a: object, b: object, rng: Rng) -> str | None:
     """Shuffled delivery inside chains, both ways (Double Ratchet §3.5 skipped keys)."""
     p = _pair(a, b, rng)
     first = p.send("alice", 4)
-    p.deliver(first[0])
+    p.receive(first[0])
     rest = first[1:]
     rng.shuffle(rest)
-    p.deliver(*rest)
+    p.receive(*rest)
     replies = p.send("bob", 4)
     rng.shuffle(replies)
-    p.deliver(*replies)
+    p.receive(*replies)
     again = p.send("alice", 3)
     rng.shuffle(again)
-    p.deliver(*again)
+    p.receive(*again)
     return None
 
 
@@ -169,9 +66,9 @@ def _lost(a: object, b: object, rng: Rng) -> str | None:
     """Lost messages in both directions; later ones and later chains decrypt."""
     p = _pair(a, b, rng)
     sent = p.send("alice", 4)
-    p.deliver(sent[0], sent[3])
+    p.receive(sent[0], sent[3])
     replies = p.send("bob", 3)
-    p.deliver(replies[2])
+    p.receive(replies[2])
     p.exchange("alice", 2)
     p.exchange("bob", 1)
     return None
@@ -182,11 +79,11 @@ def _replay(a: object, b: object, rng: Rng) -> str | None:
     refused, and the session goes on (Double Ratchet §3.5; libsignal DuplicatedMessage)."""
     p = _pair(a, b, rng)
     (first,) = p.send("alice")
-    p.deliver(first)
+    p.receive(first)
     p.replay(first)
     p.exchange("bob", 1)
     x, y = p.send("alice", 2)
-    p.deliver(y, x)
+    p.receive(y, x)
     p.replay(x)
     p.exchange("bob", 1)
     p.exchange("alice", 1)
@@ -197,7 +94,7 @@ def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
     """A's sender key distributed to B; B decrypts shuffled messages and refuses a replay
     (libsignal group_cipher.rs)."""
     ga, gb = cast(SignalGroup, a), cast(SignalGroup, b)
-    created = _do(
+    created = step(
         "A creates a sender key",
         ga.signal_group_create,
         int.from_bytes(rng.take(3), "big"),
@@ -206,13 +103,13 @@ def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
         rng.key(),
     )
     state = created["state"]
-    receiver = _do(
+    receiver = step(
         "B processes the distribution message", gb.signal_group_join, created["distribution"]
     )
     sent = []
     for i in range(5):
         plaintext = rng.plaintext(f"group message {i}")
-        out = _do(
+        out = step(
             f"A encrypts group message {i}", ga.signal_group_encrypt, state, plaintext, rng.take(64)
         )
         state = out["state"]
@@ -220,7 +117,7 @@ def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
     order = list(range(5))
     rng.shuffle(order)
     for i in order:
-        got = _do(f"B decrypts group message {i}", gb.signal_group_decrypt, receiver, sent[i][0])
+        got = step(f"B decrypts group message {i}", gb.signal_group_decrypt, receiver, sent[i][0])
         receiver = got["state"]
         if got["plaintext"] != sent[i][1]:
             raise PairFailure(f"B decrypted group message {i} to {got['plaintext']!r}")

@@ -18,10 +18,10 @@ from typing import Any
 
 from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Rng
+from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
 from ..model import SpecRef
 from ..stdio import AdapterFault
 from . import wire
-from .drivers import DRIVERS, Driver, MegolmDriver, Sent
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
@@ -274,22 +274,26 @@ def random_conversations(d: Driver, rng: Rng) -> str | None:
 
 Play = Callable[[Driver, Rng], "str | None"]
 
-#: name -> (play, families, bugType, flags, tiers kept in smoke)
-PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str, tuple[str, ...]]] = {
-    "forward-secrecy": (forward_secrecy, ("olm", "signal", "megolm"), "CONFIDENTIALITY", ()),
-    "post-compromise-security": (
-        post_compromise,
-        ("olm", "signal", "megolm"),
-        "CONFIDENTIALITY",
-        (),
-    ),
-    "replay": (replay, ("olm", "signal", "megolm"), "REPLAY", ()),
-    "reordering": (reordering, ("olm", "signal", "megolm"), "OUT_OF_ORDER", ()),
-    "skip-limit": (skip_limit, ("olm", "signal"), "DENIAL_OF_SERVICE", ()),
-    "tampering": (tampering, ("olm", "signal", "megolm"), "AUTH_BYPASS", ()),
-    "identity-binding": (identity_binding, ("olm", "signal"), "AUTH_BYPASS", ()),
-    "random-conversation": (random_conversations, ("olm", "signal", "megolm"), "BASIC", ()),
+ALL = ("olm", "signal", "megolm")
+SESSIONS = ("olm", "signal")
+
+#: name -> (play, families, bugType)
+PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str]] = {
+    "forward-secrecy": (forward_secrecy, ALL, "CONFIDENTIALITY"),
+    "post-compromise-security": (post_compromise, ALL, "CONFIDENTIALITY"),
+    "replay": (replay, ALL, "REPLAY"),
+    "reordering": (reordering, ALL, "OUT_OF_ORDER"),
+    "skip-limit": (skip_limit, SESSIONS, "DENIAL_OF_SERVICE"),
+    "tampering": (tampering, ALL, "AUTH_BYPASS"),
+    "identity-binding": (identity_binding, SESSIONS, "AUTH_BYPASS"),
+    "random-conversation": (random_conversations, ALL, "BASIC"),
 }
+
+#: The flag a behaviour is reported under, where a family leaves the behaviour open.
+FLAGS: dict[tuple[str, str], tuple[str, ...]] = {("replay", "megolm"): ("MegolmIndexReplay",)}
+
+#: Kept by the smoke tier.
+SMOKE = ("forward-secrecy", "replay")
 
 DESCRIPTIONS = {
     "forward-secrecy": "A state taken after a message was decrypted cannot decrypt it again.",
@@ -314,9 +318,8 @@ def _play(family: str, prop: Play) -> Callable[[object, object, Rng], str | None
 
 def property_scenarios() -> list[PairScenario]:
     out = []
-    for name, (prop, families, bug_type, flags) in PROPERTIES.items():
+    for name, (prop, families, bug_type) in PROPERTIES.items():
         for family in families:
-            replay_flags = ("MegolmIndexReplay",) if (name, family) == ("replay", "megolm") else ()
             out.append(
                 PairScenario(
                     name,
@@ -325,8 +328,8 @@ def property_scenarios() -> list[PairScenario]:
                     DESCRIPTIONS[name],
                     SPECS[family],
                     _play(family, prop),
-                    smoke=name in ("forward-secrecy", "replay"),
-                    flags=flags + replay_flags,
+                    smoke=name in SMOKE,
+                    flags=FLAGS.get((name, family), ()),
                     kind="prop",
                     bug_type=bug_type,
                 )

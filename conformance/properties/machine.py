@@ -23,8 +23,8 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 
 from ..errors import ProtocolError
 from ..interop import PairFailure, Rng
+from ..interop.drivers import Driver, MegolmDriver, Sent
 from . import wire
-from .drivers import Driver, MegolmDriver, Sent
 
 __all__ = ["EXAMPLES", "STEPS", "random_conversation", "steps_run"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ProtocolError
+from ..interop.drivers import Driver, OlmDriver
 from ..reference.varint import decode_varint, encode_varint
-from .drivers import Driver, OlmDriver
 
 __all__ = ["field_span", "fields", "flip", "identity_of", "set_counter", "swap_identity"]
 

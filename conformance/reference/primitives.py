@@ -7,7 +7,7 @@ HMAC-SHA-256 and AES-256-CBC arrive here as objects implementing the interfaces 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -19,6 +19,15 @@ __all__ = ["BASEPOINT", "Primitives"]
 
 #: RFC 7748 §4.1: the u-coordinate 9 of the Curve25519 base point, little-endian.
 BASEPOINT = bytes([9]) + bytes(31)
+
+
+_WANTED: dict[str, type] = {
+    "x25519": X25519,
+    "ed25519": Ed25519,
+    "hkdf-sha256": HkdfSha256,
+    "hmac-sha256": HmacSha256,
+    "aes-256-cbc": Aes256Cbc,
+}
 
 
 @dataclass(frozen=True)
@@ -35,16 +44,14 @@ class Primitives:
     @classmethod
     def from_capabilities(cls, caps: Mapping[str, object]) -> Primitives:
         """Pick the five capabilities out of an adapter's ``capabilities()`` mapping."""
-        wanted = {
-            "x25519": X25519,
-            "ed25519": Ed25519,
-            "hkdf-sha256": HkdfSha256,
-            "hmac-sha256": HmacSha256,
-            "aes-256-cbc": Aes256Cbc,
-        }
+        return cls.of(caps.get)
+
+    @classmethod
+    def of(cls, get: Callable[[str], object | None]) -> Primitives:
+        """The five capabilities, each asked of ``get`` by name (``LoadedAdapter.get``, say)."""
         picked: dict[str, object] = {}
-        for name, iface in wanted.items():
-            obj = caps.get(name)
+        for name, iface in _WANTED.items():
+            obj = get(name)
             if obj is None or not isinstance(obj, iface):
                 raise ValueError(f"the primitives need a {name!r} capability")
             picked[name] = obj

@@ -1,7 +1,9 @@
 """Two parties of one ratcheting family, on two implementations, as a black box.
 
 A driver knows how to set a conversation up and how to encrypt and open one message on each
-side; everything a property check does (snapshots, replays, tampering, reordering) is built on
+side; the pair scenarios (``send``, ``receive``, ``replay``, ``exchange``: a refusal is a
+:class:`PairFailure` naming the step) and everything a property check does (snapshots,
+replays, tampering, reordering, on the raw ``encrypt``, ``open`` and ``deliver``) are built on
 that. A party's state is what its implementation returned last, an immutable value: keeping an
 old one *is* taking a snapshot, and opening a message with it is importing that snapshot into a
 fresh instance (for an out-of-process adapter, literally: every call starts from the bytes).
@@ -14,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ..capabilities import Megolm, Olm, Signal
-from ..interop import Rng
+from ..errors import ProtocolError
+from . import PairFailure, Rng, step
 
 __all__ = ["DRIVERS", "Driver", "MegolmDriver", "OlmDriver", "Sent", "SignalDriver"]
 
@@ -52,8 +55,6 @@ class Driver(ABC):
     senders: tuple[str, ...] = ("alice", "bob")
     #: How many ratchet turns (messages each way) heal a compromise; 0: never, by design.
     healing_turns: int = 2
-    #: The largest counter jump the family's implementations must accept.
-    max_jump: int = 2000
     #: Wire layout: the tag of the field holding the message counter, in the message that
     #: carries it, and the tag of the embedded message inside a first (pre-key) message.
     counter_tag: int = 0x10
@@ -87,6 +88,38 @@ class Driver(ABC):
         """Alice can send once the session exists; Bob once he has heard from her."""
         return party in self.senders and (party == "alice" or party in self.heard)
 
+    # --- scenario steps: messages by number, a refusal is the pair's failure -----------------
+
+    def send(self, sender: str, count: int = 1) -> list[int]:
+        """Encrypt ``count`` messages from ``sender``; their numbers."""
+        return [
+            step(f"{sender} encrypts message {len(self.sent)}", self.encrypt, sender).number
+            for _ in range(count)
+        ]
+
+    def receive(self, *numbers: int) -> None:
+        """Deliver these messages, in this order; each must decrypt to what was sent."""
+        for n in numbers:
+            s = self.sent[n]
+            what = f"{s.to} decrypts message {n} (type {s.type}) from {s.sender}"
+            got = step(what, self.deliver, s)
+            if got != s.plaintext:
+                raise PairFailure(f"{what}: got {got!r}, expected {s.plaintext!r}")
+
+    def replay(self, number: int) -> None:
+        """Deliver an already decrypted message again: it must be refused."""
+        s = self.sent[number]
+        try:
+            self.open(s.to, self.states[s.to], s.type, s.message)
+        except ProtocolError:
+            return
+        raise PairFailure(f"{s.to} decrypted message {number} from {s.sender} a second time")
+
+    def exchange(self, sender: str, count: int) -> None:
+        self.receive(*self.send(sender, count))
+
+    # --- the family's operations -------------------------------------------------------------
+
     def plaintext(self, sender: str) -> bytes:
         return self.rng.plaintext(f"{sender} message {len(self.sent)}")
 
@@ -104,7 +137,10 @@ class OlmParty:
 
 @dataclass
 class OlmDriver(Driver):
-    """libolm docs/olm.md: Bob publishes a one-time key, Alice opens an outbound session."""
+    """libolm docs/olm.md: Bob publishes a one-time key (or his fallback key), Alice opens an
+    outbound session."""
+
+    fallback: bool = False
 
     def establish(self) -> None:
         a, b = cast(Olm, self.a), cast(Olm, self.b)
@@ -112,7 +148,8 @@ class OlmDriver(Driver):
             p: self.impl(p).olm_account(self.rng.key(), self.rng.key()) for p in ("alice", "bob")
         }
         identity = {p: self.impl(p).olm_identity_keys(accounts[p])[:32] for p in accounts}
-        added = b.olm_add_one_time_key(accounts["bob"], self.rng.key())
+        add = b.olm_add_fallback_key if self.fallback else b.olm_add_one_time_key
+        added = add(accounts["bob"], self.rng.key())
         session = a.olm_outbound(
             accounts["alice"], identity["bob"], added["key"], self.rng.key(), self.rng.key()
         )
@@ -144,19 +181,16 @@ class OlmDriver(Driver):
 class SignalDriver(Driver):
     """Signal X3DH + Double Ratchet: Bob publishes a bundle, Alice initiates."""
 
-    max_jump: int = 2000
     first_types: tuple[int, ...] = (3,)
+    #: Whether Bob's bundle carries a one-time pre-key (X3DH §3.3: DH4).
+    one_time_prekey: bool = True
 
     def establish(self) -> None:
         for n, p in enumerate(("alice", "bob")):
+            identity, signed, nonce = self.rng.key(), self.rng.key(), self.rng.take(64)
+            prekey = self.rng.key() if self.one_time_prekey or p == "alice" else b""
             self.states[p] = self.impl(p).signal_party(
-                self.rng.key(),
-                100 + n,
-                5 + n,
-                self.rng.key(),
-                self.rng.take(64),
-                9 + n,
-                self.rng.key(),
+                identity, 100 + n, 5 + n, signed, nonce, 9 + n if prekey else 0, prekey
             )
         b = cast(Signal, self.b)
         bundle = b.signal_bundle(self.states["bob"])
