@@ -28,6 +28,9 @@ class Adapter(ABC):
 
     #: e.g. "pyca/cryptography (OpenSSL)"; the manifest's value is used when empty.
     implementation: str = ""
+    #: The adapter contract it speaks (docs/adapter-protocol.md): 2 returns a party's state with
+    #: a refused stateful operation (``ProtocolError.state``), 1 does not.
+    protocol: int = 1
 
     @abstractmethod
     def version(self) -> str:
@@ -54,6 +57,7 @@ class AdapterInfo:
     status: str = "ok"
     error: str | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    protocol: int = 1
 
 
 class LoadedAdapter:
@@ -137,7 +141,13 @@ class LoadedAdapter:
             status="ok" if self.error is None else "error",
             error=self.error,
             notes=notes,
+            protocol=self.protocol,
         )
+
+    @property
+    def protocol(self) -> int:
+        """The adapter contract the implementation speaks (1 when it could not start)."""
+        return self.instance.protocol if self.instance is not None else 1
 
     def close(self) -> None:
         if self.instance is not None:

@@ -25,9 +25,20 @@ __all__ = [
 
 
 class ProtocolError(Exception):
-    """Base of the neutral kinds an implementation may raise to reject an input."""
+    """Base of the neutral kinds an implementation may raise to reject an input.
+
+    ``state``: for an operation of a stateful family that takes a party's state (a session, an
+    account, a group state), the party's state as it stands *after* the refused attempt,
+    exported from the library's real object (docs/adapter-protocol.md, "State after a
+    refusal"). The suite continues the conversation from it, so damage a bad message does is
+    seen. None when the adapter does not say (protocol 1, or a stateless operation).
+    """
 
     kind = "ProtocolError"
+
+    def __init__(self, *args: object, state: bytes | None = None) -> None:
+        super().__init__(*args)
+        self.state = state
 
 
 class AuthenticationFailed(ProtocolError):

@@ -52,6 +52,7 @@ class StdioAdapter(Adapter):
         )
         described = self.client.start()
         self._described = described
+        self.protocol = int(described["protocol"])
         self.implementation = str(described.get("implementation") or manifest.implementation)
         notes = described.get("notes") or {}
         self.notes: dict[str, str] = (

@@ -315,6 +315,7 @@ def adapter_json(a: AdapterInfo) -> dict[str, Any]:
         "manifest": a.manifest,
         "manifestSha256": a.manifest_sha256,
         "status": a.status,
+        "protocol": a.protocol,
     }
     if a.error:
         out["error"] = a.error

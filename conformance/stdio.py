@@ -9,6 +9,7 @@ process is killed and a fresh one is started for the next call, so one bad check
 
 from __future__ import annotations
 
+import binascii
 import collections
 import contextlib
 import itertools
@@ -33,7 +34,10 @@ __all__ = [
     "StdioClient",
 ]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+#: Versions still spoken: protocol 1 adapters refuse without returning the party's state (the
+#: suite then continues from the state before the attempt, and the report labels them).
+PROTOCOL_VERSIONS = (1, 2)
 #: Longest response line accepted (docs/adapter-protocol.md, "Framing").
 MAX_LINE = 16 * 1024 * 1024
 #: After this many faults in a row the adapter is not restarted again: every further call fails
@@ -95,9 +99,10 @@ class StdioClient:
         threading.Thread(target=self._read_stdout, args=(proc, self._lines), daemon=True).start()
         threading.Thread(target=self._read_stderr, args=(proc,), daemon=True).start()
         answer = self._request("describe", {})
-        if not isinstance(answer, dict) or answer.get("protocol") != PROTOCOL_VERSION:
+        if not isinstance(answer, dict) or answer.get("protocol") not in PROTOCOL_VERSIONS:
             raise self._fault(
-                f"describe answered {str(answer)[:200]!r}; expected protocol {PROTOCOL_VERSION}"
+                f"describe answered {str(answer)[:200]!r}; expected protocol "
+                + " or ".join(str(v) for v in PROTOCOL_VERSIONS)
             )
         self.description = answer
         return answer
@@ -261,15 +266,30 @@ class StdioClient:
         if not isinstance(err, dict):
             raise self._fault(f"answered {method} with a malformed error object")
         code, message = err.get("code"), str(err.get("message", ""))
-        kind = (err.get("data") or {}).get("kind") if isinstance(err.get("data"), dict) else None
+        data = err.get("data") if isinstance(err.get("data"), dict) else {}
+        kind = data.get("kind")
         if code == -32601:
             return errors.Unsupported(message or f"method {method} not found")
         if code == -32602:
             return errors.InvalidInput(message or "invalid params")
-        if code == -32000 and kind in errors.KINDS:
-            return errors.KINDS[kind](message)
+        if code == -32000 and isinstance(kind, str) and kind in errors.KINDS:
+            return errors.KINDS[kind](message, state=self._refusal_state(data, method))
         # An internal failure is the adapter's, not a verdict on the input.
         raise AdapterFault(f"adapter {self.name}: {method} failed internally ({code}): {message}")
+
+    def _refusal_state(self, data: Mapping[str, Any], method: str) -> bytes | None:
+        """``data.state`` of a refusal (protocol 2): the party's state after the attempt."""
+        state = data.get("state")
+        if state is None:
+            return None
+        if not isinstance(state, str):
+            raise self._fault(f"answered {method} with a refusal whose data.state is not hex")
+        try:
+            return binascii.unhexlify(state.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError):
+            raise self._fault(
+                f"answered {method} with a refusal whose data.state is not hex"
+            ) from None
 
 
 class RpcCapability:
