@@ -18,6 +18,7 @@ __all__ = [
     "OBSERVED_OUTCOMES",
     "OUTCOMES",
     "CheckResult",
+    "Fault",
     "Outcome",
     "VectorRef",
 ]
@@ -35,6 +36,38 @@ class VectorRef:
     file: str
     tc_id: int
     id: str
+
+
+#: Who a pair or group result charges: the receiver of the message in question, its sender,
+#: both, the party whose adapter failed, or nobody yet (see :mod:`conformance.attribution`).
+FAULT_PARTIES = ("receiver", "sender", "both", "adapter", "undetermined")
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """The party at fault in a pair result, and the evidence.
+
+    ``adapters`` are the implementations charged (counts, matrices, gate reasons and
+    expectations use them); ``sender`` and ``receiver`` name the adapters on each side of the
+    message the failure is about, where one is."""
+
+    party: str
+    adapters: tuple[str, ...]
+    evidence: str
+    sender: str | None = None
+    receiver: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "party": self.party,
+            "adapters": list(self.adapters),
+            "evidence": self.evidence,
+        }
+        if self.sender is not None:
+            out["sender"] = self.sender
+        if self.receiver is not None:
+            out["receiver"] = self.receiver
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +93,8 @@ class CheckResult:
     detail: str | None = None
     inputs: Mapping[str, str | int] = field(default_factory=dict)
     seed: int | None = None
+    #: Pair and group results that are not a pass: who is at fault, and why.
+    fault: Fault | None = None
 
     @property
     def level(self) -> str | None:
@@ -101,6 +136,8 @@ class CheckResult:
             out["inputs"] = dict(self.inputs)
         if self.seed is not None:
             out["seed"] = self.seed
+        if self.fault is not None:
+            out["fault"] = self.fault.to_json()
         return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..adapter import LoadedAdapter
 from ..errors import ProtocolError, Unsupported
 from ..model import SpecRef
-from ..results import CheckResult, Outcome
+from ..results import CheckResult, Fault, Outcome
 from ..selection import Selection
 from ..stdio import AdapterFault
 
@@ -39,16 +39,37 @@ __all__ = [
 ]
 
 
+ROLES = ("alice", "bob")
+
+
 class PairFailure(Exception):
-    """The pair disagreed: the message says at which step and how."""
+    """The pair disagreed: the message says at which step and how.
+
+    It also says what the evidence points at (see :mod:`conformance.attribution`):
+    ``receiver`` is the role ("alice" is the first party A, "bob" the second B) that received
+    the message the failure is about. With ``receiver_fault=True`` the receiver alone is at
+    fault, whoever sent the message: it accepted what it must refuse (a replay, a message the
+    suite tampered with or forged, a message its own old state must not read), crashed on it, or
+    lost a genuine message because of it. Otherwise (it refused or misread a genuine message,
+    or a stolen state read a new one) the sender or the receiver is at fault, decided across
+    every pair of the check. No ``receiver``: the pair as a whole, undetermined.
+    """
+
+    def __init__(self, message: str, *, receiver: str | None = None, receiver_fault: bool = False):
+        super().__init__(message)
+        if receiver is not None and receiver not in ROLES:
+            raise ValueError(f"receiver must be one of {ROLES}, not {receiver!r}")
+        self.receiver = receiver
+        self.receiver_fault = receiver_fault
 
 
-def step(what: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run one step of a scenario; a refusal is the pair's failure, named by ``what``."""
+def step(what: str, fn: Callable[..., Any], *args: Any, receiver: str | None = None) -> Any:
+    """Run one step of a scenario; a refusal is the pair's failure, named by ``what``; the
+    step's ``receiver`` (a role) refused something genuine."""
     try:
         return fn(*args)
     except ProtocolError as exc:
-        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}") from None
+        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}", receiver=receiver) from None
 
 
 class ByDesign(Exception):
@@ -142,6 +163,76 @@ def plan_pairs(
     return tasks
 
 
+class _Blamed:
+    """Stands in front of one side's implementation and marks every exception its calls raise
+    (a refusal, an adapter fault, a native exception) with that side's adapter, so a result
+    can name the party at fault."""
+
+    def __init__(self, adapter: str, inner: object) -> None:
+        self._adapter = adapter
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        if not callable(value):
+            return value
+        adapter = self._adapter
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return value(*args, **kwargs)
+            except Exception as exc:
+                if not hasattr(exc, "e2ee_adapter"):
+                    exc.e2ee_adapter = adapter  # type: ignore[attr-defined]
+                raise
+
+        return call
+
+
+def _raised_by(exc: BaseException) -> str | None:
+    return getattr(exc, "e2ee_adapter", None)
+
+
+def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
+    """Who a scenario's failure charges, from what the failure says (see :class:`PairFailure`);
+    an ``undetermined`` one is settled across every pair of the check by
+    :func:`conformance.attribution.attribute`."""
+    names = {"alice": first, "bob": second}
+    if exc.receiver is None:
+        return Fault(
+            "both" if first == second else "undetermined",
+            tuple(dict.fromkeys((first, second))),
+            "the scenario failed as a whole; no single message is to blame",
+        )
+    receiver = names[exc.receiver]
+    sender = names["bob" if exc.receiver == "alice" else "alice"]
+    if exc.receiver_fault:
+        return Fault(
+            "receiver",
+            (receiver,),
+            f"{receiver} (as {exc.receiver}) accepted or lost what the suite sent it, whoever "
+            "the sender: that is the receiver's alone",
+            sender=sender,
+            receiver=receiver,
+        )
+    if sender == receiver:
+        return Fault(
+            "both",
+            (receiver,),
+            f"{receiver} both sent and received the message",
+            sender=sender,
+            receiver=receiver,
+        )
+    return Fault(
+        "undetermined",
+        (sender, receiver),
+        f"{receiver} (as {exc.receiver}) refused or misread a message {sender} sent: the sender "
+        "or the receiver is wrong",
+        sender=sender,
+        receiver=receiver,
+    )
+
+
 def pair_seed(run_seed: int, task: PairTask) -> str:
     return f"{run_seed}/{task.scenario.check}/{task.first.name}/{task.second.name}"
 
@@ -154,7 +245,10 @@ def run_pair(
     sc, a, b = task.scenario, task.first, task.second
 
     def result(
-        outcome: Outcome, detail: str | None = None, behaviour: str | None = None
+        outcome: Outcome,
+        detail: str | None = None,
+        behaviour: str | None = None,
+        fault: Fault | None = None,
     ) -> CheckResult:
         return CheckResult(
             check=sc.check,
@@ -170,30 +264,52 @@ def run_pair(
             flags=sc.flags,
             behaviour=behaviour,
             bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
+            fault=fault,
         )
+
+    def adapter_fault(exc: BaseException, what: str) -> Fault:
+        name = _raised_by(exc)
+        if name is None:
+            return Fault("undetermined", tuple(dict.fromkeys((a.name, b.name))), what)
+        return Fault("adapter", (name,), f"{name}'s {what}")
 
     for side in (a, b):
         if side.error is not None:
-            return result("error", f"adapter {side.name} could not start: {side.error}")
+            return result(
+                "error",
+                f"adapter {side.name} could not start: {side.error}",
+                fault=Fault("adapter", (side.name,), f"adapter {side.name} could not start"),
+            )
     try:
         first, second = a.get(sc.capability), b.get(sc.capability)
         if wrap is not None:
             first, second = wrap(a.name, first), wrap(b.name, second)
+        first, second = _Blamed(a.name, first), _Blamed(b.name, second)
         behaviour = sc.play(first, second, Rng(pair_seed(run_seed, task)))
     except PairFailure as exc:
-        return result("fail", str(exc))
+        return result("fail", str(exc), fault=failure_fault(exc, a.name, b.name))
     except ByDesign as exc:
         return result("unsupported", f"by design: {exc}")
     except Unsupported as exc:
         return result("unsupported", f"Unsupported: {exc}")
     except AdapterFault as exc:
-        return result("error", str(exc))
+        return result("error", str(exc), fault=adapter_fault(exc, "adapter failed"))
     except ProtocolError as exc:
         # A refusal that the scenario did not turn into a PairFailure itself.
-        return result("fail", f"refused with {exc.kind}: {exc}")
+        return result(
+            "fail",
+            f"refused with {exc.kind}: {exc}",
+            fault=Fault(
+                "undetermined",
+                tuple(dict.fromkeys((a.name, b.name))),
+                f"{_raised_by(exc) or 'one side'} refused a step the scenario expected to succeed",
+            ),
+        )
     except Exception as exc:
         tail = "".join(traceback.format_exception(exc)).rstrip().splitlines()[-8:]
         return result(
-            "error", f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail)
+            "error",
+            f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail),
+            fault=adapter_fault(exc, "implementation raised a native exception"),
         )
     return result("pass", None, behaviour)

@@ -102,18 +102,38 @@ class Driver(ABC):
         for n in numbers:
             s = self.sent[n]
             what = f"{s.to} decrypts message {n} (type {s.type}) from {s.sender}"
-            got = step(what, self.deliver, s)
+            got = step(what, self.deliver, s, receiver=s.to)
             if got != s.plaintext:
-                raise PairFailure(f"{what}: got {got!r}, expected {s.plaintext!r}")
+                raise PairFailure(f"{what}: got {got!r}, expected {s.plaintext!r}", receiver=s.to)
 
     def replay(self, number: int) -> None:
         """Deliver an already decrypted message again: it must be refused."""
         s = self.sent[number]
+        if self.attempt(s.to, s.type, s.message) is None:
+            raise PairFailure(
+                f"{s.to} decrypted message {number} from {s.sender} a second time",
+                receiver=s.to,
+                receiver_fault=True,
+            )
+
+    def attempt(self, to: str, type: int, message: bytes) -> ProtocolError | None:
+        """Deliver a message that must be refused to ``to``'s live state: the refusal, or None
+        when it was accepted. After a refusal ``to`` goes on from the state its implementation
+        returned with it (the stateful contract: ``ProtocolError.state``, the state as it
+        stands after the attempt), or from the state before where the adapter returns none
+        (protocol 1). Damage a bad message did to the live session therefore shows later."""
         try:
-            self.open(s.to, self.states[s.to], s.type, s.message)
-        except ProtocolError:
-            return
-        raise PairFailure(f"{s.to} decrypted message {number} from {s.sender} a second time")
+            state, _ = self.open(to, self.states[to], type, message)
+        except ProtocolError as exc:
+            if exc.state is not None:
+                self.states[to] = self.after_refusal(self.states[to], exc.state)
+            return exc
+        self.states[to] = state
+        return None
+
+    def after_refusal(self, before: Any, returned: bytes) -> Any:
+        """A party's state from the bytes a refusal returned (the family's opaque state)."""
+        return returned
 
     def exchange(self, sender: str, count: int) -> None:
         self.receive(*self.send(sender, count))
@@ -175,6 +195,14 @@ class OlmDriver(Driver):
             return OlmParty(made["account"], made["session"]), made["plaintext"]
         got = impl.olm_decrypt(party.session, type, message)
         return OlmParty(party.account, got["session"]), got["plaintext"]
+
+    def after_refusal(self, before: Any, returned: bytes) -> Any:
+        # Before a session exists the refused operation is olm_inbound, which returns the
+        # account; after, olm_decrypt, which returns the session.
+        party = cast(OlmParty, before)
+        if party.session is None:
+            return OlmParty(returned, None)
+        return OlmParty(party.account, returned)
 
 
 @dataclass

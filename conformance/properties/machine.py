@@ -85,10 +85,12 @@ class _Conversation(RuleBasedStateMachine):
             got = self.d.deliver(s)
         except ProtocolError as exc:
             raise PairFailure(
-                f"{s.to} refused genuine message #{s.number}: {exc.kind}: {exc}"
+                f"{s.to} refused genuine message #{s.number}: {exc.kind}: {exc}", receiver=s.to
             ) from None
         if got != s.plaintext:
-            raise PairFailure(f"{s.to} decrypted #{s.number} to {got!r}, not {s.plaintext!r}")
+            raise PairFailure(
+                f"{s.to} decrypted #{s.number} to {got!r}, not {s.plaintext!r}", receiver=s.to
+            )
         self.delivered.append(s)
         for snap in self.snapshots:
             if snap[3] is not None and snap[3] != s.sender:
@@ -105,7 +107,8 @@ class _Conversation(RuleBasedStateMachine):
                 except ProtocolError:
                     continue
                 raise PairFailure(
-                    f"a snapshot of {party} taken before the conversation healed read #{s.number}"
+                    f"a snapshot of {party} taken before the conversation healed read #{s.number}",
+                    receiver=party,
                 )
 
     @precondition(lambda self: bool(self.in_flight))
@@ -119,11 +122,10 @@ class _Conversation(RuleBasedStateMachine):
     def replay(self, data: st.DataObject) -> None:
         s = data.draw(st.sampled_from(self.delivered))
         self._log(f"replay #{s.number} to {s.to}")
-        try:
-            self.d.open(s.to, self.d.states[s.to], s.type, s.message)
-        except ProtocolError:
-            return
-        raise PairFailure(f"{s.to} decrypted #{s.number} a second time")
+        if self.d.attempt(s.to, s.type, s.message) is None:
+            raise PairFailure(
+                f"{s.to} decrypted #{s.number} a second time", receiver=s.to, receiver_fault=True
+            )
 
     @precondition(lambda self: bool(self.in_flight))
     @rule(data=st.data())
@@ -140,11 +142,12 @@ class _Conversation(RuleBasedStateMachine):
             start, end = wire.field_span(s.message, self.d.embedded_tag)
         bit = data.draw(st.integers(8 * start, 8 * end - 1))
         self._log(f"tamper #{s.number} bit {bit}")
-        try:
-            self.d.open(s.to, self.d.states[s.to], s.type, wire.flip(s.message, bit))
-        except ProtocolError:
-            return
-        raise PairFailure(f"{s.to} accepted #{s.number} with bit {bit} flipped")
+        if self.d.attempt(s.to, s.type, wire.flip(s.message, bit)) is None:
+            raise PairFailure(
+                f"{s.to} accepted #{s.number} with bit {bit} flipped",
+                receiver=s.to,
+                receiver_fault=True,
+            )
 
     @precondition(lambda self: len(self.snapshots) < 2 and self.d.healing_turns > 0)
     @rule(data=st.data())
