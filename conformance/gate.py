@@ -14,11 +14,13 @@ the code ``run`` uses.
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .attribution import charged
 from .errors import ConfigurationError
 from .expectations import Entry, Expectations
 from .vectortypes import BUG_TYPES
@@ -115,7 +117,8 @@ def apply_gate(
         _reset(r)
         if expectations is None:
             continue
-        entry = expectations.match(r["check"], r["adapters"], versions)
+        # An entry scoped to an adapter covers that adapter's faults only.
+        entry = expectations.match(r["check"], charged(r), versions)
         if entry is None or r["outcome"] == "unsupported":
             continue
         if r["outcome"] == "pass" and entry.is_glob:
@@ -137,6 +140,7 @@ def apply_gate(
         return ids
 
     blocking: dict[str, int] = {}
+    at_fault: Counter[str] = Counter()
     policy_warnings = 0
     for r in results:
         if r["outcome"] in ("pass", "expected-fail"):
@@ -146,11 +150,14 @@ def apply_gate(
         if policy.blocks(r):
             r["gate"] = "block"
             blocking[r["outcome"]] = blocking.get(r["outcome"], 0) + 1
+            at_fault.update(charged(r))
         else:
             r["gate"] = "warn"
             policy_warnings += 1
 
     reasons = [f"{n} {outcome} result(s) block the gate" for outcome, n in blocking.items()]
+    if at_fault:
+        reasons.append("at fault: " + ", ".join(f"{a} {n}" for a, n in sorted(at_fault.items())))
     entry_json: list[dict[str, Any]] = []
     bad_entries = 0
     warnings = policy_warnings

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from .adapter import AdapterInfo
+from .attribution import attribute, charged
 from .errors import ConformanceError
 from .expectations import Entry, Expectations
 from .gate import FailOn, apply_gate
@@ -95,8 +96,11 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     )
     by_design: dict[str, dict[str, str]] = {}
     for r in results:
-        for a in r["adapters"]:
-            by_adapter[a][r["capability"]][r["outcome"]] += 1
+        # A pair result counts against the party at fault only: the other side behaved
+        # correctly in it, and is counted as passing.
+        blamed = charged(r)
+        for a in dict.fromkeys(r["adapters"]):
+            by_adapter[a][r["capability"]][r["outcome"] if a in blamed else "pass"] += 1
         if r.get("behaviour") is not None:
             # In a pair the behaviour is the receiver's (the second party's).
             chooser = r["adapters"][-1]
@@ -104,13 +108,18 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 acceptable[chooser][flag][r["behaviour"]] += 1
         if len(r["adapters"]) == 2:
             sender, receiver = r["adapters"]
-            pairs[r["family"]][sender][receiver][r["outcome"]] += 1
             if r["check"].startswith("prop/"):
+                # A property judges the receiver; a failure counts against the party at fault.
                 name = r["check"].split("/", 2)[2]
-                properties[r["family"]][name][receiver][r["outcome"]] += 1
+                failed = r.get("observed", r["outcome"]) in ("fail", "error")
+                judged = blamed if r.get("fault") and failed else (receiver,)
+                for a in dict.fromkeys(judged):
+                    properties[r["family"]][name][a][r["outcome"]] += 1
                 detail = r.get("detail") or ""
                 if r["outcome"] == "unsupported" and detail.startswith("by design:"):
                     by_design.setdefault(r["family"], {})[name] = detail
+            else:
+                pairs[r["family"]][sender][receiver][r["outcome"]] += 1
     return {
         "total": len(results),
         "outcomes": _counts(outcomes),
@@ -213,6 +222,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
     """Gate the report's results, then fill ``summary``, ``gate``, ``expectations``, the
     reproduction commands and ``verdict``. Returns the exit status (0 pass, 1 fail)."""
     shard = report["run"].get("shard")
+    attribute(report["results"])
     outcome = apply_gate(
         report["results"],
         report["adapters"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .attribution import fault_text
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
@@ -71,6 +72,9 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
                 f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}{flags}{warn}"
             )
             lines.append(f"        {r['check']}")
+            blame = fault_text(r)
+            if blame:
+                lines.append(f"        {blame}")
             if detail:
                 lines.append(f"        {detail[0][:300]}")
             if r.get("reproduce"):

@@ -206,12 +206,14 @@ def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
         )
     receiver = names[exc.receiver]
     sender = names["bob" if exc.receiver == "alice" else "alice"]
+    what = str(exc).splitlines()[0][:200] if str(exc) else "it failed"
     if exc.receiver_fault:
         return Fault(
             "receiver",
             (receiver,),
-            f"{receiver} (as {exc.receiver}) accepted or lost what the suite sent it, whoever "
-            "the sender: that is the receiver's alone",
+            f"{receiver} as {exc.receiver}: {what}; the suite made that message itself (a "
+            "replay, tampering, forgery or an old state), so whoever sent the original is not to "
+            "blame",
             sender=sender,
             receiver=receiver,
         )

@@ -5,20 +5,30 @@ one, tamper with one, and snapshot a party to compromise it later. Invariants, c
 rules run: every genuine message delivered decrypts exactly once to what was sent; every replay
 and every tampered message is refused and changes nothing; a snapshot taken before the
 conversation healed (the family's healing turns: both parties' ratchets moved on) cannot read a
-message sent after. Hypothesis runs derandomised (the same examples on every run) and draws the
-keys from the pair's seed, so a failure replays exactly; it is shrunk to the fewest steps and the
-result's detail lists them, one per line, as the replayable scenario.
+message sent after.
+
+A verdict must be a function of the suite version, the adapters, the seed and the check id
+alone. So Hypothesis runs from an explicit seed derived from the pair's seed, with no example
+database, the built-in default settings whatever profile a caller loaded, and without the
+constants it would otherwise collect from the source files of "local" modules (which ones are
+local depends on how the suite was installed, and which are loaded on what ran before). Every
+example starts from the same keys, drawn from the pair's seed, so an example replayed while
+shrinking sees exactly what it saw the first time. A failure is shrunk to the fewest steps and
+the result's detail lists them, one per line, as the replayable scenario.
 
 The engine never imports pytest: the machine is run with Hypothesis's own runner.
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import threading
+from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from ..errors import ProtocolError
@@ -43,7 +53,6 @@ class _Conversation(RuleBasedStateMachine):
     a: Any
     b: Any
     seed: str
-    counter = itertools.count()
     #: The steps of the last example run: after a failure, the shrunk one.
     last_steps: ClassVar[list[str]] = []
     #: Steps run by every machine so far (benchmarks/bench_properties.py reads it).
@@ -51,7 +60,7 @@ class _Conversation(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.d = self.driver_class(self.a, self.b, Rng(f"{self.seed}/{next(self.counter)}"))
+        self.d = self.driver_class(self.a, self.b, Rng(self.seed))
         self.steps: list[str] = []
         type(self).last_steps = self.steps
         self.d.establish()
@@ -157,36 +166,74 @@ class _Conversation(RuleBasedStateMachine):
         self.snapshots.append([party, self.d.states[party], 0, None, None])
 
 
+_NO_LOCAL_CONSTANTS = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis draws, now and then, a constant found in the source of "local" modules
+    (hypothesis.internal.conjecture.providers): which modules count depends on the install
+    (editable or wheel) and on what the process imported before. Draws of that kind are turned
+    off while the machine runs, so a pair's examples are the same everywhere."""
+    with _NO_LOCAL_CONSTANTS:
+        original = getattr(providers.HypothesisProvider, "_maybe_draw_constant", None)
+        if original is None:  # a Hypothesis from before local constants
+            yield
+            return
+
+        def no_constant(*args: Any, **kwargs: Any) -> None:
+            return None
+
+        providers.HypothesisProvider._maybe_draw_constant = no_constant  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            providers.HypothesisProvider._maybe_draw_constant = original  # type: ignore[method-assign]
+
+
 def random_conversation(driver_class: type[Driver], a: object, b: object, rng: Rng) -> None:
     """Run the machine; a violated invariant is re-raised as a PairFailure whose message ends
     with the shrunk, replayable list of steps."""
+    keys = rng.take(8)
     machine = cast(
         "type[_Conversation]",
         type(
             "RandomConversation",
             (_Conversation,),
-            {"driver_class": driver_class, "a": a, "b": b, "seed": rng.take(8).hex()},
+            {
+                "driver_class": driver_class,
+                "a": a,
+                "b": b,
+                "seed": keys.hex(),
+                # What hypothesis.seed() sets: the examples come from this seed alone.
+                "_hypothesis_internal_use_seed": int.from_bytes(rng.take(8), "big"),
+            },
         ),
     )
     try:
-        run_state_machine_as_test(
-            machine,
-            settings=settings(
-                max_examples=EXAMPLES,
-                stateful_step_count=STEPS,
-                derandomize=True,
-                phases=(Phase.generate, Phase.shrink),
-                database=None,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                report_multiple_bugs=False,
-                print_blob=False,
-            ),
-        )
+        with _without_local_constants():
+            run_state_machine_as_test(
+                machine,
+                settings=settings(
+                    # The built-in defaults, not whatever profile the caller loaded.
+                    parent=settings.get_profile("default"),
+                    max_examples=EXAMPLES,
+                    stateful_step_count=STEPS,
+                    derandomize=False,
+                    phases=(Phase.generate, Phase.shrink),
+                    database=None,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    report_multiple_bugs=False,
+                    print_blob=False,
+                ),
+            )
     except PairFailure as exc:
         steps = "\n".join(f"  {s}" for s in machine.last_steps)
         raise PairFailure(
-            f"{exc}\nshrunk scenario ({len(machine.last_steps)} steps):\n{steps}"
+            f"{exc}\nshrunk scenario ({len(machine.last_steps)} steps):\n{steps}",
+            receiver=exc.receiver,
+            receiver_fault=exc.receiver_fault,
         ) from None
 
 

@@ -24,6 +24,7 @@ import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from ..attribution import fault_text
 from ..results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_html"]
@@ -673,6 +674,13 @@ _OPTIONAL_ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
 )
 
 
+def _fault_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    blame = fault_text(r)
+    if blame is None:
+        return []
+    return [("party at fault", _e(blame)), ("evidence", _e(_obj(r.get("fault")).get("evidence")))]
+
+
 def _result(r: dict[str, Any]) -> str:
     outcome = _text(r.get("outcome"))
     adapters = [_text(a) for a in _seq(r.get("adapters"))]
@@ -683,6 +691,7 @@ def _result(r: dict[str, Any]) -> str:
         ("outcome", _e(outcome) + (f" (observed {_e(observed)})" if observed else "")),
         ("check", _code(r.get("check"))),
         ("adapters", _or_dash(_adapters_label(adapters))),
+        *_fault_rows(r),
         ("family / capability", f"{_or_dash(r.get('family'))} / {_or_dash(r.get('capability'))}"),
     ]
     rows += [

@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from ..attribution import fault_text
+
 __all__ = ["render_junit"]
 
 
@@ -45,6 +47,9 @@ def _body(r: Mapping[str, Any]) -> str:
     for s in r.get("spec", []):
         level = f" ({s['level']})" if s.get("level") else ""
         lines.append(f"spec: {s['document']} §{s['section']}{level}")
+    blame = fault_text(r)
+    if blame:
+        lines.append(f"{blame}: {r['fault'].get('evidence', '')}")
     exp = r.get("expectation")
     if exp:
         lines.append(f"expectation #{exp['entry'] + 1}: {exp['reason']}")

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from ..attribution import fault_text
 from ..results import OUTCOMES
 
 __all__ = ["render_markdown"]
@@ -43,12 +44,18 @@ def _rows(results: list[Mapping[str, Any]]) -> list[str]:
         if r.get("bugTypes"):
             flags += f" ({', '.join(r['bugTypes'])})"
         lines.append(
-            f"| {r['outcome']} | {_esc(' → '.join(r['adapters']))} | {_case_cell(r)} | "
+            f"| {r['outcome']} | {_esc(_who(r))} | {_case_cell(r)} | "
             f"{_esc(flags)} | {_esc((r.get('detail') or '').strip().splitlines()[0] if r.get('detail') else '')} |"
         )
     if len(results) > _MAX_ROWS:
         lines.append(f"\n… and {len(results) - _MAX_ROWS} more in report.json / index.html")
     return lines
+
+
+def _who(r: Mapping[str, Any]) -> str:
+    who = " → ".join(r["adapters"])
+    blame = fault_text(r)
+    return f"{who} ({blame})" if blame and len(r["adapters"]) > 1 else who
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
