@@ -59,17 +59,13 @@ class MockDamagedByBadMessage(OlmReference):
             return super().olm_decrypt(session, type, message)
         except ProtocolError as exc:
             state = session + self.DAMAGED if self.protocol_returns_state else None
-            raise type_of(exc)(str(exc), state=state) from None
+            raise type(exc)(str(exc), state=state) from None
 
 
 class MockDamagedSilently(MockDamagedByBadMessage):
     """The same damage, behind an adapter on protocol 1 (no state returned with a refusal)."""
 
     protocol_returns_state = False
-
-
-def type_of(exc: ProtocolError) -> type[ProtocolError]:
-    return type(exc)
 
 
 def _olm(name: str, olm: object) -> LoadedAdapter:
@@ -249,5 +245,7 @@ def test_damage_a_bad_message_does_is_seen_through_the_returned_state(
     r = _play("prop/olm/tampering", healthy, damaged)
     assert r.outcome == outcome, r.detail
     if outcome == "fail":
-        assert r.detail is not None and "no longer decrypts the genuine message" in r.detail
-        assert r.fault is not None and r.fault.adapters == ("damaged",)
+        assert r.detail is not None
+        assert "no longer decrypts the genuine message" in r.detail
+        assert r.fault is not None
+        assert r.fault.adapters == ("damaged",)
