@@ -59,7 +59,7 @@ class MockDamagedByBadMessage(OlmReference):
             return super().olm_decrypt(session, type, message)
         except ProtocolError as exc:
             state = session + self.DAMAGED if self.protocol_returns_state else None
-            raise type(exc)(str(exc), state=state) from None
+            raise exc.__class__(str(exc), state=state) from None
 
 
 class MockDamagedSilently(MockDamagedByBadMessage):
