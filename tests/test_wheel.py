@@ -99,3 +99,44 @@ def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
         cwd=work,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+    # The same seed gives the same result records from the wheel as from this checkout (the
+    # random-conversation machine once drew on constants from "local" source files, which an
+    # editable install has and a wheel does not).
+    same = [
+        "run",
+        "--adapter",
+        "reference",
+        "--adapter",
+        "vodozemac",
+        "--case",
+        "prop/olm/random-conversation",
+        "--case",
+        "prop/olm/tampering",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+        "--no-progress",
+    ]
+    from_wheel = subprocess.run(
+        [str(py), "-m", "conformance", *same, "--out", "wheel"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+    )
+    from_checkout = subprocess.run(
+        [sys.executable, "-m", "conformance", *same, "--out", "checkout"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    assert from_wheel.returncode in (0, 1), from_wheel.stderr[-2000:]
+    assert from_checkout.returncode == from_wheel.returncode, from_checkout.stderr[-2000:]
+    records = [
+        json.loads((work / out / "report.json").read_text())["results"]
+        for out in ("wheel", "checkout")
+    ]
+    assert records[0] == records[1]
+    assert any(r["outcome"] == "fail" for r in records[0])
