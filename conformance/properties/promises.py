@@ -206,13 +206,13 @@ def identity_key_change(d: Driver, rng: Rng) -> str | None:
     registration id and key ids) under another identity key, made on B: ``signal_initiate``
     must refuse it (libsignal ``session_builder.rs`` ``process_prekey_bundle``:
     UntrustedIdentity). A fresh Alice on A accepts that same bundle (so the bundle is sound).
-    Bob (on B), with a session with Alice, receives a PreKeySignalMessage for Alice's address
-    under another identity key: refused (``process_prekey``). That message is made on B (so
-    it is one B reads: a fresh Bob, who trusts no one yet, accepts it). Either acceptance is
-    the receiver's fault. Both sessions go on afterwards."""
+    Bob (on B), who started a session with Alice from her bundle (so his own one-time
+    pre-key is unused), receives a PreKeySignalMessage made on A for Alice's address under
+    another identity key, on his current bundle: refused (``process_prekey``); the same
+    message is accepted by Bob as he was before he trusted anyone (so it is sound). Either
+    acceptance is the receiver's fault. Both sessions go on afterwards."""
     assert isinstance(d, SignalDriver)
     d.establish()
-    fresh_bob = d.states["bob"]
     for sender in ("alice", "bob"):
         _exchange(d, sender)
     a, b = cast(Signal, d.a), cast(Signal, d.b)
@@ -240,26 +240,37 @@ def identity_key_change(d: Driver, rng: Rng) -> str | None:
             receiver_fault=True,
         )
 
-    # Bob: Alice's address, another identity, made on B with Bob's current bundle.
-    mallory = _signal_party(b, rng, _ALICE_IDS)
-    mallory = _initiate(b, mallory, b.signal_bundle(d.states["bob"]), rng)
-    forged = b.signal_encrypt(mallory, d.plaintext("alice"))
+    _goes_on(d, "alice")
+
+    # Bob: he starts the session this time (so his one-time pre-key is still there and a
+    # first message to him can use it), and trusts Alice's identity from her bundle.
+    alice = _signal_party(a, rng, _ALICE_IDS)
+    fresh_bob = _signal_party(b, rng, _BOB_IDS)
+    d2 = SignalDriver(d.a, d.b, rng)
+    d2.states = {"alice": alice, "bob": _initiate(b, fresh_bob, a.signal_bundle(alice), rng)}
+    for sender in ("bob", "alice"):
+        _exchange(d2, sender)
+    # Alice's address (her registration id), another identity key, Bob's current bundle.
+    mallory = _initiate(
+        a, _signal_party(a, rng, _ALICE_IDS), b.signal_bundle(d2.states["bob"]), rng
+    )
+    forged = a.signal_encrypt(mallory, d2.plaintext("alice"))
     try:
-        d.open("bob", fresh_bob, forged["type"], forged["message"])
+        d2.open("bob", fresh_bob, forged["type"], forged["message"])
     except ProtocolError as exc:
         raise PairFailure(
-            f"a new bob refused a first message made by his own implementation ({exc.kind}: "
+            f"a new bob refused the first message of alice's second identity ({exc.kind}: "
             f"{exc}): the check cannot judge bob's trust",
             receiver="bob",
         ) from None
-    if d.attempt("bob", forged["type"], forged["message"]) is None:
+    if d2.attempt("bob", forged["type"], forged["message"]) is None:
         raise PairFailure(
             "bob, with a session with alice, accepted a PreKeySignalMessage from alice's "
             "address under another identity key",
             receiver="bob",
             receiver_fault=True,
         )
-    _goes_on(d, "bob")
+    _goes_on(d2, "bob")
     return None
 
 
