@@ -363,7 +363,7 @@ def version_bytes(d: Driver, rng: Rng) -> str | None:
             behaviour = "accepted" if _accepted_versions(d, second, 0, same) else "rejected"
             others = [v for v in range(256) if v >> 4 != spoken]
             _all_versions_refused(d, second, 0, "a PreKeySignalMessage", others)
-        _all_versions_refused(d, second, start, "a first message whose embedded message")
+        _all_versions_refused(d, second, start, "a first message's embedded message")
         _genuine_after(d, second, "first message")
         _exchange(d, "bob")
     s = d.encrypt("alice")
@@ -419,9 +419,11 @@ def identity_binding_judged(d: Driver, rng: Rng) -> str | None:
        the identity swapped. Either failing means A's first message is not bound to its
        identity key as the key agreement requires (X3DH §3.3 DH1 and DH2; docs/olm.md
        "Initial setup" ECDH(I_A, E_B)): the sender, A, is at fault (``sender_fault``).
-    2. The judge sends to B: B refuses the judge's swapped message; accepting it is B's fault
-       (``receiver_fault``: a receiver that binds the identity cannot derive the sender's keys
-       without the stranger's private key).
+    2. The judge sends to B: B refuses the judge's swapped message and decrypts the genuine
+       one. Accepting the swapped one is B's fault (``receiver_fault``: a receiver that binds
+       the identity cannot derive the sender's keys without the stranger's private key); so,
+       with the judge taken as right, is refusing the genuine one (B's key agreement is not
+       the spec's), the mirror of 1.
     3. A sends to B: the same, B judged as in 2.
     Olm receivers are told the stranger is the sender (see :func:`_open_claimed`)."""
     family = "olm" if isinstance(d, OlmDriver) else "signal"
@@ -471,8 +473,21 @@ def identity_binding_judged(d: Driver, rng: Rng) -> str | None:
                 receiver="bob",
                 receiver_fault=True,
             )
-        if sender is d.a:
+        try:
             pair.deliver(first)
+        except ProtocolError as exc:
+            if sender is not referee:
+                raise PairFailure(
+                    f"bob refused alice's genuine first message ({exc.kind}: {exc})",
+                    receiver="bob",
+                ) from None
+            raise PairFailure(
+                f"bob refused the reference's genuine first message ({exc.kind}: {exc}): his key "
+                "agreement is not the spec's, so it cannot bind the sender's identity key as "
+                "specified",
+                receiver="bob",
+                receiver_fault=True,
+            ) from None
     return None
 
 
