@@ -89,7 +89,7 @@ class MockSkipsSignatureCheck(SignalReference):
     """Never verifies the signature on a bundle's signed pre-key."""
 
     def signal_initiate(self, party: bytes, *args: object) -> bytes:
-        with mock.patch.object(signal_module, "xeddsa_verify", lambda *a: True):
+        with mock.patch.object(signal_module, "xeddsa_verify", return_value=True):
             return super().signal_initiate(party, *args)  # type: ignore[arg-type]
 
 
@@ -280,7 +280,7 @@ def test_a_shared_identity_binding_bug_passes_the_pair_but_not_the_judge() -> No
 def test_a_judge_that_accepts_the_swapped_message_blames_the_sender() -> None:
     # If the judge reads A's swapped message, A's message was not bound to its identity.
     lax = MockOlmUnboundIdentity(reference_primitives())
-    with mock.patch.object(promises, "judge", lambda family: lax):
+    with mock.patch.object(promises, "judge", return_value=lax):
         r = _run("prop/olm/identity-binding-judged", _reference("a"), _reference("b"))
     assert r.outcome == "fail"
     assert r.detail is not None
