@@ -57,6 +57,11 @@ DEFAULT = Profile(
             "on one may start a session again",
         ),
         "PreKeyOuterVersion": ("either", f"{_SPEC_OLM}: nothing authenticates the outer byte"),
+        "PreKeyCurrentVersion": (
+            "either",
+            "libsignal protocol.rs reads only the high nibble (the message version) of a "
+            "PreKeySignalMessage's version byte; nothing authenticates the low one",
+        ),
         "SkippedKeyEviction": (
             "either",
             f"{_SPEC_OLM} sets no limit; libolm keeps 40 skipped keys per session, vodozemac 40 "
@@ -80,6 +85,7 @@ STRICT = Profile(
             "a replayed pre-key message must not create a second session",
         ),
         "PreKeyOuterVersion": ("reject", "a message with an unknown version must be refused"),
+        "PreKeyCurrentVersion": ("reject", "a message with an unknown version must be refused"),
         "SkippedKeyEviction": ("either", "any bounded store is safe"),
         "MegolmIndexReplay": ("reject", "the library itself must refuse a repeated index"),
         "CounterWraparound": ("either", "no deployment reaches 2^32 messages"),

@@ -53,6 +53,13 @@ KNOWN: dict[tuple[str, str], int] = {
     ): 1,
     ("python-axolotl,libsignal-protocol-typescript", "prop/signal/random-conversation"): 1,
     ("reference,libsignal-protocol-typescript", "prop/signal/random-conversation"): 1,
+    # Promises (issue 12 part 5): the TypeScript library reads the version byte as a range,
+    # refusing only "(version & 0xf) > 3 || version >> 4 < 3" (session-cipher.js), so it
+    # accepts a PreKeySignalMessage with version byte 0x40 (and 0x53, 0xF0, ...). The check
+    # carries the PreKeyCurrentVersion flag (the low nibble, which it may ignore), hence the key.
+    ("libsignal-protocol-typescript,libsignal-protocol-typescript", "PreKeyCurrentVersion"): 1,
+    ("python-axolotl,libsignal-protocol-typescript", "PreKeyCurrentVersion"): 1,
+    ("reference,libsignal-protocol-typescript", "PreKeyCurrentVersion"): 1,
     # - vodozemac 0.10.0 accepts a message (or a first message's embedded one) whose chain-index
     #   tag byte (0x10) is changed (to 0x18, 0x30 or 0x50) while the index is 0: the field is
     #   then read as unknown and skipped, the index defaults to 0, and the MAC still verifies,

@@ -50,17 +50,29 @@ class PairFailure(Exception):
     the message the failure is about. With ``receiver_fault=True`` the receiver alone is at
     fault, whoever sent the message: it accepted what it must refuse (a replay, a message the
     suite tampered with or forged, a message its own old state must not read), crashed on it, or
-    lost a genuine message because of it. Otherwise (it refused or misread a genuine message,
+    lost a genuine message because of it. With ``sender_fault=True`` the sender alone is at
+    fault: it produced what an independent judge (the suite's reference) refuses or must refuse,
+    whoever received it. Otherwise (it refused or misread a genuine message,
     or a stolen state read a new one) the sender or the receiver is at fault, decided across
     every pair of the check. No ``receiver``: the pair as a whole, undetermined.
     """
 
-    def __init__(self, message: str, *, receiver: str | None = None, receiver_fault: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        receiver: str | None = None,
+        receiver_fault: bool = False,
+        sender_fault: bool = False,
+    ):
         super().__init__(message)
         if receiver is not None and receiver not in ROLES:
             raise ValueError(f"receiver must be one of {ROLES}, not {receiver!r}")
+        if sender_fault and (receiver is None or receiver_fault):
+            raise ValueError("sender_fault needs a receiver and excludes receiver_fault")
         self.receiver = receiver
         self.receiver_fault = receiver_fault
+        self.sender_fault = sender_fault
 
 
 def step(what: str, fn: Callable[..., Any], *args: Any, receiver: str | None = None) -> Any:
@@ -216,6 +228,14 @@ def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
             "blame",
             sender=sender,
             receiver=receiver,
+        )
+    if exc.sender_fault:
+        return Fault(
+            "sender",
+            (sender,),
+            f"{sender} (as {'alice' if exc.receiver == 'bob' else 'bob'}) sent what an "
+            "independent judge refuses, whoever the receiver: that is the sender's alone",
+            sender=sender,
         )
     if sender == receiver:
         return Fault(

@@ -21,7 +21,7 @@ from ..interop import ByDesign, PairFailure, PairScenario, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
 from ..model import SpecRef
 from ..stdio import AdapterFault
-from . import wire
+from . import promises, wire
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
@@ -323,10 +323,17 @@ PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str]] = {
     "tampering": (tampering, ALL, "AUTH_BYPASS"),
     "identity-binding": (identity_binding, SESSIONS, "AUTH_BYPASS"),
     "random-conversation": (random_conversations, ALL, "BASIC"),
+    # Promises no other check held an implementation to (issue 12 part 5): .promises.
+    **{
+        n: (play, promises.FAMILIES[n], promises.BUG_TYPES[n]) for n, play in promises.PLAYS.items()
+    },
 }
 
 #: The flag a behaviour is reported under, where a family leaves the behaviour open.
-FLAGS: dict[tuple[str, str], tuple[str, ...]] = {("replay", "megolm"): ("MegolmIndexReplay",)}
+FLAGS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("replay", "megolm"): ("MegolmIndexReplay",),
+    **promises.FLAGS,
+}
 
 #: Kept by the smoke tier.
 SMOKE = ("forward-secrecy", "replay")
@@ -340,6 +347,7 @@ DESCRIPTIONS = {
     "tampering": "Every bit flipped, cut, extended, random: refused, and nothing is corrupted.",
     "identity-binding": "A re-addressed or identity-swapped first message is refused.",
     "random-conversation": "Random sends, deliveries, drops, replays, tampering and compromises.",
+    **promises.DESCRIPTIONS,
 }
 
 
@@ -362,7 +370,7 @@ def property_scenarios() -> list[PairScenario]:
                     family,
                     DRIVERS[family][0],
                     DESCRIPTIONS[name],
-                    SPECS[family],
+                    promises.SPECS.get((name, family), SPECS[family]),
                     _play(family, prop),
                     smoke=name in SMOKE,
                     flags=FLAGS.get((name, family), ()),
