@@ -59,7 +59,7 @@ from conformance.reference.sender_keys import (
     _load,
     _State,
 )
-from conformance.reference.signal import SignalReference, X3dhReference
+from conformance.reference.signal import SignalLimits, SignalReference, X3dhReference
 from conformance.reference.signal import SkippedKey as SignalSkippedKey
 from conformance.resources import vectors_dir
 from conformance.results import CheckResult
@@ -103,6 +103,15 @@ class MockSenderKeyAcceptsReplay(SignalGroupReference):
         key = super()._key_for(s, iteration)
         s.skipped.append((key.iteration, key.seed))
         return key
+
+
+class MockSenderKeyNoJumpLimit(SignalGroupReference):
+    """No limit on how far ahead an iteration may jump: a message claiming an iteration far
+    ahead makes it derive (and store) every key in between. Breaks protocols.md 1.5 /
+    libsignal ``consts.rs`` MAX_FORWARD_JUMPS (25,000: further is InvalidMessage)."""
+
+    def __init__(self, primitives: Primitives) -> None:
+        super().__init__(primitives, SignalLimits(max_forward_jumps=10**9))
 
 
 # --- broken variants: safety numbers (libsignal fingerprint.rs, protocols.md 1.8) ------------
@@ -149,6 +158,24 @@ class MockFingerprintIterationsOffByOne(_FingerprintVariant):
 
     def half(self, iterations: int, key: bytes, stable_id: bytes) -> str:
         return displayable_half(iterations - 1, key, stable_id)
+
+
+class MockFingerprintAcceptsAnything(_FingerprintVariant):
+    """Checks neither the iteration count nor the identity keys' encoding (a 33-byte key
+    starting with the 0x05 type byte). Breaks libsignal ``fingerprint.rs`` (iterations in
+    2..=1,000,000; ``PublicKey::deserialize`` refuses other keys)."""
+
+    def signal_fingerprint(
+        self,
+        iterations: int,
+        local_id: bytes,
+        local_key: bytes,
+        remote_id: bytes,
+        remote_key: bytes,
+    ) -> bytes:
+        local = self.half(iterations, local_key, local_id)
+        remote = self.half(iterations, remote_key, remote_id)
+        return self.ordered(local, remote).encode("ascii")
 
 
 class MockFingerprintUnsorted(_FingerprintVariant):
@@ -576,6 +603,19 @@ KAT_BREAKS: list[KatBreak] = [
         "MockSenderKeyAcceptsReplay",
     ),
     KatBreak(
+        "SenderKeyTest",
+        "signal/sender_key_test.json",
+        _group(SignalGroupReference),
+        _group(MockSenderKeyNoJumpLimit),
+        None,
+        "MockSenderKeyNoJumpLimit",
+        xfail=(
+            "sender_key_test.json has no case with an iteration more than MAX_FORWARD_JUMPS "
+            "(25,000) ahead (signal_receive_test.json has one for SignalMessages: CounterJump), "
+            "and no sender-key property forges one"
+        ),
+    ),
+    KatBreak(
         "FingerprintTest",
         "signal/fingerprint_test.json",
         _fingerprint(SignalFingerprintReference),
@@ -598,6 +638,19 @@ KAT_BREAKS: list[KatBreak] = [
         _fingerprint(MockFingerprintUnsorted),
         None,
         "MockFingerprintUnsorted",
+    ),
+    KatBreak(
+        "FingerprintTest",
+        "signal/fingerprint_test.json",
+        _fingerprint(SignalFingerprintReference),
+        _fingerprint(MockFingerprintAcceptsAnything),
+        None,
+        "MockFingerprintAcceptsAnything",
+        xfail=(
+            "fingerprint_test.json has valid cases only: no iteration count out of range and no "
+            "identity key that is not 33 bytes with the 0x05 type byte, so a FingerprintTest "
+            "never sees a refusal"
+        ),
     ),
     KatBreak(
         "X3dhTest",
