@@ -468,6 +468,17 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         "an export at index 2 decrypted message 0",
     ),
     ScenarioBreak(
+        "prop/megolm/forward-secrecy",
+        MockMegolmRatchetStuck,
+        "first",
+        xfail=(
+            "the Megolm properties never look at the index a message claims: a sender whose "
+            "ratchet never advances (every message at index 0 under the same keys, so holding "
+            "the session at index 0 reads them all) passes forward secrecy and every other "
+            "Megolm property; only pair/megolm/* and the MegolmSession vectors see it"
+        ),
+    ),
+    ScenarioBreak(
         "prop/megolm/replay", MockMegolmTornDownByReplay, "second", "torn down by a replay"
     ),
     ScenarioBreak(
