@@ -12,6 +12,12 @@ healthy reference in both places passes, the broken one in its place fails.
 property without a row that is caught fails it. A check a family does not offer by design
 (Megolm post-compromise security) is exempt, labelled in :data:`BY_DESIGN`.
 
+Checks that had no broken-variant test before this table: pair/olm/{out-of-order,
+lost-messages, fallback-key, skipped-keys-across-chains}, pair/signal/{no-one-time-prekey,
+out-of-order, lost-messages, sender-keys}, every pair/megolm/* scenario, prop/olm/{reordering,
+identity-binding, random-conversation}, every prop/signal/* property and every prop/megolm/* one.
+Rows marked xfail name what a check cannot catch yet (see their reasons).
+
 All of it runs in-process on the reference (a few seconds in all); the slowest rows are the
 skip-limit ones, whose broken receivers derive 200,000 keys on purpose.
 """
