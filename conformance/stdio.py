@@ -266,7 +266,8 @@ class StdioClient:
         if not isinstance(err, dict):
             raise self._fault(f"answered {method} with a malformed error object")
         code, message = err.get("code"), str(err.get("message", ""))
-        data = err.get("data") if isinstance(err.get("data"), dict) else {}
+        raw_data = err.get("data")
+        data: Mapping[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         kind = data.get("kind")
         if code == -32601:
             return errors.Unsupported(message or f"method {method} not found")
