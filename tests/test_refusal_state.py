@@ -131,7 +131,8 @@ def test_a_refused_initiate_returns_the_party(
     fields = [bundle[f] for f in BUNDLE_FIELDS]
     keys = [rng.key(), rng.key()]
     forged = [
-        _tampered(v) if f == "signed_prekey_signature" else v for f, v in zip(BUNDLE_FIELDS, fields)
+        _tampered(v) if f == "signed_prekey_signature" else v
+        for f, v in zip(BUNDLE_FIELDS, fields, strict=True)
     ]
     with pytest.raises(ProtocolError) as refused:
         d.b.signal_initiate(alice, *forged, *keys)

@@ -265,7 +265,7 @@ def test_a_refusals_state_arrives_as_bytes_and_a_malformed_one_is_a_fault(tmp_pa
             decrypt("none")  # a protocol-1 style refusal: no state
         assert refused.value.state is None
         for malformed in ("number", "odd", "nothex", "list"):
-            with pytest.raises(AdapterFault, match="data.state is not hex"):
+            with pytest.raises(AdapterFault, match=r"data\.state is not hex"):
                 decrypt(malformed)
             with pytest.raises(AuthenticationFailed):  # the restarted adapter answers again
                 decrypt("hex")
