@@ -16,6 +16,7 @@ from typing import Any
 
 from .capabilities import CAPABILITIES, COMPOSITES, Operation, operations
 from .errors import KINDS
+from .stdio import PROTOCOL_VERSIONS
 
 __all__ = ["HEX", "method_schemas", "schemas"]
 
@@ -110,7 +111,15 @@ def schemas() -> dict[str, dict[str, Any]]:
             "message": {"type": "string"},
             "data": {
                 "type": "object",
-                "properties": {"kind": {"enum": kinds}},
+                "properties": {
+                    "kind": {"enum": kinds},
+                    "state": {
+                        **HEX,
+                        "description": "protocol 2: the party's state after the refused "
+                        "attempt of a stateful operation (docs/adapter-protocol.md, "
+                        '"State after a refusal")',
+                    },
+                },
             },
         },
         "if": {"properties": {"code": {"const": -32000}}},
@@ -137,7 +146,7 @@ def schemas() -> dict[str, dict[str, Any]]:
         "type": "object",
         "required": ["protocol", "name", "implementation", "version", "capabilities"],
         "properties": {
-            "protocol": {"const": 1},
+            "protocol": {"enum": list(PROTOCOL_VERSIONS)},
             "name": {"type": "string", "minLength": 1},
             "implementation": {"type": "string"},
             "version": {"type": "string", "minLength": 1},

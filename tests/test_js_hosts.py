@@ -90,6 +90,18 @@ serve(
       throw new Error("deliberate failure");
     },
     "test.kinds": () => [...KINDS],
+    // A refusal carrying a party's state (protocol 2), given or set on the caught refusal.
+    "test.refuse": ({ state }) => {
+      throw new Refusal("AuthenticationFailed", "refused with state", { state });
+    },
+    "test.refuse_set": ({ state }) => {
+      const refusal = new Refusal("InvalidMessage", "state set later");
+      refusal.state = state;
+      throw refusal;
+    },
+    "test.refuse_bad_state": () => {
+      throw new Refusal("InvalidMessage", "state not bytes", { state: "00ff" });
+    },
   },
 );
 """
@@ -206,7 +218,7 @@ def refusal_kind(response: dict[str, Any]) -> str:
 
 def test_describe(adapter: Adapter) -> None:
     result = adapter.request("describe")["result"]
-    assert result["protocol"] == 1
+    assert result["protocol"] == 2
     assert result["batch"] is True
     assert result["name"] in {"tiny", "node-shim"}
     assert "x25519" in result["capabilities"]
@@ -310,6 +322,29 @@ def test_other_exceptions_are_internal_errors(host: Adapter) -> None:
     assert error["code"] == -32603
     assert "deliberate failure" in error["message"]
     assert "data" not in error
+
+
+def test_a_refusal_carries_the_state_it_is_given_as_hex(host: Adapter) -> None:
+    error = host.request("test.refuse", state="00FFab")["error"]
+    assert error == {
+        "code": -32000,
+        "message": "refused with state",
+        "data": {"kind": "AuthenticationFailed", "state": "00ffab"},
+    }
+    error = host.request("test.refuse_set", state="")["error"]
+    assert error["data"] == {"kind": "InvalidMessage", "state": ""}
+
+
+def test_a_refusal_without_state_sends_none(host: Adapter) -> None:
+    # Protocol 1 adapters on this host: no state given, no data.state sent.
+    error = host.request("test.refuse")["error"]
+    assert error["data"] == {"kind": "AuthenticationFailed"}
+
+
+def test_a_refusal_state_that_is_not_bytes_is_an_internal_error(host: Adapter) -> None:
+    error = host.request("test.refuse_bad_state")["error"]
+    assert error["code"] == -32603
+    assert "not a Uint8Array" in error["message"]
 
 
 def test_host_kinds_are_the_suite_kinds(host: Adapter) -> None:

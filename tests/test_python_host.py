@@ -51,6 +51,22 @@ def refuse(kind: str) -> None:
     raise Refusal(kind, f"refused as {kind}")
 
 
+def refuse_with_state(state: bytes) -> None:
+    raise Refusal("AuthenticationFailed", "bad MAC", state=state)
+
+
+def refuse_state_set_later(state: bytes) -> None:
+    try:
+        raise Refusal("InvalidMessage", "truncated")
+    except Refusal as exc:
+        exc.state = state
+        raise
+
+
+def refuse_state_not_bytes() -> None:
+    raise Refusal("InvalidMessage", "bad", state="00ff")  # type: ignore[arg-type]
+
+
 def echo(**params: object) -> object:
     return {"params": params, "nested": [b"\\x00\\xff", {"deep": b"\\xab"}], "none": None}
 
@@ -71,6 +87,9 @@ serve(
         "debug.noisy": noisy,
         "debug.broken": broken,
         "debug.refuse": refuse,
+        "debug.refuse_with_state": refuse_with_state,
+        "debug.refuse_state_set_later": refuse_state_set_later,
+        "debug.refuse_state_not_bytes": refuse_state_not_bytes,
         "debug.echo": echo,
         "debug.kinds": kinds,
     },
@@ -139,7 +158,7 @@ def call(folder: Path, method: str, **params: object) -> dict[str, object]:
 def test_describe_adds_the_protocol_version_and_batching(adapter_dir: Path) -> None:
     response = call(adapter_dir, "describe")
     assert response["result"] == {
-        "protocol": 1,
+        "protocol": 2,
         "batch": True,
         "name": "scratch",
         "implementation": "scratch (pyca/cryptography)",
@@ -180,6 +199,40 @@ def test_every_neutral_kind_can_be_refused(adapter_dir: Path, kind: str) -> None
         "message": f"refused as {kind}",
         "data": {"kind": kind},
     }
+
+
+def test_a_refusal_carries_the_state_after_the_attempt_as_hex(adapter_dir: Path) -> None:
+    error = call(adapter_dir, "debug.refuse_with_state", state="00FFab")["error"]
+    assert error == {
+        "code": -32000,
+        "message": "bad MAC",
+        "data": {"kind": "AuthenticationFailed", "state": "00ffab"},
+    }
+    error = call(adapter_dir, "debug.refuse_state_set_later", state="")["error"]
+    assert isinstance(error, dict)
+    assert error["data"] == {"kind": "InvalidMessage", "state": ""}
+
+
+def test_a_refusal_without_state_sends_no_state(adapter_dir: Path) -> None:
+    # What a protocol-1 adapter on this host sends: data.kind only.
+    error = call(adapter_dir, "debug.refuse", kind="InvalidKey")["error"]
+    assert isinstance(error, dict)
+    assert error["data"] == {"kind": "InvalidKey"}
+
+
+def test_a_refusal_state_that_is_not_bytes_is_an_internal_error(adapter_dir: Path) -> None:
+    error = call(adapter_dir, "debug.refuse_state_not_bytes")["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == -32603
+    assert "Refusal.state must be bytes" in error["message"]
+
+
+def test_an_adapter_may_still_describe_protocol_1(adapter_dir: Path) -> None:
+    source = (adapter_dir / "adapter.py").read_text()
+    (adapter_dir / "adapter.py").write_text(
+        source.replace('"capabilities": ["x25519"],', '"capabilities": ["x25519"], "protocol": 1,')
+    )
+    assert call(adapter_dir, "describe")["result"]["protocol"] == 1  # type: ignore[index]
 
 
 def test_the_kinds_tuple_is_the_protocols_list(adapter_dir: Path) -> None:
@@ -261,7 +314,7 @@ def test_batch_is_answered_on_one_line(adapter_dir: Path) -> None:
     assert by_id[1]["result"] == RFC7748_OUT
     assert by_id["two"]["error"]["data"] == {"kind": "InvalidKey"}
     assert by_id[3]["error"]["code"] == -32601
-    assert by_id[4]["result"]["protocol"] == 1
+    assert by_id[4]["result"]["protocol"] == 2
 
 
 def test_empty_batch_is_an_invalid_request(adapter_dir: Path) -> None:
@@ -287,7 +340,7 @@ def test_bad_json_is_32700_with_null_id_and_the_stream_goes_on(
     assert first["error"]["code"] == -32700
     assert isinstance(second, dict)
     assert second["id"] == 2
-    assert second["result"]["protocol"] == 1
+    assert second["result"]["protocol"] == 2
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from browser import visit
 from conftest import BundledRun
-from findings import KNOWN, total
+from findings import KNOWN, KNOWN_ERRORS, total
 from helpers import load_report
 
 from conformance import loader
@@ -47,8 +47,9 @@ def test_run_writes_every_format(full: tuple[Path, dict[str, Any]]) -> None:
     failed = [c for c in cases if any(isinstance(r, Failure) for r in c.result)]
     errors = [c for c in cases if any(isinstance(r, Error) for r in c.result)]
     skipped = [c for c in cases if any(isinstance(r, Skipped) for r in c.result)]
-    assert len(failed) == report["summary"]["outcomes"]["fail"] == total()
-    assert errors == []
+    # Two of the pinned findings are library crashes, recorded as errors (tests/findings.py).
+    assert len(errors) == report["summary"]["outcomes"]["error"] == KNOWN_ERRORS
+    assert len(failed) == report["summary"]["outcomes"]["fail"] == total() - KNOWN_ERRORS
     assert len(skipped) == report["summary"]["outcomes"]["unsupported"]
     assert all("reproduce: e2ee-conformance repro" in (c.result[0].text or "") for c in failed)
 

@@ -40,6 +40,10 @@ def test_every_fault_is_one_error_with_stderr_and_the_run_goes_on(tmp_path: Path
     assert report["summary"]["total"] == n_cases * 5
     by = report["summary"]["byAdapter"]
     assert by["pynacl"]["x25519"]["pass"] == n_cases
+    # The mocks speak protocol 1 (no state with a refusal) and still run; the report says so.
+    protocols = {a["name"]: a["protocol"] for a in report["adapters"]}
+    assert protocols["pynacl"] == 2
+    assert {protocols[f"mock-stdio-{m}"] for m in ("crash", "hang", "garbage", "wrong-id")} == {1}
     expected = {
         "crash": "closed its standard output",
         "hang": "within 1 s (hang)",
@@ -217,3 +221,53 @@ def test_the_documented_from_scratch_shim_passes_through_the_suite(tmp_path: Pat
     assert code == 0
     assert by["x25519"]["pass"] == 134
     assert by["aead:chacha20-poly1305"]["pass"] == 96
+
+
+STATEFUL_SHIM = r"""
+import json, sys
+
+STATES = {"hex": "00ff", "none": None, "number": 5, "odd": "abc", "nothex": "zz", "list": ["00"]}
+for line in sys.stdin:
+    req = json.loads(line)
+    if req["method"] == "describe":
+        result = {"protocol": 2, "name": "state-shim", "implementation": "test",
+                  "version": "0", "capabilities": ["olm"]}
+        reply = {"jsonrpc": "2.0", "id": req["id"], "result": result}
+    else:
+        data = {"kind": "AuthenticationFailed"}
+        state = STATES[bytes.fromhex(req["params"]["message"]).decode()]
+        if state is not None:
+            data["state"] = state
+        error = {"code": -32000, "message": "bad MAC", "data": data}
+        reply = {"jsonrpc": "2.0", "id": req["id"], "error": error}
+    sys.stdout.write(json.dumps(reply) + "\n")
+    sys.stdout.flush()
+"""
+
+
+def test_a_refusals_state_arrives_as_bytes_and_a_malformed_one_is_a_fault(tmp_path: Path) -> None:
+    from conformance.errors import AuthenticationFailed
+
+    (tmp_path / "shim.py").write_text(STATEFUL_SHIM)
+    client = StdioClient("shim", [sys.executable, "shim.py"], cwd=tmp_path, timeout=5)
+    try:
+        assert client.start()["protocol"] == 2
+
+        def decrypt(case: str) -> object:
+            return client.call(
+                "olm.olm_decrypt", {"session": "00", "type": 1, "message": case.encode().hex()}
+            )
+
+        with pytest.raises(AuthenticationFailed) as refused:
+            decrypt("hex")
+        assert refused.value.state == b"\x00\xff"
+        with pytest.raises(AuthenticationFailed) as refused:
+            decrypt("none")  # a protocol-1 style refusal: no state
+        assert refused.value.state is None
+        for malformed in ("number", "odd", "nothex", "list"):
+            with pytest.raises(AdapterFault, match=r"data\.state is not hex"):
+                decrypt(malformed)
+            with pytest.raises(AuthenticationFailed):  # the restarted adapter answers again
+                decrypt("hex")
+    finally:
+        client.close()

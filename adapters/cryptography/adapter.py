@@ -142,6 +142,8 @@ class _Cbc:
 
 class CryptographyAdapter(Adapter):
     implementation = "pyca/cryptography (OpenSSL)"
+    #: Stateless primitives only: contract 2 asks nothing more of them than 1.
+    protocol = 2
 
     def version(self) -> str:
         return f"{cryptography.__version__} ({backend.openssl_version_text()})"

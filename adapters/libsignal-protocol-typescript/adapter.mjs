@@ -17,6 +17,19 @@
 //
 // Date.now() stamps archived sessions and old ratchets inside the record; it is replaced by a
 // counter kept in the party while a call runs, so that the returned state is reproducible.
+//
+// Protocol 2 (docs/adapter-protocol.md, "State after a refusal"): a refused signal_initiate or
+// signal_decrypt carries the party as the library's store holds it after the failed attempt
+// (what it stored on the way: the SessionRecord string, the peer's identity key, the pre-keys).
+// SessionBuilder.processV3 saves the sender's identity key before the embedded message of a
+// pre-key message decrypts, so a refused forged pre-key message can leave it pinned; that shows.
+//
+// Library errors: only the library's own deliberate rejections become refusals (its explicit
+// `throw new Error("Bad MAC")`-style errors and MessageCounterError, matched by message in
+// translate()). Everything else propagates as an internal error, because a crash on malformed
+// input is a finding: a TypeError, protobufjs's RangeError ("index out of range") and "invalid
+// wire type" errors leaking out of the library's unchecked decode(), and WebCrypto's
+// OperationError from an AES-CBC decryption the library does not wrap.
 import { packageVersion, Refusal, serve } from "./e2ee-host.mjs";
 import { createPublicKey, createPrivateKey, webcrypto } from "node:crypto";
 import { createRequire } from "node:module";
@@ -183,13 +196,12 @@ function translate(err, ctx) {
     return refuse("InvalidKey");
   }
   if (
-    /^Incompatible version|^Over 2000 messages|^Bad MAC length|^Tried to decrypt on a sending chain|^Got invalid request to extend chain|^No record for|^No session found|^unable to find session|^No registrationId/.test(message) ||
-    err instanceof RangeError || // protobufjs: truncated input
-    /invalid wire type|index out of range/i.test(message) || // protobufjs: malformed input
-    err?.name === "OperationError" // WebCrypto AES-CBC: bad padding or length
+    /^Incompatible version|^Over 2000 messages|^Bad MAC length|^Tried to decrypt on a sending chain|^Got invalid request to extend chain|^No record for|^No session found|^unable to find session|^No registrationId/.test(message)
   ) {
     return refuse("InvalidMessage");
   }
+  // Not the library's own rejection (TypeError, protobufjs's RangeError and wire-type errors,
+  // WebCrypto's OperationError): an internal error, never a refusal.
   return err;
 }
 
@@ -198,6 +210,16 @@ async function guarded(ctx, fn) {
     return await fn();
   } catch (err) {
     throw translate(err, ctx);
+  }
+}
+
+/** Run fn; a Refusal it throws carries the party as the store holds it then (protocol 2). */
+async function stateAfter(state, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Refusal && err.state === undefined) err.state = dumpParty(state);
+    throw err;
   }
 }
 
@@ -262,6 +284,10 @@ function signalBundle({ party }) {
 
 async function signalInitiate(p) {
   const state = loadParty(p.party);
+  return stateAfter(state, () => initiate(state, p));
+}
+
+async function initiate(state, p) {
   const inject = p.base_key.length > 0 || p.ratchet_key.length > 0;
   const randoms = inject ? [privateKey(p.base_key, "base_key"), privateKey(p.ratchet_key, "ratchet_key")] : null;
   const device = {
@@ -303,6 +329,10 @@ async function signalEncrypt({ party, plaintext }) {
 
 async function signalDecrypt({ party, type, message, ratchet_key }) {
   const state = loadParty(party);
+  return stateAfter(state, () => decrypt(state, type, message, ratchet_key));
+}
+
+async function decrypt(state, type, message, ratchet_key) {
   need(type === 2 || type === 3, "InvalidInput", `message type ${type}: 2 or 3 expected`);
   const randoms = ratchet_key.length > 0 ? [privateKey(ratchet_key, "ratchet_key")] : null;
   return withContext(state, randoms, async (ctx) => {

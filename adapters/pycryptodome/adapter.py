@@ -153,6 +153,8 @@ class _Cbc:
 
 class PyCryptodomeAdapter(Adapter):
     implementation = "PyCryptodome"
+    #: Stateless primitives only: contract 2 asks nothing more of them than 1.
+    protocol = 2
 
     def version(self) -> str:
         return str(Crypto.__version__)

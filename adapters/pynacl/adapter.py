@@ -154,6 +154,8 @@ class _Aead:
 
 class PyNaClAdapter(Adapter):
     implementation = "PyNaCl (libsodium)"
+    #: Stateless primitives only: contract 2 asks nothing more of them than 1.
+    protocol = 2
 
     def version(self) -> str:
         return f"{nacl.__version__} (bundled libsodium)"

@@ -15,7 +15,21 @@ State is opaque bytes and nothing survives between calls:
 - a group state is python-axolotl's serialized ``SenderKeyRecord``.
 
 Every handler loads the state into an in-memory store, lets python-axolotl work on it and
-serializes the store again; a refused call returns nothing, so the caller's state is unchanged.
+serializes the store again. The stores keep serialized records, as a persistent store would:
+python-axolotl loads a record, changes it in memory and stores it back only when it is done, so
+what it changed without storing is not kept.
+
+Protocol 2 (docs/adapter-protocol.md, "State after a refusal"): a refused ``signal_initiate``,
+``signal_decrypt`` or ``signal_group_decrypt`` carries the store serialized after the exception,
+i.e. what python-axolotl stored (or did not) on the way. Notably ``SessionBuilder.process`` saves
+the sender's identity key before the embedded message of a pre-key message is decrypted, so a
+forged pre-key message pins its identity key even though it is refused; that now shows.
+
+Library exceptions: only python-axolotl's own exception classes (``_LIBRARY_ERRORS``) become
+refusals. Anything else escaping the library (``TypeError`` on an empty message, protobuf's
+``DecodeError`` leaking out of ``WhisperMessage``, which wraps neither it nor struct errors, a
+``ValueError`` from the PKCS#7 unpadding that ``SessionCipher`` does not wrap) propagates and is
+answered as an internal error: a crash on malformed input is a finding, not a refusal.
 
 Randomness: python-axolotl draws every random value through ``os.urandom`` inside
 ``axolotl.ecc.curve`` (private keys: 32 bytes, clamped by ``generatePrivateKey``; signatures: the
@@ -33,7 +47,7 @@ import os
 os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any, NoReturn
@@ -297,6 +311,17 @@ class _Party:
         return SessionCipher(self, self, self, self, _PEER, _DEVICE)
 
 
+@contextmanager
+def _state_after(export: Callable[[], bytes]) -> Iterator[None]:
+    """A refusal raised inside carries ``export()``: the store serialized after the attempt."""
+    try:
+        yield
+    except Refusal as exc:
+        if exc.state is None:
+            exc.state = export()
+        raise
+
+
 def _type_name(exc: BaseException) -> str:
     """The class name of ``exc`` (``type`` is a parameter name of signal_decrypt)."""
     return exc.__class__.__name__
@@ -316,7 +341,7 @@ def _refuse_exception(exc: Exception) -> NoReturn:
         if "Invalid signature" in text:
             raise Refusal("InvalidSignature", text) from None
         raise Refusal("InvalidMessage", text) from None
-    if isinstance(exc, (LegacyMessageException, InvalidVersionException, DecodeError)):
+    if isinstance(exc, (LegacyMessageException, InvalidVersionException)):
         raise Refusal("InvalidMessage", f"{_type_name(exc)}: {text}") from None
     if isinstance(exc, NoSessionException):
         raise Refusal("InvalidMessage", f"no session: {text}") from None
@@ -325,12 +350,12 @@ def _refuse_exception(exc: Exception) -> NoReturn:
     raise exc
 
 
+#: python-axolotl's own exception classes: its deliberate rejections of bad input.
 _LIBRARY_ERRORS = (
     DuplicateMessageException,
     InvalidMessageException,
     LegacyMessageException,
     InvalidVersionException,
-    DecodeError,
     NoSessionException,
     InvalidKeyIdException,
     InvalidKeyException,
@@ -415,40 +440,41 @@ def signal_initiate(
     ratchet_key: bytes,
 ) -> bytes:
     me = _Party.load(party)
-    _uint("registration_id", registration_id)
-    _uint("signed_prekey_id", signed_prekey_id)
-    _size("base_key", base_key, _KEY)
-    _size("ratchet_key", ratchet_key, _KEY)
-    their_identity = IdentityKey(_public("identity_key", identity_key))
-    their_signed = _public("signed_prekey", signed_prekey)
-    # The C extension raises ValueError for any other length; it cannot be a valid signature.
-    _size("signed_prekey_signature", signed_prekey_signature, _SIGNATURE, "InvalidSignature")
-    their_prekey = None
-    their_prekey_id = None
-    if prekey:
-        their_prekey = _public("prekey", prekey)
-        their_prekey_id = _uint("prekey_id", prekey_id, _PREKEY_ID_MAX)
-    bundle = PreKeyBundle(
-        registration_id,
-        _DEVICE,
-        their_prekey_id,
-        their_prekey,
-        signed_prekey_id,
-        their_signed,
-        bytes(signed_prekey_signature),
-        their_identity,
-    )
-    try:
-        # processPreKeyBundle draws the base key, then initializeSessionAsAlice draws the
-        # first sending ratchet key (checked against X25519(base_key) in the message).
-        with _injected(base_key, ratchet_key):
-            me.builder().processPreKeyBundle(bundle)
-    except InvalidKeyException as exc:
-        if "signature" in str(exc).lower():
-            raise Refusal("InvalidSignature", str(exc)) from None
-        _refuse_exception(exc)
-    except _LIBRARY_ERRORS as exc:
-        _refuse_exception(exc)
+    with _state_after(me.dump):
+        _uint("registration_id", registration_id)
+        _uint("signed_prekey_id", signed_prekey_id)
+        _size("base_key", base_key, _KEY)
+        _size("ratchet_key", ratchet_key, _KEY)
+        their_identity = IdentityKey(_public("identity_key", identity_key))
+        their_signed = _public("signed_prekey", signed_prekey)
+        # The C extension raises ValueError for any other length; it cannot be a valid signature.
+        _size("signed_prekey_signature", signed_prekey_signature, _SIGNATURE, "InvalidSignature")
+        their_prekey = None
+        their_prekey_id = None
+        if prekey:
+            their_prekey = _public("prekey", prekey)
+            their_prekey_id = _uint("prekey_id", prekey_id, _PREKEY_ID_MAX)
+        bundle = PreKeyBundle(
+            registration_id,
+            _DEVICE,
+            their_prekey_id,
+            their_prekey,
+            signed_prekey_id,
+            their_signed,
+            bytes(signed_prekey_signature),
+            their_identity,
+        )
+        try:
+            # processPreKeyBundle draws the base key, then initializeSessionAsAlice draws the
+            # first sending ratchet key (checked against X25519(base_key) in the message).
+            with _injected(base_key, ratchet_key):
+                me.builder().processPreKeyBundle(bundle)
+        except InvalidKeyException as exc:
+            if "signature" in str(exc).lower():
+                raise Refusal("InvalidSignature", str(exc)) from None
+            _refuse_exception(exc)
+        except _LIBRARY_ERRORS as exc:
+            _refuse_exception(exc)
     return me.dump()
 
 
@@ -470,8 +496,6 @@ def _parse_whisper(message: bytes) -> WhisperMessage:
         parsed = WhisperMessage(serialized=bytes(message))
     except _LIBRARY_ERRORS as exc:
         _refuse_exception(exc)
-    except Exception as exc:  # truncated input fails in many ways inside the parsers
-        raise Refusal("InvalidMessage", f"{_type_name(exc)}: {exc}") from None
     _check_point("ratchet key", parsed.getSenderRatchetKey())
     return parsed
 
@@ -481,8 +505,6 @@ def _parse_prekey(message: bytes) -> PreKeyWhisperMessage:
         parsed = PreKeyWhisperMessage(serialized=bytes(message))
     except _LIBRARY_ERRORS as exc:
         _refuse_exception(exc)
-    except Exception as exc:  # truncated input fails in many ways inside the parsers
-        raise Refusal("InvalidMessage", f"{_type_name(exc)}: {exc}") from None
     _check_point("base key", parsed.getBaseKey())
     _check_point("identity key", parsed.getIdentityKey().getPublicKey())
     _check_point("ratchet key", parsed.getWhisperMessage().getSenderRatchetKey())
@@ -493,21 +515,19 @@ def signal_decrypt(
     party: bytes, type: int, message: bytes, ratchet_key: bytes
 ) -> dict[str, object]:
     me = _Party.load(party)
-    if isinstance(type, bool) or type not in (2, 3):
-        raise Refusal("InvalidInput", f"message type must be 2 or 3, not {type!r}")
-    try:
-        # A new ratchet key makes python-axolotl draw our next sending ratchet key (before the
-        # MAC is checked, once per session state it tries): every draw gets ratchet_key.
-        with _injected(repeat=ratchet_key, exact=False):
-            if type == 3:
-                plaintext = me.cipher().decryptPkmsg(_parse_prekey(message))
-            else:
-                plaintext = me.cipher().decryptMsg(_parse_whisper(message))
-    except _LIBRARY_ERRORS as exc:
-        _refuse_exception(exc)
-    except ValueError as exc:
-        # PKCS#7 padding that does not check out under a valid MAC.
-        raise Refusal("InvalidMessage", f"{_type_name(exc)}: {exc}") from None
+    with _state_after(me.dump):
+        if isinstance(type, bool) or type not in (2, 3):
+            raise Refusal("InvalidInput", f"message type must be 2 or 3, not {type!r}")
+        try:
+            # A new ratchet key makes python-axolotl draw our next sending ratchet key (before
+            # the MAC is checked, once per session state it tries): every draw gets ratchet_key.
+            with _injected(repeat=ratchet_key, exact=False):
+                if type == 3:
+                    plaintext = me.cipher().decryptPkmsg(_parse_prekey(message))
+                else:
+                    plaintext = me.cipher().decryptMsg(_parse_whisper(message))
+        except _LIBRARY_ERRORS as exc:
+            _refuse_exception(exc)
     return {"party": me.dump(), "plaintext": bytes(plaintext)}
 
 
@@ -516,26 +536,34 @@ def signal_decrypt(
 
 
 class _SenderKeyStore:
-    """The one sender-key record of a group state."""
+    """The one sender-key record of a group state, kept serialized as a persistent store keeps
+    it: what GroupCipher changes in a loaded record without storing it is not kept."""
 
-    def __init__(self, record: SenderKeyRecord) -> None:
-        self.record = record
+    def __init__(self, state: bytes) -> None:
+        self.state = state
+
+    @property
+    def record(self) -> SenderKeyRecord:
+        return SenderKeyRecord(serialized=self.state)
 
     def loadSenderKey(self, senderKeyName: object) -> SenderKeyRecord:
         return self.record
 
     def storeSenderKey(self, senderKeyName: object, record: SenderKeyRecord) -> None:
-        self.record = record
+        self.state = bytes(record.serialize())
+
+    def dump(self) -> bytes:
+        return self.state
 
 
 def _group(state: bytes) -> _SenderKeyStore:
     try:
         record = SenderKeyRecord(serialized=bytes(state))
-    except Exception as exc:  # protobuf's pure-Python parser raises assorted errors
+    except Exception as exc:  # the adapter's own check of its state, not a verdict on input
         raise Refusal("InvalidInput", f"not a group state: {_type_name(exc)}") from None
     if record.isEmpty():
         raise Refusal("InvalidInput", "empty group state")
-    return _SenderKeyStore(record)
+    return _SenderKeyStore(bytes(state))
 
 
 def signal_group_create(
@@ -564,8 +592,6 @@ def signal_group_join(distribution: bytes) -> bytes:
         message = SenderKeyDistributionMessage(serialized=bytes(distribution))
     except _LIBRARY_ERRORS as exc:
         _refuse_exception(exc)
-    except Exception as exc:  # empty or truncated input fails in assorted ways
-        raise Refusal("InvalidMessage", f"{_type_name(exc)}: {exc}") from None
     _check_point("signing key", message.getSignatureKey())
     record = SenderKeyRecord()
     # GroupSessionBuilder.process on an empty record.
@@ -590,20 +616,18 @@ def signal_group_encrypt(
             message = GroupCipher(store, None).encrypt(bytes(plaintext))
     except _LIBRARY_ERRORS as exc:
         _refuse_exception(exc)
-    return {"state": store.record.serialize(), "message": bytes(message)}
+    return {"state": store.dump(), "message": bytes(message)}
 
 
 def signal_group_decrypt(state: bytes, message: bytes) -> dict[str, object]:
     store = _group(state)
-    try:
-        with _injected():
-            plaintext = GroupCipher(store, None).decrypt(bytes(message))
-    except _LIBRARY_ERRORS as exc:
-        _refuse_exception(exc)
-    except ValueError as exc:
-        # The signing key of a distribution message with a short key fails in the C extension.
-        raise Refusal("InvalidMessage", f"{_type_name(exc)}: {exc}") from None
-    return {"state": store.record.serialize(), "plaintext": bytes(plaintext)}
+    with _state_after(store.dump):
+        try:
+            with _injected():
+                plaintext = GroupCipher(store, None).decrypt(bytes(message))
+        except _LIBRARY_ERRORS as exc:
+            _refuse_exception(exc)
+    return {"state": store.dump(), "plaintext": bytes(plaintext)}
 
 
 CAPABILITIES = ["signal", "signal:fixed-randomness", "signal-group"]

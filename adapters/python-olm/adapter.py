@@ -23,12 +23,21 @@ the sender's key is given; ``olm_inbound`` screens such messages out first.
 
 libolm's error codes become the suite's neutral kinds in :func:`_refuse`; a code with no mapping
 (NOT_ENOUGH_RANDOM, OUTPUT_BUFFER_TOO_SMALL) is a bug here and is raised as an internal error.
+Those codes are libolm's only way to reject input (its C API never throws), so every refusal is
+a deliberate one; a crash of libolm kills the process, which the suite records as an error.
+
+Protocol 2 (docs/adapter-protocol.md, "State after a refusal"): a refused ``olm_inbound``,
+``olm_decrypt`` or ``megolm_decrypt`` carries libolm's pickle of the account or session object
+the attempt ran on, taken after the failure (:func:`_state_after`), so whatever libolm changed
+in it on the way is what the suite continues from.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any, NoReturn
 
@@ -122,6 +131,17 @@ class _Obj:
         length = getattr(lib, length_fn)(self.ptr)
         out = ffi.new("char[]", length)
         return _unpack(out, self.call(fn, *args, out, length))
+
+
+@contextmanager
+def _state_after(obj: _Obj) -> Iterator[None]:
+    """A refusal raised inside carries ``obj``'s pickle as it stands after the attempt."""
+    try:
+        yield
+    except Refusal as exc:
+        if exc.state is None:
+            exc.state = obj.pickle()
+        raise
 
 
 def _unpack(out: Any, length: int) -> bytes:
@@ -255,10 +275,15 @@ def _decrypt(session: _Obj, message_type: int, message: bytes) -> bytes:
 
 
 def olm_inbound(account: bytes, identity_key: bytes, message: bytes) -> dict[str, bytes]:
+    acc = _Obj.load("account", account)
+    with _state_after(acc):
+        return _inbound(acc, identity_key, message)
+
+
+def _inbound(acc: _Obj, identity_key: bytes, message: bytes) -> dict[str, bytes]:
     _size("identity_key", identity_key, _KEY)
     if not message:
         raise Refusal("InvalidMessage", "empty pre-key message")
-    acc = _Obj.load("account", account)
     encoded = _b64(message)
     # libolm 3.2.16 dereferences a null pointer (the process dies) when a pre-key message has
     # no identity-key field and the sender's key is given: olm_create_inbound_session_from
@@ -313,12 +338,13 @@ def olm_encrypt(session: bytes, plaintext: bytes, ratchet_key: bytes) -> dict[st
 
 
 def olm_decrypt(session: bytes, type: int, message: bytes) -> dict[str, bytes]:
-    if isinstance(type, bool) or type not in _MESSAGE_TYPES:
-        raise Refusal("InvalidInput", f"message type must be 0 or 1, not {type!r}")
-    if not message:
-        raise Refusal("InvalidMessage", "empty message")
     ses = _Obj.load("session", session)
-    plaintext = _decrypt(ses, type, message)
+    with _state_after(ses):
+        if isinstance(type, bool) or type not in _MESSAGE_TYPES:
+            raise Refusal("InvalidInput", f"message type must be 0 or 1, not {type!r}")
+        if not message:
+            raise Refusal("InvalidMessage", "empty message")
+        plaintext = _decrypt(ses, type, message)
     return {"session": ses.pickle(), "plaintext": plaintext}
 
 
@@ -366,14 +392,19 @@ def megolm_import(exported: bytes) -> bytes:
 
 
 def megolm_decrypt(session: bytes, message: bytes) -> dict[str, object]:
-    if not message:
-        raise Refusal("InvalidMessage", "empty message")
     ses = _Obj.load("inbound_group_session", session)
-    encoded = _b64(message)
-    max_length = ses.call("olm_group_decrypt_max_plaintext_length", _buffer(encoded), len(encoded))
-    out = ffi.new("char[]", max(max_length, 1))
-    index = ffi.new("uint32_t *")
-    length = ses.call("olm_group_decrypt", _buffer(encoded), len(encoded), out, max_length, index)
+    with _state_after(ses):
+        if not message:
+            raise Refusal("InvalidMessage", "empty message")
+        encoded = _b64(message)
+        max_length = ses.call(
+            "olm_group_decrypt_max_plaintext_length", _buffer(encoded), len(encoded)
+        )
+        out = ffi.new("char[]", max(max_length, 1))
+        index = ffi.new("uint32_t *")
+        length = ses.call(
+            "olm_group_decrypt", _buffer(encoded), len(encoded), out, max_length, index
+        )
     return {"session": ses.pickle(), "plaintext": _unpack(out, length), "index": index[0]}
 
 

@@ -29,6 +29,9 @@ class FixedRandomnessMarker:
 
 class ReferenceAdapter(Adapter):
     implementation = "e2ee-conformance reference (Olm/Megolm/Signal over pyca/cryptography)"
+    #: Its refusals carry the state its object holds after the attempt (conformance.reference
+    #: .state.state_after).
+    protocol = 2
 
     def __init__(self) -> None:
         loaded = load_adapter(load_manifest(_CRYPTOGRAPHY))

@@ -24,6 +24,13 @@ draws those itself and its session pickles are not forged here, so the adapter d
 ``olm:fixed-randomness``.
 
 Refusals come from vodozemac's exception type and message text (its errors carry no code).
+Only vodozemac's own exception classes (``_VZ_ERRORS``) are translated; anything else it or its
+binding raises propagates and is answered as an internal error (a crash on malformed input is a
+finding, not a refusal).
+
+Protocol 2 (docs/adapter-protocol.md, "State after a refusal"): a refused ``olm_inbound``,
+``olm_decrypt`` or ``megolm_decrypt`` carries vodozemac's pickle of the account or session object
+the attempt ran on, taken after the error (:func:`_state_after`).
 """
 
 from __future__ import annotations
@@ -33,7 +40,8 @@ import hashlib
 import hmac
 import importlib.metadata
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import vodozemac as vz
@@ -50,6 +58,7 @@ PICKLE_KEY = b"e2ee-conformance vodozemac state"
 _PICKLE_MAC_SIZE = 8
 _KEY_SIZE = 32
 _MEGOLM_RATCHET_SIZE = 128
+_USIZE = 2**64 - 1  # the binding's message-type integer
 
 # (substring of vodozemac's message, kind), first match wins: the more specific texts come first
 # ("invalid MAC length" before "invalid MAC", "signature couldn't be decoded" before "signature").
@@ -156,6 +165,17 @@ def _open(state: bytes) -> dict[str, Any]:
 
 def _state(obj: Any) -> bytes:
     return _b64decode(obj.pickle(PICKLE_KEY))
+
+
+@contextmanager
+def _state_after(obj: Any) -> Iterator[None]:
+    """A refusal raised inside carries ``obj``'s pickle as it stands after the attempt."""
+    try:
+        yield
+    except Refusal as exc:
+        if exc.state is None:
+            exc.state = _state(obj)
+        raise
 
 
 def _load(cls: Any, state: bytes) -> Any:
@@ -268,14 +288,15 @@ def olm_outbound(
 
 def olm_inbound(account: bytes, identity_key: bytes, message: bytes) -> dict[str, Any]:
     acc = _load(vz.Account, account)
-    sender = _curve_public(identity_key)
-    try:
-        pre_key = vz.AnyOlmMessage.from_parts(0, message).to_pre_key()
-        # vodozemac itself refuses a pre-key message whose identity key is not ``sender``, and
-        # removes the one-time key only once the first message has decrypted.
-        session, plaintext = acc.create_inbound_session(sender, pre_key)
-    except _VZ_ERRORS as exc:
-        _refuse(exc)
+    with _state_after(acc):
+        sender = _curve_public(identity_key)
+        try:
+            pre_key = vz.AnyOlmMessage.from_parts(0, message).to_pre_key()
+            # vodozemac itself refuses a pre-key message whose identity key is not ``sender``,
+            # and removes the one-time key only once the first message has decrypted.
+            session, plaintext = acc.create_inbound_session(sender, pre_key)
+        except _VZ_ERRORS as exc:
+            _refuse(exc)
     return {"account": _state(acc), "session": _state(session), "plaintext": bytes(plaintext)}
 
 
@@ -289,15 +310,17 @@ def olm_encrypt(session: bytes, plaintext: bytes, ratchet_key: bytes) -> dict[st
 
 def olm_decrypt(session: bytes, type: int, message: bytes) -> dict[str, Any]:
     sess = _load(vz.Session, session)
-    if not isinstance(type, int) or isinstance(type, bool):
-        raise Refusal("InvalidInput", f"type must be 0 or 1, not {type!r}")
-    try:
-        parsed = vz.AnyOlmMessage.from_parts(type, message)
-        plaintext = sess.decrypt(parsed)
-    except OverflowError as exc:  # a type that does not fit the binding's integer
-        raise Refusal("InvalidMessage", f"message type {type} out of range") from exc
-    except _VZ_ERRORS as exc:
-        _refuse(exc)
+    with _state_after(sess):
+        if not isinstance(type, int) or isinstance(type, bool):
+            raise Refusal("InvalidInput", f"type must be 0 or 1, not {type!r}")
+        if not 0 <= type <= _USIZE:
+            # The binding's integer conversion would raise OverflowError; vodozemac itself
+            # refuses every other type but 0 and 1 (DecodeException).
+            raise Refusal("InvalidMessage", f"message type {type} out of range")
+        try:
+            plaintext = sess.decrypt(vz.AnyOlmMessage.from_parts(type, message))
+        except _VZ_ERRORS as exc:
+            _refuse(exc)
     return {"session": _state(sess), "plaintext": bytes(plaintext)}
 
 
@@ -350,10 +373,11 @@ def megolm_import(exported: bytes) -> bytes:
 
 def megolm_decrypt(session: bytes, message: bytes) -> dict[str, Any]:
     sess = _load(vz.InboundGroupSession, session)
-    try:
-        decrypted = sess.decrypt(vz.MegolmMessage.from_bytes(message))
-    except _VZ_ERRORS as exc:
-        _refuse(exc)
+    with _state_after(sess):
+        try:
+            decrypted = sess.decrypt(vz.MegolmMessage.from_bytes(message))
+        except _VZ_ERRORS as exc:
+            _refuse(exc)
     return {
         "session": _state(sess),
         "plaintext": bytes(decrypted.plaintext),

@@ -16,7 +16,7 @@ from ..errors import AuthenticationFailed, InvalidInput, InvalidKey, InvalidMess
 from . import olm_wire as wire
 from .cbc_hmac import MessageKeys, derive_keys
 from .primitives import Primitives
-from .state import dump_state, from_hex, load_state
+from .state import dump_state, from_hex, load_state, state_after
 
 __all__ = [
     "MEGOLM_KEYS_INFO",
@@ -234,15 +234,16 @@ class MegolmReference:
     def megolm_decrypt(self, session: bytes, message: bytes) -> MegolmDecrypted:
         """docs/megolm.md "Message format": signature, then MAC, then AES-256-CBC. The state only
         changes once a message decrypts. Replays decrypt again ("Limitations")."""
-        initial, latest, signing_key, _ = self._inbound(session)
-        msg = wire.parse_megolm_message(message)
-        self.verify_signature(signing_key, msg.signed, msg.signature)
-        ratchet, is_latest = self._ratchet_for(initial, latest, msg.index)
-        keys = message_keys(self.p, ratchet)
-        self.verify_mac(keys.mac_key, msg.body, msg.mac)
-        plaintext = self.p.cbc.aes_256_cbc_decrypt(
-            keys.encryption_key, keys.iv, msg.ciphertext, True
-        )
+        initial, latest, signing_key, verified = self._inbound(session)
+        with state_after(lambda: self._dump_inbound(initial, latest, signing_key, verified)):
+            msg = wire.parse_megolm_message(message)
+            self.verify_signature(signing_key, msg.signed, msg.signature)
+            ratchet, is_latest = self._ratchet_for(initial, latest, msg.index)
+            keys = message_keys(self.p, ratchet)
+            self.verify_mac(keys.mac_key, msg.body, msg.mac)
+            plaintext = self.p.cbc.aes_256_cbc_decrypt(
+                keys.encryption_key, keys.iv, msg.ciphertext, True
+            )
         new_latest = ratchet if is_latest else latest
         # Decrypting proves the sender holds the signing key (libolm's signing_key_verified).
         return {

@@ -24,7 +24,7 @@ from ..errors import (
 from . import olm_wire as wire
 from .cbc_hmac import derive_keys
 from .primitives import Primitives
-from .state import dump_state, from_hex, load_state
+from .state import dump_state, from_hex, load_state, state_after
 
 __all__ = [
     "OLM_KEYS_INFO",
@@ -436,6 +436,10 @@ class OlmReference:
         S = ECDH(E_B, I_A) || ECDH(I_B, E_A) || ECDH(E_B, E_A); his first receiving chain is
         (T_0, C_0,0). The embedded message must decrypt before the one-time key is removed."""
         a = _load_account(account)
+        with state_after(lambda: _dump_account(a)):
+            return self._inbound(a, identity_key, message)
+
+    def _inbound(self, a: _Account, identity_key: bytes, message: bytes) -> OlmInbound:
         their_identity = _key32(identity_key, "the identity key")
         pre = wire.parse_pre_key_message(message)
         if pre.identity_key is None:
@@ -499,9 +503,10 @@ class OlmReference:
         """A pre-key message (type 0) is decrypted through the message it embeds, as libolm's
         ``Session::decrypt`` does."""
         s = _load_session(session)
-        if type == PRE_KEY:
-            message = wire.parse_pre_key_message(message).message
-        elif type != NORMAL:
-            raise InvalidInput(f"unknown Olm message type {type}")
-        plaintext = self._decrypt(s, message)
+        with state_after(lambda: _dump_session(s)):
+            if type == PRE_KEY:
+                message = wire.parse_pre_key_message(message).message
+            elif type != NORMAL:
+                raise InvalidInput(f"unknown Olm message type {type}")
+            plaintext = self._decrypt(s, message)
         return {"session": _dump_session(s), "plaintext": plaintext}

@@ -17,6 +17,7 @@ side); the sender's own state can decrypt too, as libsignal's record can.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..capabilities import SignalGroupCreated, SignalGroupDecrypted, SignalGroupEncrypted
@@ -24,7 +25,7 @@ from ..errors import DuplicateMessage, InvalidInput, InvalidKey, InvalidMessage,
 from . import signal_wire as wire
 from .primitives import Primitives
 from .signal import SignalLimits
-from .state import dump_state, from_hex, load_state
+from .state import dump_state, from_hex, load_state, state_after
 from .xeddsa import xeddsa_sign, xeddsa_verify
 
 __all__ = ["GROUP_INFO", "SenderMessageKey", "SignalGroupReference"]
@@ -164,11 +165,14 @@ class SignalGroupReference:
     def signal_group_decrypt(self, state: bytes, message: bytes) -> SignalGroupDecrypted:
         """libsignal ``group_decrypt``: the signature first, then the key and AES-256-CBC."""
         s = _load(state)
-        msg = wire.parse_sender_key_message(message)
-        if msg.key_id != s.key_id:
-            raise InvalidMessage(f"no sender-key state for id {msg.key_id}")
-        if not xeddsa_verify(s.signing_public, msg.signed, msg.signature):
-            raise InvalidSignature("SenderKeyMessage signature does not verify")
-        key = self._key_for(s, msg.iteration)
-        plaintext = self.p.cbc.aes_256_cbc_decrypt(key.cipher_key, key.iv, msg.ciphertext, True)
-        return {"state": _dump(s), "plaintext": plaintext}
+        # libsignal stores the record only once the plaintext is out: the chain walks on a copy.
+        work = dataclasses.replace(s, skipped=list(s.skipped))
+        with state_after(lambda: _dump(s)):
+            msg = wire.parse_sender_key_message(message)
+            if msg.key_id != s.key_id:
+                raise InvalidMessage(f"no sender-key state for id {msg.key_id}")
+            if not xeddsa_verify(s.signing_public, msg.signed, msg.signature):
+                raise InvalidSignature("SenderKeyMessage signature does not verify")
+            key = self._key_for(work, msg.iteration)
+            plaintext = self.p.cbc.aes_256_cbc_decrypt(key.cipher_key, key.iv, msg.ciphertext, True)
+        return {"state": _dump(work), "plaintext": plaintext}

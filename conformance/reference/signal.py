@@ -28,6 +28,7 @@ python-axolotl implemented it for message version 3:
 
 from __future__ import annotations
 
+import copy
 import hmac as _constant_time
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ from ..errors import (
 from . import signal_wire as wire
 from .cbc_hmac import derive_keys
 from .primitives import Primitives
-from .state import dump_state, from_hex, load_state
+from .state import dump_state, from_hex, load_state, state_after
 from .xeddsa import xeddsa_sign, xeddsa_verify
 
 __all__ = [
@@ -521,7 +522,36 @@ class SignalReference(_X3dhCore):
         ``ratchet.rs`` ``initialize_alice_session``: the handshake chain is Alice's receiving
         chain for Bob's signed pre-key, and her first sending chain comes from KDF_RK with the
         ``ratchet_key`` at once."""
-        a = _load_party(party)
+        committed = _load_party(party)
+        # libsignal saves the identity and stores the session only at the end: a copy works.
+        a = copy.deepcopy(committed)
+        with state_after(lambda: _dump_party(committed)):
+            return self._initiate(
+                a,
+                registration_id,
+                identity_key,
+                signed_prekey_id,
+                signed_prekey,
+                signed_prekey_signature,
+                prekey_id,
+                prekey,
+                base_key,
+                ratchet_key,
+            )
+
+    def _initiate(
+        self,
+        a: _Party,
+        registration_id: int,
+        identity_key: bytes,
+        signed_prekey_id: int,
+        signed_prekey: bytes,
+        signed_prekey_signature: bytes,
+        prekey_id: int,
+        prekey: bytes,
+        base_key: bytes,
+        ratchet_key: bytes,
+    ) -> bytes:
         their_identity = wire.decode_public_key(identity_key)
         their_signed = wire.decode_public_key(signed_prekey)
         their_prekey = wire.decode_public_key(prekey) if prekey else None
@@ -698,7 +728,14 @@ class SignalReference(_X3dhCore):
     ) -> SignalDecrypted:
         """Decrypt a PreKeySignalMessage (type 3: Signal X3DH §3.4, protocols.md 1.10) or a
         SignalMessage (type 2: Double Ratchet §3.5)."""
-        a = _load_party(party)
+        committed = _load_party(party)
+        # libsignal message_decrypt: the identity is saved, the record stored and the one-time
+        # pre-key removed only once the message decrypts; until then a copy is worked on.
+        a = copy.deepcopy(committed)
+        with state_after(lambda: _dump_party(committed)):
+            return self._decrypt(a, type, message, ratchet_key)
+
+    def _decrypt(self, a: _Party, type: int, message: bytes, ratchet_key: bytes) -> SignalDecrypted:
         if type == WHISPER_TYPE:
             plaintext = self._decrypt_record(a, wire.parse_signal_message(message), ratchet_key)
             return {"party": _dump_party(a), "plaintext": plaintext}

@@ -3,16 +3,34 @@
 The capability interfaces pass state as bytes and never mutate it (conformance.capabilities),
 so every operation decodes a fresh copy, works on it and encodes the result. A state that does
 not decode, or is of another kind, is refused with InvalidInput.
+
+A refused stateful operation carries the state its object holds after the attempt
+(:func:`state_after`, docs/adapter-protocol.md "State after a refusal"). The references change
+a party only once a message is accepted, as the libraries they follow do, so that state is the
+one they were given, encoded again from their object.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, ProtocolError
 
-__all__ = ["dump_state", "from_hex", "load_state"]
+__all__ = ["dump_state", "from_hex", "load_state", "state_after"]
+
+
+@contextmanager
+def state_after(export: Callable[[], bytes]) -> Iterator[None]:
+    """A neutral refusal raised inside carries ``export()``, the state after the attempt."""
+    try:
+        yield
+    except ProtocolError as exc:
+        if exc.state is None:
+            exc.state = export()
+        raise
 
 
 def dump_state(kind: str, fields: dict[str, Any]) -> bytes:

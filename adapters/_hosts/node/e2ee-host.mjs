@@ -18,8 +18,18 @@
 // objects are hex-encoded too. To refuse an input it throws `new Refusal(kind, message)` with
 // one of KINDS (-32000 with error.data.kind). Any other exception is answered with -32603 and
 // its message, which the suite records as an error, never a pass. An unknown method is -32601.
-// `describe` is answered here from the first argument of serve(), with `protocol: 1` and
-// `batch: true` (batches are answered, see below).
+// `describe` is answered here from the first argument of serve(), with `protocol: 2` (or
+// info.protocol, 1 or 2) and `batch: true` (batches are answered, see below).
+//
+// State after a refusal (protocol 2): a stateful operation that takes a party's state refuses
+// with `new Refusal(kind, message, { state })`, `state` a Uint8Array holding the party's state
+// as it stands after the refused attempt, exported from the library's real object; it is sent
+// as error.data.state (hex). `refusal.state = bytes` on a caught Refusal does the same. A
+// refusal without a state sends none, so a protocol-1 adapter runs unchanged.
+//
+// Translate into a Refusal only the library's own deliberate rejections (its documented errors
+// for bad input) and the adapter's own pre-checks; let a TypeError, a RangeError or a parser
+// error leaking out of the library propagate: a crash on malformed input is a finding.
 //
 // Framing: stdin is read as newline-delimited JSON (partial chunks and long lines are
 // buffered); lines are handled one at a time, in order. A JSON array line is a batch and is
@@ -41,7 +51,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const PROTOCOL = 1;
+/** The adapter protocol this host speaks: 2 lets a refusal carry the party's state. */
+export const PROTOCOL = 2;
 
 /** The suite's neutral error kinds (error.data.kind of a -32000 refusal). */
 export const KINDS = Object.freeze([
@@ -57,12 +68,16 @@ export const KINDS = Object.freeze([
 /** String parameters that are not byte strings (left as strings); an adapter may add more. */
 export const TEXT_PARAMS = new Set(["handle"]);
 
-/** Thrown by a handler to refuse an input: `throw new Refusal("InvalidKey", "low order")`. */
+/**
+ * Thrown by a handler to refuse an input: `throw new Refusal("InvalidKey", "low order")`.
+ * `options.state` (Uint8Array): the party's state after the refused attempt (protocol 2).
+ */
 export class Refusal extends Error {
-  constructor(kind, message = kind) {
+  constructor(kind, message = kind, { state } = {}) {
     super(message);
     this.name = "Refusal";
     this.kind = kind;
+    this.state = state;
   }
 }
 
@@ -190,10 +205,16 @@ async function call(request, id, methods) {
     return { jsonrpc: "2.0", id, result: encodeResult(await handler(params)) };
   } catch (err) {
     if (err instanceof Refusal) {
-      if (KINDS.includes(err.kind)) {
+      if (!KINDS.includes(err.kind)) {
+        return failure(id, INTERNAL_ERROR, `refusal of unknown kind ${err.kind}: ${err.message}`);
+      }
+      if (err.state === undefined || err.state === null) {
         return failure(id, REFUSED, err.message, { kind: err.kind });
       }
-      return failure(id, INTERNAL_ERROR, `refusal of unknown kind ${err.kind}: ${err.message}`);
+      if (!(err.state instanceof Uint8Array)) {
+        return failure(id, INTERNAL_ERROR, `refusal state is not a Uint8Array: ${err.message}`);
+      }
+      return failure(id, REFUSED, err.message, { kind: err.kind, state: toHex(err.state) });
     }
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return failure(id, INTERNAL_ERROR, message);
@@ -236,7 +257,8 @@ function crash(err) {
 
 /**
  * Answer requests on stdin until it ends, then exit 0.
- * info: { name, implementation, version, capabilities, notes? } (the `describe` result).
+ * info: { name, implementation, version, capabilities, notes?, protocol? } (the `describe`
+ * result; `protocol` 1 for a stateful adapter whose refusals carry no state, 2 by default).
  * handlers: { "<capability>.<operation>": (params) => result }.
  */
 export function serve(info, handlers) {
@@ -251,8 +273,12 @@ export function serve(info, handlers) {
       throw new TypeError(`serve(): capability ${cap} is described but has no handler`);
     }
   }
+  const protocol = info.protocol ?? PROTOCOL;
+  if (protocol !== 1 && protocol !== PROTOCOL) {
+    throw new TypeError(`serve(): info.protocol must be 1 or ${PROTOCOL}`);
+  }
   const description = {
-    protocol: PROTOCOL,
+    protocol,
     name: info.name,
     implementation: info.implementation,
     version: info.version,

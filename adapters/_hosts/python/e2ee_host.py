@@ -1,4 +1,4 @@
-"""Python host for stdio adapters: the adapter protocol (version 1) as a table of functions.
+"""Python host for stdio adapters: the adapter protocol (version 2) as a table of functions.
 
 Copied next to an adapter when its environment is built (``docs/adapter-protocol.md``), so it
 depends on nothing but the standard library and runs on Python 3.9 or later::
@@ -24,6 +24,15 @@ The rules, all in :func:`serve`:
 - ``raise Refusal(kind, message)`` refuses the input (``-32000`` with ``data.kind``). Any other
   exception is an internal error, ``-32603`` with ``"TypeName: message"`` (and a traceback on
   stderr). An unknown method is ``-32601``; a line that is not JSON is ``-32700`` with id null.
+- ``raise Refusal(kind, message, state=...)`` (protocol 2, "State after a refusal") also returns
+  the party's state as it stands after the refused attempt, exported from the library's real
+  object, as ``data.state`` (hex). A stateful operation that takes a party's state (an account,
+  a session, a party, a group state) passes it when it refuses; a refusal without ``state``
+  sends no ``data.state``, so an adapter written for protocol 1 runs unchanged.
+- Translate into a refusal only the library's own deliberate rejections (its documented error
+  types for bad input) and the adapter's own pre-checks; let anything else (``TypeError``,
+  ``IndexError``, a parser error leaking out of the library) propagate: a crash on malformed
+  input is a finding, and the host reports it as ``-32603``.
 - A line holding a JSON array is a batch, answered with one line holding an array.
 - Standard output belongs to the protocol: :func:`serve` keeps a private handle on it and points
   ``sys.stdout`` and file descriptor 1 at standard error, so a stray ``print()`` in a handler
@@ -50,7 +59,9 @@ from typing import IO, Any
 
 __all__ = ["KINDS", "PROTOCOL_VERSION", "Refusal", "serve"]
 
-PROTOCOL_VERSION = 1
+#: The adapter protocol this host speaks (docs/adapter-protocol.md): 2 lets a refusal carry the
+#: party's state after the attempt (``Refusal(..., state=...)``).
+PROTOCOL_VERSION = 2
 
 #: The suite's neutral error kinds, the only values ``Refusal.kind`` may take.
 KINDS = (
@@ -72,14 +83,29 @@ REFUSED = -32000
 
 
 class Refusal(Exception):
-    """The input is rejected: answered as ``-32000`` with ``data.kind`` set to ``kind``."""
+    """The input is rejected: answered as ``-32000`` with ``data.kind`` set to ``kind``.
 
-    def __init__(self, kind: str, message: str = "") -> None:
+    ``state`` (bytes, or None): for a stateful operation, the party's state as it stands after
+    the refused attempt, exported from the library's object (sent as ``data.state``, hex). It
+    may also be set on a caught refusal before it is raised again (``exc.state = ...``).
+    """
+
+    def __init__(self, kind: str, message: str = "", state: bytes | None = None) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown refusal kind {kind!r}; known: {', '.join(KINDS)}")
         super().__init__(message or kind)
         self.kind = kind
         self.message = message or kind
+        self.state = state
+
+    def data(self) -> dict[str, str]:
+        """``error.data`` of the response: the kind, and the state when there is one."""
+        out = {"kind": self.kind}
+        if self.state is not None:
+            if not isinstance(self.state, (bytes, bytearray, memoryview)):
+                raise TypeError(f"Refusal.state must be bytes, not {type(self.state).__name__}")
+            out["state"] = bytes(self.state).hex()
+        return out
 
 
 class _Error(Exception):
@@ -118,7 +144,11 @@ class _Host:
         if "describe" in handlers:
             raise ValueError("'describe' is answered by the host; do not pass a handler for it")
         info = dict(describe)
-        info["protocol"] = PROTOCOL_VERSION
+        # Protocol 2 unless the adapter says 1: a stateful adapter whose refusals carry no
+        # state may keep saying 1 (the report then labels it); the framing is the same.
+        info.setdefault("protocol", PROTOCOL_VERSION)
+        if info["protocol"] not in (1, PROTOCOL_VERSION) or isinstance(info["protocol"], bool):
+            raise ValueError(f"protocol must be 1 or {PROTOCOL_VERSION}, not {info['protocol']!r}")
         # This host answers batches, so it says so (an adapter may still say False).
         info.setdefault("batch", True)
         self.describe = _to_json(info)
@@ -161,7 +191,11 @@ class _Host:
         try:
             result = fn(**params)
         except Refusal as exc:
-            raise _Error(REFUSED, exc.message, {"kind": exc.kind}) from None
+            try:
+                data = exc.data()
+            except TypeError as bad:  # a state that is not bytes: the adapter's bug
+                raise _Error(INTERNAL_ERROR, f"{type(bad).__name__}: {bad}") from None
+            raise _Error(REFUSED, exc.message, data) from None
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
             raise _Error(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}") from None
@@ -252,7 +286,8 @@ def serve(
 ) -> None:
     """Answer requests on standard input until it is closed.
 
-    ``describe`` is the result of ``describe`` (``"protocol": 1`` is added). ``handlers`` maps a
+    ``describe`` is the result of ``describe`` (``"protocol": 2`` is added unless it says
+    ``"protocol": 1``: a stateful adapter whose refusals carry no state). ``handlers`` maps a
     method name (``"<capability>.<operation>"``) to a function called with the request's
     parameters as keyword arguments. ``bytes_params`` narrows hex decoding: for a method listed
     there only the named string parameters are decoded; for every other method, all string

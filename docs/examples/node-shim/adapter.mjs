@@ -54,7 +54,7 @@ function decrypt({ key, nonce, ciphertext, aad }) {
 }
 
 const DESCRIPTION = {
-  protocol: 1,
+  protocol: 2, // stateless capabilities only: version 2 asks nothing more of them
   name: "node-shim",
   implementation: "Node.js node:crypto (OpenSSL)",
   version: `node ${process.versions.node}, OpenSSL ${process.versions.openssl}`,
