@@ -25,6 +25,9 @@ from . import promises, wire
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
+#: The bytes after a Megolm message's fields: an 8-byte MAC and a 64-byte Ed25519 signature.
+MEGOLM_TRAILER = 8 + 64
+
 SPECS: dict[str, tuple[SpecRef, ...]] = {
     "olm": (SpecRef("libolm docs/olm.md", "Decrypting messages", "MUST"),),
     "megolm": (SpecRef("libolm docs/megolm.md", "Limitations"),),
@@ -66,6 +69,17 @@ def forward_secrecy(d: Driver, rng: Rng) -> str | None:
     d.establish()
     if isinstance(d, MegolmDriver):
         sent = [d.encrypt("alice") for _ in range(4)]
+        # Each message is encrypted with the next ratchet index and the ratchet moves on
+        # (docs/megolm.md "Message format", "Advancing the ratchet"): a sender that reuses an
+        # index gives whoever holds the session at that index every message sent under it.
+        indices = [wire.counter(s.message, d.counter_tag, MEGOLM_TRAILER) for s in sent]
+        start = indices[0]
+        if start is None or indices != list(range(start, start + len(sent))):
+            raise PairFailure(
+                f"alice sent four messages at ratchet indices {indices}, not one after another",
+                receiver="bob",
+                sender_fault=True,
+            )
         for s in sent:
             d.deliver(s)
         exported = d.b.megolm_export(d.states["bob"], 2)
@@ -130,6 +144,22 @@ def replay(d: Driver, rng: Rng) -> str | None:
     for turn in range(3):
         for sender in d.senders:
             for s in _exchange(d, sender, 2):
+                if isinstance(d, MegolmDriver):
+                    # Accepting a replay is Megolm's documented choice; reading something
+                    # other than what was sent is not.
+                    try:
+                        _, again = d.open(s.to, d.states[s.to], s.type, s.message)
+                    except ProtocolError:
+                        continue
+                    if again != s.plaintext:
+                        raise PairFailure(
+                            f"{s.to} decrypted a replay of message {s.number} to {again!r}, "
+                            f"not {s.plaintext!r}",
+                            receiver=s.to,
+                            receiver_fault=True,
+                        )
+                    accepted += 1
+                    continue
                 if d.attempt(s.to, s.type, s.message) is not None:
                     continue
                 if not isinstance(d, MegolmDriver):

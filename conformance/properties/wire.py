@@ -71,6 +71,16 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
     raise ValueError("no counter field found")
 
 
+def counter(message: bytes, counter_tag: int, trailer: int) -> int | None:
+    """The counter a message claims (a varint field before a ``trailer`` of MAC and
+    signature bytes), or None when the message has none or does not parse."""
+    try:
+        span = fields(message, trailer).get(counter_tag)
+        return None if span is None else decode_varint(message, span[0])[0]
+    except (ValueError, IndexError, ProtocolError):
+        return None
+
+
 def field_span(message: bytes, tag: int) -> tuple[int, int]:
     """Where the value of a length-delimited field of a first message (no MAC) lies."""
     return fields(message, 0)[tag]
