@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "MANIFEST_NAME",
@@ -34,6 +34,7 @@ __all__ = [
     "describe_change",
     "entry_for",
     "merge_entries",
+    "provenance",
     "read_manifest",
     "render_manifest",
 ]
@@ -186,3 +187,27 @@ def render_manifest(entries: Sequence[ManifestEntry]) -> str:
 
 def _path(entry: ManifestEntry) -> str:
     return entry.path
+
+
+def provenance(files: Iterable[tuple[Path, str]]) -> Literal["verified", "unverified", "mismatch"]:
+    """What a run's report records about its vector files, given (path, SHA-256) of each:
+    ``mismatch`` when a file is not listed in its root's manifest with that digest (or the
+    manifest is malformed), else ``unverified`` when a root (the family folder's parent) has no
+    manifest, else ``verified``."""
+    manifests: dict[Path, dict[str, ManifestEntry] | None] = {}
+    unverified = False
+    for path, sha256 in files:
+        root = path.resolve().parent.parent
+        if root not in manifests:
+            try:
+                manifests[root] = read_manifest(root)
+            except ManifestError:
+                return "mismatch"
+        entries = manifests[root]
+        if entries is None:
+            unverified = True
+            continue
+        entry = entries.get(f"{path.parent.name}/{path.name}")
+        if entry is None or entry.sha256 != sha256:
+            return "mismatch"
+    return "unverified" if unverified else "verified"

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import adapter_from, real
+from helpers import adapter_from, load_report, real
 
 from conformance import loader, vectorcheck
 from conformance.cli import main
 from conformance.vectorcheck import check_paths
-from conformance.vectormanifest import MANIFEST_NAME, read_manifest, render_manifest
+from conformance.vectormanifest import MANIFEST_NAME, provenance, read_manifest, render_manifest
 from vectors.generators import _common
 from vectors.generators._common import GeneratorError
 from vectors.generators._reproduce import reproduce
@@ -296,3 +296,32 @@ def test_a_sourced_case_reproduced_independently_passes(vector_copy: Path) -> No
     notes = reproduce([path], [reference, other])
     n = loader.load(path).number_of_tests
     assert f"hmac_sha256_test.json: {n} of {n} cases reproduced by pycryptodome" in "\n".join(notes)
+
+
+# --- the run report's provenance -----------------------------------------------------------------
+
+
+def _files(root: Path) -> list[tuple[Path, str]]:
+    return [(vf.path, vf.sha256) for vf in loader.load_many(loader.discover(root), root)]
+
+
+def test_provenance_says_whether_the_files_are_what_the_generators_wrote(
+    vector_copy: Path,
+) -> None:
+    assert provenance(_files(loader.discover()[0].parent.parent)) == "verified"
+    assert provenance(_files(vector_copy)) == "verified"
+    _edit(vector_copy, ED25519, _flip_noncanonical_keys)
+    assert provenance(_files(vector_copy)) == "mismatch"
+    (vector_copy / MANIFEST_NAME).unlink()
+    assert provenance(_files(vector_copy)) == "unverified"
+
+
+def test_the_run_report_records_the_manifest_verdict(vector_copy: Path, tmp_path: Path) -> None:
+    _edit(vector_copy, ED25519, _flip_noncanonical_keys)
+    out = tmp_path / "out"
+    args = ["run", "--adapter", "cryptography", "--family", "primitives", "--vectors"]
+    args += [str(vector_copy), "--case", "kat/primitives/ed25519_test/*", "--out", str(out)]
+    main([*args, "--no-progress", "--seed", "1", "--format", "json"])
+    report = load_report(out)
+    assert report["reportVersion"] == "1.2"
+    assert report["suite"]["vectors"]["manifest"] == "mismatch"
