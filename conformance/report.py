@@ -30,6 +30,7 @@ from .gate import FailOn, apply_gate
 from .model import VectorFile
 from .resources import adapters_dir
 from .results import OUTCOMES, CheckResult
+from .vectormanifest import provenance
 
 __all__ = [
     "REPORT_VERSION",
@@ -44,8 +45,9 @@ __all__ = [
 ]
 
 #: Bumped on any change a consumer must know about: major for removals, minor for additions.
-#: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields.
-REPORT_VERSION = "1.1"
+#: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields;
+#: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote).
+REPORT_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,7 @@ def build_report(
             "commit": _commit(),
             "vectors": {
                 "digest": vectors_digest(files),
+                "manifest": provenance((vf.path, vf.sha256) for vf in files),
                 "files": [
                     {"file": vf.name, "sha256": vf.sha256, "numberOfTests": vf.number_of_tests}
                     for vf in files

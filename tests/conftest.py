@@ -13,18 +13,21 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from conformance.resources import vectors_dir
+from conformance.vectormanifest import MANIFEST_NAME
 
 FAULT_ADAPTERS = Path(__file__).parent / "fault_adapters"
 
 
 @pytest.fixture
 def vector_copy(tmp_path: Path) -> Path:
-    """A private copy of the bundled vector tree (families and schemas) that a test may break."""
+    """A private copy of the bundled vector tree (families, schemas and the digest manifest)
+    that a test may break."""
     root = tmp_path / "vectors"
     src = vectors_dir()
     for sub in src.iterdir():
         if sub.is_dir() and sub.name != "generators" and sub.name != "__pycache__":
             shutil.copytree(sub, root / sub.name)
+    shutil.copy2(src / MANIFEST_NAME, root / MANIFEST_NAME)
     return root
 
 

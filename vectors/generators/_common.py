@@ -7,6 +7,10 @@ The builder assembles a vector file in the layout :mod:`conformance.loader` acce
 table in :mod:`conformance.vectortypes` and docs/formats.md): top-level keys in a fixed order,
 ``tcId`` numbered 1..N in file order, each case's content-derived ``id`` computed by
 :func:`conformance.vectortypes.case_id`, and only the flags actually used described in ``notes``.
+
+:func:`run_generator` records every file it writes in the vector root's ``MANIFEST.json`` (path,
+SHA-256 of the bytes, generator script; :mod:`conformance.vectormanifest`), which
+``e2ee-conformance vectors check`` verifies, and its ``--check`` compares those entries too.
 """
 
 from __future__ import annotations
@@ -18,6 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from conformance.vectormanifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    ManifestError,
+    entry_for,
+    merge_entries,
+    read_manifest,
+    render_manifest,
+)
 from conformance.vectortypes import (
     BUG_TYPES,
     RESULTS,
@@ -39,12 +52,14 @@ __all__ = [
     "Value",
     "bit_flip",
     "check",
+    "check_manifest",
     "dump_json",
     "h",
     "require_equal",
     "run_generator",
     "summarize",
     "write",
+    "write_manifest",
 ]
 
 Value = bytes | int | str | list[dict[str, Any]]
@@ -421,8 +436,10 @@ def run_generator(
     observations: Sequence[str],
     argv: Sequence[str] | None = None,
 ) -> int:
-    """The command line every generator shares: write into ``vectors/<family>``, or with
-    ``--check`` regenerate in a temporary folder and fail unless the committed files match."""
+    """The command line every generator shares: write into ``vectors/<family>`` and record the
+    files in the vector root's ``MANIFEST.json`` (:mod:`conformance.vectormanifest`), or with
+    ``--check`` regenerate in a temporary folder and fail unless the committed files and their
+    manifest entries match."""
     import argparse
     import sys
     import tempfile
@@ -441,6 +458,7 @@ def run_generator(
     )
     args = parser.parse_args(argv)
     out: Path = args.out
+    generator = f"vectors/generators/{script}"
     stale: list[str] = []
     try:
         if args.check:
@@ -451,10 +469,13 @@ def run_generator(
                     for p in fresh
                     if not (out / p.name).is_file() or (out / p.name).read_bytes() != p.read_bytes()
                 ]
+                stale.extend(check_manifest(out, generator, fresh))
                 lines = summarize(fresh)
         else:
-            lines = summarize(generate(out))
-    except GeneratorError as exc:
+            written = generate(out)
+            write_manifest(out, generator, written)
+            lines = summarize(written)
+    except (GeneratorError, ManifestError) as exc:
         print(f"{script}: aborted: {exc}", file=sys.stderr)
         return 1
     for line in lines:
@@ -468,3 +489,33 @@ def run_generator(
         )
         return 1
     return 0
+
+
+def _entries(out: Path, generator: str, paths: Sequence[Path]) -> list[ManifestEntry]:
+    return [entry_for(f"{out.name}/{p.name}", p.read_bytes(), generator) for p in paths]
+
+
+def write_manifest(out: Path, generator: str, paths: Sequence[Path]) -> Path:
+    """Record ``paths`` (just written into the family folder ``out``) in the vector root's
+    ``MANIFEST.json`` (``out``'s parent), replacing every entry ``generator`` wrote before."""
+    manifest = out.parent / MANIFEST_NAME
+    existing = read_manifest(out.parent) or {}
+    entries = merge_entries(existing, generator, _entries(out, generator, paths))
+    manifest.write_text(render_manifest(entries), encoding="utf-8")
+    return manifest
+
+
+def check_manifest(out: Path, generator: str, fresh: Sequence[Path]) -> list[str]:
+    """What in the root's ``MANIFEST.json`` differs from a fresh generation (files ``fresh``, to
+    be compared with the family folder ``out``): one line per stale or missing entry."""
+    listed = read_manifest(out.parent)
+    if listed is None:
+        return [f"{MANIFEST_NAME} (missing in {out.parent})"]
+    want = {e.path: e for e in _entries(out, generator, fresh)}
+    stale = [f"{MANIFEST_NAME} entry {p}" for p, e in sorted(want.items()) if listed.get(p) != e]
+    stale.extend(
+        f"{MANIFEST_NAME} entry {p} (no longer written by {generator})"
+        for p, e in sorted(listed.items())
+        if e.generator == generator and p not in want
+    )
+    return stale
