@@ -46,7 +46,8 @@ __all__ = [
 
 #: Bumped on any change a consumer must know about: major for removals, minor for additions.
 #: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields;
-#: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote).
+#: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote),
+#: a pair result's fault (the party at fault and the evidence) and each adapter's protocol.
 REPORT_VERSION = "1.2"
 
 
