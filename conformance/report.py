@@ -243,6 +243,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         else:
             r["reproduce"] = reproduce(r)
     report["summary"] = summarize(report["results"])
+    report["summary"]["noRefusalState"] = no_refusal_state(report["adapters"])
     report["gate"] = {
         "verdict": outcome.verdict,
         "policy": {"failOn": list(gate.policy.selectors), "allowStale": gate.allow_stale},
@@ -318,6 +319,20 @@ def build_report(
     }
     code = finalize(report, gate, today)
     return code, report
+
+
+#: Capabilities whose operations take and return a party's state (the stateful contract).
+STATEFUL = frozenset({"olm", "megolm", "signal", "signal-group"})
+
+
+def no_refusal_state(adapters: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Adapters of stateful families on protocol 1: a refusal returns no state, so the suite
+    goes on from the state before a bad message and cannot see damage it did."""
+    return [
+        str(a["name"])
+        for a in adapters
+        if a.get("protocol", 1) < 2 and STATEFUL & set(a.get("capabilities", ()))
+    ]
 
 
 def adapter_json(a: AdapterInfo) -> dict[str, Any]:

@@ -50,6 +50,12 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             first = (a.get("error") or "").splitlines()
             lines.append(f"\nadapter {a['name']} could not start: {first[-1] if first else ''}")
 
+    for name in summary.get("noRefusalState", ()):
+        lines.append(
+            f"\nadapter {name} is on protocol 1: its refusals return no state, so damage a bad "
+            "message does to a live session cannot be seen (docs/adapter-protocol.md)"
+        )
+
     acceptable = summary["acceptable"]
     if acceptable:
         lines.append("\nacceptable cases, behaviour chosen (accepted/rejected):")

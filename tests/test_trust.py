@@ -249,3 +249,14 @@ def test_damage_a_bad_message_does_is_seen_through_the_returned_state(
         assert "no longer decrypts the genuine message" in r.detail
         assert r.fault is not None
         assert r.fault.adapters == ("damaged",)
+
+
+def test_a_stateful_adapter_on_protocol_1_is_labelled() -> None:
+    from conformance.report import no_refusal_state
+
+    adapters = [
+        {"name": "old-olm", "protocol": 1, "capabilities": ["olm"]},
+        {"name": "new-olm", "protocol": 2, "capabilities": ["olm"]},
+        {"name": "primitives", "protocol": 1, "capabilities": ["x25519"]},
+    ]
+    assert no_refusal_state(adapters) == ["old-olm"]

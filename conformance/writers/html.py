@@ -349,7 +349,7 @@ def _notes(value: Any) -> str:
     return f"<ul>{items}</ul>"
 
 
-def _adapter_row(adapter: dict[str, Any]) -> str:
+def _adapter_row(adapter: dict[str, Any], no_refusal: Sequence[str] = ()) -> str:
     status = _text(adapter.get("status")) or "unknown"
     status_class = "o-pass" if status == "ok" else "o-fail"
     error = _text(adapter.get("error"))
@@ -357,11 +357,16 @@ def _adapter_row(adapter: dict[str, Any]) -> str:
         f"<details><summary>error</summary><pre>{_e(error)}</pre></details>" if error else ""
     )
     caps = [_text(c) for c in _seq(adapter.get("capabilities"))]
+    old = (
+        '<br><span class="dim">protocol 1: refusals return no state</span>'
+        if _text(adapter.get("name")) in no_refusal
+        else ""
+    )
     return (
         f"<tr><td><b>{_e(adapter.get('name'))}</b></td>"
         f"<td>{_or_dash(adapter.get('implementation'))}</td>"
         f"<td>{_or_dash(adapter.get('version'))}</td>"
-        f'<td><span class="badge {status_class}">{_e(status)}</span>{error_html}</td>'
+        f'<td><span class="badge {status_class}">{_e(status)}</span>{error_html}{old}</td>'
         f"<td>{_e(', '.join(caps)) or '—'}</td>"
         f"<td>{_code(adapter.get('manifest'))}<br>{_code(adapter.get('manifestSha256'))}</td>"
         f"<td>{_notes(adapter.get('notes'))}</td></tr>"
@@ -384,7 +389,8 @@ def _adapters(report: dict[str, Any]) -> str:
             "notes",
         )
     )
-    rows = "".join(_adapter_row(a) for a in adapters)
+    no_refusal = [_text(n) for n in _seq(_obj(report.get("summary")).get("noRefusalState"))]
+    rows = "".join(_adapter_row(a, no_refusal) for a in adapters)
     return (
         '<section id="adapters"><h2>Adapters</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"

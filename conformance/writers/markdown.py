@@ -88,6 +88,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         + "; ".join(
             f"**{_esc(a['name'])}** {_esc(a['implementation'])} {_esc(a['version'])}"
             + (" (could not start)" if a["status"] != "ok" else "")
+            + (
+                " (protocol 1: refusals return no state)"
+                if a["name"] in report["summary"].get("noRefusalState", ())
+                else ""
+            )
             for a in report["adapters"]
         ),
     ]
