@@ -117,13 +117,26 @@ def _bits(d: Driver, sent: Sent, rng: Rng, exhaustive: bool) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def _variants(message: bytes, bits: tuple[int, ...], rng: Rng) -> list[tuple[str, bytes]]:
-    """The bad copies of ``message``: bit flips, truncations, extensions."""
+def _variants(d: Driver, sent: Sent, bits: tuple[int, ...], rng: Rng) -> list[tuple[str, bytes]]:
+    """The bad copies of a message: bit flips, truncations, extensions. A pre-key message is
+    extended inside its embedded message (its length prefix rewritten): bytes appended after
+    the outer fields are covered by nothing, like the outer fields themselves."""
+    message = sent.message
     out = [(f"bit {b} flipped", wire.flip(message, b)) for b in bits]
     for cut in sorted({1, 2, 8, len(message) // 2, len(message) - 1}):
         if 0 < cut < len(message):
             out.append((f"{cut} bytes cut off", message[:-cut]))
-    out += [("one byte appended", message + b"\x00"), ("8 bytes appended", message + rng.take(8))]
+    embedded = None
+    if sent.type in d.first_types and d.embedded_tag is not None:
+        embedded = wire.fields(message, 0)[d.embedded_tag]
+
+    def extend(tail: bytes) -> bytes:
+        if embedded is None:
+            return message + tail
+        inner = message[embedded[0] : embedded[1]]
+        return wire.replace(message, embedded, inner + tail, True)
+
+    out += [("one byte appended", extend(b"\x00")), ("8 bytes appended", extend(rng.take(8)))]
     return out
 
 
@@ -215,7 +228,7 @@ def tampering(d: Driver, rng: Rng) -> str | None:
     the chain: Double Ratchet §3.5 discards the state changes of a failed decryption)."""
 
     def attack(where: str, sent: Sent, exhaustive: bool) -> None:
-        variants = _variants(sent.message, _bits(d, sent, rng, exhaustive), rng)
+        variants = _variants(d, sent, _bits(d, sent, rng, exhaustive), rng)
         if exhaustive:
             n = len(sent.message)
             variants += [(f"random {k} bytes", rng.take(k)) for k in (0, 1, 16, n, 300)]
