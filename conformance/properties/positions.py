@@ -95,10 +95,10 @@ def _bits(d: Driver, sent: Sent, rng: Rng, exhaustive: bool) -> tuple[int, ...]:
         bits = list(range(8 * len(message)))
         rng.shuffle(bits)
         return tuple(bits)
+    span: Iterable[int] = range(8 * len(message))
+    exclude: set[int] = set()
     if isinstance(d, MegolmDriver):
         structural = structural_bytes(message, 0, len(message), _MEGOLM_TRAILER)
-        span = range(8 * len(message))
-        exclude: set[int] = set()
     elif sent.type in d.first_types and d.embedded_tag is not None:
         outer = wire.fields(message, 0)
         start, end = outer[d.embedded_tag]
@@ -109,8 +109,6 @@ def _bits(d: Driver, sent: Sent, rng: Rng, exhaustive: bool) -> tuple[int, ...]:
         exclude = {8 * outer[t][1] - 1 for t in _PREKEY_KEYS if t in outer}
     else:
         structural = structural_bytes(message, 0, len(message), _MAC)
-        span = range(8 * len(message))
-        exclude = set()
     chosen = [8 * byte + i for byte in structural for i in range(8)]
     taken = set(chosen)
     chosen += _sample(rng, span, exclude | taken, SAMPLED_BITS)

@@ -674,7 +674,7 @@ def _receive_positions(olm: Olm, fb: FileBuilder) -> None:
     refused and the scenario goes on from the state he returned: the genuine message must
     still decrypt (olm.md: Decrypting messages)."""
     src = ByteSource("olm receive positions")
-    q = fb.group(SPEC_DECRYPT + (SpecRefSpec(OLM, "Message authentication", "MUST"),))
+    q = fb.group((*SPEC_DECRYPT, SpecRefSpec(OLM, "Message authentication", "MUST")))
 
     def bob(c: Conversation) -> dict[str, Any]:
         return c.receive_fields(c.bob_steps())
