@@ -27,6 +27,7 @@ from .vectortypes import (
     RESULTS,
     SPEC_LEVELS,
     STEP_FIELDS,
+    STEP_RESULTS,
     VECTOR_TYPES,
     FieldKind,
 )
@@ -264,6 +265,8 @@ def _step(raw: Any, where: str, fail: Any, case: str | None) -> Step:
         if required not in raw:
             raise fail(f"{where}: missing {required!r}", case)
     decoded = {k: _decode(v, STEP_FIELDS[k], f"{where}.{k}", fail, case) for k, v in raw.items()}
+    if "result" in decoded and decoded["result"] not in STEP_RESULTS:
+        raise fail(f"{where}.result must be one of {', '.join(STEP_RESULTS)}", case)
     op, party = decoded.pop("op"), decoded.pop("party")
     assert isinstance(op, str)
     assert isinstance(party, str)

@@ -23,6 +23,7 @@ __all__ = [
     "RESULTS",
     "SPEC_LEVELS",
     "STEP_FIELDS",
+    "STEP_RESULTS",
     "VECTOR_TYPES",
     "Field",
     "VectorType",
@@ -47,7 +48,12 @@ STEP_FIELDS: dict[str, Literal["hex", "int", "str"]] = {
     "key": "hex",
     "random": "hex",
     "comment": "str",
+    "result": "str",
 }
+
+#: The values a step's ``result`` may take: ``invalid``, a step before the last that must be
+#: refused (the scenario goes on from the state returned with the refusal).
+STEP_RESULTS = ("invalid",)
 
 RESULTS = ("valid", "invalid", "acceptable")
 

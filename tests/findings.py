@@ -80,6 +80,16 @@ KNOWN: dict[tuple[str, str], int] = {
     ("python-olm,vodozemac", "prop/olm/random-conversation"): 1,
     ("reference,vodozemac", "prop/olm/random-conversation"): 1,
     ("vodozemac,vodozemac", "prop/olm/random-conversation"): 1,
+    # - its Megolm twin: vodozemac 0.10.0 accepts a Megolm message at index 0 whose
+    #   message-index tag byte (0x08) is changed (to 0x18, 0x28 or 0x48), not re-signed: the
+    #   field is skipped, the index defaults to 0, and the MAC and the signature both verify,
+    #   so neither is checked over the bytes as received (a re-signed copy is refused).
+    ("python-olm,vodozemac", "prop/megolm/tampering"): 1,
+    ("reference,vodozemac", "prop/megolm/tampering"): 1,
+    ("vodozemac,vodozemac", "prop/megolm/tampering"): 1,
+    #   The same two as vector cases ("refused, then the genuine message"): the first Olm
+    #   pre-key message and Megolm message 0, each with its index tag changed.
+    ("vodozemac", "IndexTag"): 2,
 }
 
 

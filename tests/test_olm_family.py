@@ -94,7 +94,12 @@ def test_a_message_key_kept_after_use_is_caught() -> None:
 
 def test_unchecked_megolm_mac_and_signature_are_caught() -> None:
     mac = _failures(_megolm_adapter("megolm-mac", MockMegolmMacNotChecked), MEGOLM, MEGOLM_FILES)
-    assert mac == ["message 4 with a bit of the MAC flipped, re-signed"], mac
+    # The refused-then-genuine cases with a flipped MAC catch it too (the signature verifies).
+    assert mac == [
+        "message 4 with a bit of the MAC flipped, re-signed",
+        "message 0 with a bit of its MAC flipped (re-signed), refused, then the genuine one",
+        "message 1 after message 2 with a bit of its MAC flipped, refused, then the genuine one",
+    ], mac
     sig = _failures(
         _megolm_adapter("megolm-sig", MockMegolmSignatureNotChecked), MEGOLM, MEGOLM_FILES
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..capabilities import Megolm
+from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict
 from .scenario import Outcome, StepFn, play, setup_refusals
@@ -32,6 +33,12 @@ class MegolmParties:
             "decrypt": self.decrypt,
             "export": self.export,
         }
+
+    def refused(self, step: Step, error: ProtocolError) -> None:
+        """A refused ``decrypt`` returns the inbound session as it stands after it."""
+        assert error.state is not None
+        if step.op == "decrypt":
+            self.sessions[step.party] = error.state
 
     def encrypt(self, step: Step) -> Outcome:
         sent = self.impl.megolm_encrypt(self.sessions[step.party], step.bytes("plaintext"))
@@ -71,7 +78,7 @@ def megolm_session(group: Group, case: Case, impl: object) -> Verdict:
         return Verdict(
             "fail", f"session key: expected {case.bytes('sessionKey').hex()}, got {key.hex()}"
         )
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 @setup_refusals
@@ -80,7 +87,7 @@ def megolm_receive(group: Group, case: Case, impl: object) -> Verdict:
     export at chosen indices (docs/megolm.md "The Megolm ratchet algorithm", "Message
     format", "Session export format")."""
     parties = MegolmParties(cast(Megolm, impl))
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 CHECKS: dict[str, CheckFn] = {

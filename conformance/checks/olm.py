@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..capabilities import Olm
+from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict
 from .scenario import Outcome, StepFn, play, setup_refusals
@@ -42,6 +43,14 @@ class OlmParties:
 
     def ops(self) -> dict[str, StepFn]:
         return {"encrypt": self.encrypt, "inbound": self.inbound, "decrypt": self.decrypt}
+
+    def refused(self, step: Step, error: ProtocolError) -> None:
+        """A refused ``inbound`` returns the account, a refused ``decrypt`` the session."""
+        assert error.state is not None
+        if step.op == "inbound":
+            self.accounts[step.party] = error.state
+        elif step.op == "decrypt":
+            self.sessions[step.party] = error.state
 
     def encrypt(self, step: Step) -> Outcome:
         sent = self.impl.olm_encrypt(
@@ -91,7 +100,7 @@ def olm_session(group: Group, case: Case, impl: object) -> Verdict:
     parties.sessions["alice"] = parties.impl.olm_outbound(
         parties.accounts["alice"], bob_ik, otk, case.bytes("baseKey"), case.bytes("ratchetKey")
     )
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 @setup_refusals
@@ -102,7 +111,7 @@ def olm_receive(group: Group, case: Case, impl: object) -> Verdict:
     parties.account("bob", case.bytes("bobEd25519Seed"), case.bytes("bobCurve25519"))
     parties.add_key("bob", case.str("bobKeyKind"), case.bytes("bobOneTimeKey"))
     parties.peer_identity = {"bob": case.bytes("aliceIdentityKey")}
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 CHECKS: dict[str, CheckFn] = {

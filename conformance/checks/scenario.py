@@ -3,8 +3,13 @@
 A scenario case is judged as a whole. Every step but the last must succeed with exactly its
 expected output (a refusal there is a failure of a valid operation, whatever the case's result).
 The last step is judged by the case's result: a valid case must succeed, an invalid case must
-be refused, and an acceptable case may do either (the choice is recorded). The detail of a
-failure names the step, so a report shows the first place where two implementations diverge.
+be refused, and an acceptable case may do either (the choice is recorded). A step before the
+last one that carries ``result: invalid`` must be refused instead, and the scenario goes on
+from the state the implementation returned with the refusal (the stateful contract:
+``ProtocolError.state``; the state before the step when it returns none): a bad message that
+damages the party's state shows at the next step, which delivers the genuine message (Double
+Ratchet §3.5: a failed decryption discards its changes to the state). The detail of a failure
+names the step, so a report shows the first place where two implementations diverge.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from dataclasses import dataclass
 
 from ..errors import ProtocolError, Unsupported
 from ..model import Case, Group, Step
+from ..vectortypes import STEP_RESULTS
 from . import PASS, Attempt, CheckFn, Verdict, _hex, refusal
 
-__all__ = ["Outcome", "StepFn", "play", "setup_refusals"]
+__all__ = ["Outcome", "Refused", "StepFn", "play", "setup_refusals"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,8 @@ class Outcome:
 
 #: Runs one step on the implementation; raises a neutral error when the step is refused.
 StepFn = Callable[[Step], Outcome]
+#: Keeps the state a refusal returned (``error.state``) as the state of the step's party.
+Refused = Callable[[Step, ProtocolError], None]
 
 
 def setup_refusals(check: CheckFn) -> CheckFn:
@@ -60,20 +68,43 @@ def _differs(what: str, outcome: Outcome) -> str:
     return f"{what}: expected {_hex(outcome.expected)}, got {_hex(outcome.got)}"
 
 
-def play(case: Case, steps: tuple[Step, ...], ops: Mapping[str, StepFn]) -> Verdict:
-    """Run ``steps`` in order with the handler of each step's ``op`` and judge the case."""
+def _must_refuse(case: Case, index: int, last: int, step: Step) -> bool:
+    result = step.fields.get("result")
+    if result is None:
+        return False
+    if result not in STEP_RESULTS or index == last:
+        # The last step is judged by the case's result; anything else is bad data.
+        raise ValueError(f"tcId {case.tc_id}: step {index + 1} has result {result!r}")
+    return True
+
+
+def play(
+    case: Case,
+    steps: tuple[Step, ...],
+    ops: Mapping[str, StepFn],
+    refused: Refused | None = None,
+) -> Verdict:
+    """Run ``steps`` in order with the handler of each step's ``op`` and judge the case;
+    ``refused`` keeps the state returned with the refusal of a ``result: invalid`` step."""
     last = len(steps) - 1
     for i, step in enumerate(steps):
         what = _label(i, step)
         fn = ops.get(step.op)
         if fn is None:
             raise ValueError(f"tcId {case.tc_id}: no handler for scenario op {step.op!r}")
+        must_refuse = _must_refuse(case, i, last, step)
         try:
             outcome = Attempt(fn(step))
         except ProtocolError as exc:
             outcome = Attempt(error=exc)
         if isinstance(outcome.error, Unsupported):
             return Verdict("unsupported", f"{what}: {refusal(outcome.error)}")
+        if must_refuse:
+            if outcome.error is None:
+                return Verdict("fail", f"{what}: accepted what must be refused")
+            if refused is not None and outcome.error.state is not None:
+                refused(step, outcome.error)
+            continue
         result = outcome.value
         assert result is None or isinstance(result, Outcome)
         wrong = result is not None and result.got != result.expected

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..capabilities import Signal, SignalFingerprint, SignalGroup, X3dh
+from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict, attempt, first_failure, judge
 from .scenario import Outcome, StepFn, play, setup_refusals
@@ -47,6 +48,12 @@ class SignalParties:
 
     def ops(self) -> dict[str, StepFn]:
         return {"initiate": self.initiate, "encrypt": self.encrypt, "decrypt": self.decrypt}
+
+    def refused(self, step: Step, error: ProtocolError) -> None:
+        """A refused ``decrypt`` returns the device's state as it stands after it."""
+        assert error.state is not None
+        if step.op == "decrypt":
+            self.parties[step.party] = error.state
 
     def initiate(self, step: Step) -> Outcome:
         """Alice's session from Bob's bundle as published, with the signature the step gives
@@ -96,7 +103,7 @@ def signal_session(group: Group, case: Case, impl: object) -> Verdict:
             return Verdict(
                 "fail", f"Bob's bundle {name}: expected {case.bytes(field).hex()}, got {got.hex()}"
             )
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 @setup_refusals
@@ -104,7 +111,7 @@ def signal_receive(group: Group, case: Case, impl: object) -> Verdict:
     """Bob's side only: his device from fixed keys, Alice's messages as given."""
     parties = SignalParties(cast(Signal, impl), case)
     parties.device("bob")
-    return play(case, case.steps(), parties.ops())
+    return play(case, case.steps(), parties.ops(), parties.refused)
 
 
 class SenderKeyParties:

@@ -50,6 +50,8 @@ class Driver(ABC):
     sent: list[Sent] = field(default_factory=list)
     #: The parties that have received a message.
     heard: set[str] = field(default_factory=set)
+    #: What the last message :meth:`attempt` saw accepted decrypted to.
+    accepted_plaintext: bytes | None = None
 
     #: Whether a party of this family can send (Megolm: only the session's owner, Alice).
     senders: tuple[str, ...] = ("alice", "bob")
@@ -118,17 +120,18 @@ class Driver(ABC):
 
     def attempt(self, to: str, type: int, message: bytes) -> ProtocolError | None:
         """Deliver a message that must be refused to ``to``'s live state: the refusal, or None
-        when it was accepted. After a refusal ``to`` goes on from the state its implementation
+        when it was accepted (its plaintext is then :attr:`accepted_plaintext`). After a refusal ``to`` goes on from the state its implementation
         returned with it (the stateful contract: ``ProtocolError.state``, the state as it
         stands after the attempt), or from the state before where the adapter returns none
         (protocol 1). Damage a bad message did to the live session therefore shows later."""
         try:
-            state, _ = self.open(to, self.states[to], type, message)
+            state, plaintext = self.open(to, self.states[to], type, message)
         except ProtocolError as exc:
             if exc.state is not None:
                 self.states[to] = self.after_refusal(self.states[to], exc.state)
             return exc
         self.states[to] = state
+        self.accepted_plaintext = plaintext
         return None
 
     def after_refusal(self, before: Any, returned: bytes) -> Any:

@@ -20,8 +20,7 @@ from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
 from ..model import SpecRef
-from ..stdio import AdapterFault
-from . import promises, wire
+from . import positions, promises, wire
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
@@ -136,45 +135,6 @@ def post_compromise(d: Driver, rng: Rng) -> str | None:
     return None
 
 
-def replay(d: Driver, rng: Rng) -> str | None:
-    """Every message delivered twice: the second copy is refused and the session goes on.
-    Megolm leaves replays to the application (docs/megolm.md): what B did is reported."""
-    d.establish()
-    accepted = 0
-    for turn in range(3):
-        for sender in d.senders:
-            for s in _exchange(d, sender, 2):
-                if isinstance(d, MegolmDriver):
-                    # Accepting a replay is Megolm's documented choice; reading something
-                    # other than what was sent is not.
-                    try:
-                        _, again = d.open(s.to, d.states[s.to], s.type, s.message)
-                    except ProtocolError:
-                        continue
-                    if again != s.plaintext:
-                        raise PairFailure(
-                            f"{s.to} decrypted a replay of message {s.number} to {again!r}, "
-                            f"not {s.plaintext!r}",
-                            receiver=s.to,
-                            receiver_fault=True,
-                        )
-                    accepted += 1
-                    continue
-                if d.attempt(s.to, s.type, s.message) is not None:
-                    continue
-                if not isinstance(d, MegolmDriver):
-                    raise PairFailure(
-                        f"{s.to} decrypted message {s.number} a second time",
-                        receiver=s.to,
-                        receiver_fault=True,
-                    )
-                accepted += 1
-        del turn
-    if isinstance(d, MegolmDriver):
-        return "accepted" if accepted else "rejected"
-    return None
-
-
 def reordering(d: Driver, rng: Rng) -> str | None:
     """Thirty messages of one chain delivered in a random order all decrypt (within every
     family's window: libolm keeps 40 skipped keys per session)."""
@@ -242,60 +202,6 @@ def skip_limit(d: Driver, rng: Rng) -> str | None:
     return None
 
 
-def tampering(d: Driver, rng: Rng, flips: int | None = None) -> str | None:
-    """Every single-bit flip (or ``flips`` of them, drawn at random), truncations, extensions
-    and random byte strings in place of a genuine message are refused with a neutral error
-    (never a crash or a hang), and afterwards the receiver still decrypts the genuine message:
-    nothing was corrupted or lost."""
-    d.establish()
-    _turns(d, 1)
-    genuine = d.encrypt("alice")
-    to = genuine.to
-    message = genuine.message
-    bits = list(range(8 * len(message)))
-    rng.shuffle(bits)
-    variants: list[tuple[str, bytes]] = [
-        (f"bit {b} flipped", wire.flip(message, b)) for b in bits[: flips or len(bits)]
-    ]
-    for cut in sorted({1, 2, 8, len(message) // 2, len(message) - 1}):
-        if 0 < cut < len(message):
-            variants.append((f"{cut} bytes cut off", message[:-cut]))
-    variants += [
-        ("one byte appended", message + b"\x00"),
-        ("8 bytes appended", message + rng.take(8)),
-    ]
-    variants += [(f"random {n} bytes", rng.take(n)) for n in (0, 1, 16, len(message), 300)]
-    # Each variant goes to the live state, which goes on from what the receiver returned with
-    # its refusal: a bad message that damages the session shows when the genuine one arrives.
-    for what, bad in variants:
-        try:
-            refused = d.attempt(to, genuine.type, bad)
-        except AdapterFault as exc:
-            raise PairFailure(
-                f"{to} failed on the message with {what}: {exc}", receiver=to, receiver_fault=True
-            ) from None
-        if refused is None:
-            raise PairFailure(
-                f"{to} accepted the message with {what}", receiver=to, receiver_fault=True
-            )
-    try:
-        intact = d.deliver(genuine) == genuine.plaintext
-    except ProtocolError as exc:
-        raise PairFailure(
-            f"{to} no longer decrypts the genuine message after the tampered ones: refused with "
-            f"{exc.kind}: {exc}",
-            receiver=to,
-            receiver_fault=True,
-        ) from None
-    if not intact:
-        raise PairFailure(
-            f"{to} no longer decrypts the genuine message after the tampered ones",
-            receiver=to,
-            receiver_fault=True,
-        )
-    return None
-
-
 def identity_binding(d: Driver, rng: Rng) -> str | None:
     """A first message re-addressed to a third party is refused by it, and one whose sender
     identity key is swapped for the third party's is refused by its real recipient."""
@@ -347,10 +253,10 @@ SESSIONS = ("olm", "signal")
 PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str]] = {
     "forward-secrecy": (forward_secrecy, ALL, "CONFIDENTIALITY"),
     "post-compromise-security": (post_compromise, ALL, "CONFIDENTIALITY"),
-    "replay": (replay, ALL, "REPLAY"),
+    "replay": (positions.replay, ALL, "REPLAY"),
     "reordering": (reordering, ALL, "OUT_OF_ORDER"),
     "skip-limit": (skip_limit, SESSIONS, "DENIAL_OF_SERVICE"),
-    "tampering": (tampering, ALL, "AUTH_BYPASS"),
+    "tampering": (positions.tampering, ALL, "AUTH_BYPASS"),
     "identity-binding": (identity_binding, SESSIONS, "AUTH_BYPASS"),
     "random-conversation": (random_conversations, ALL, "BASIC"),
     # Promises no other check held an implementation to (issue 12 part 5): .promises.
@@ -371,10 +277,10 @@ SMOKE = ("forward-secrecy", "replay")
 DESCRIPTIONS = {
     "forward-secrecy": "A state taken after a message was decrypted cannot decrypt it again.",
     "post-compromise-security": "A state stolen before the ratchet turned cannot read new messages.",
-    "replay": "A message delivered twice is refused the second time.",
+    "replay": "At every position, a message delivered twice is refused; the next one decrypts.",
     "reordering": "Thirty messages of a chain decrypt in any order.",
     "skip-limit": f"A counter forged {FORGED_JUMP} ahead is refused at once.",
-    "tampering": "Every bit flipped, cut, extended, random: refused, and nothing is corrupted.",
+    "tampering": "At every position, flipped, cut, extended: refused; the genuine one decrypts.",
     "identity-binding": "A re-addressed or identity-swapped first message is refused.",
     "random-conversation": "Random sends, deliveries, drops, replays, tampering and compromises.",
     **promises.DESCRIPTIONS,

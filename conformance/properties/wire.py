@@ -11,7 +11,15 @@ from ..errors import ProtocolError
 from ..interop.drivers import Driver, OlmDriver
 from ..reference.varint import decode_varint, encode_varint
 
-__all__ = ["field_span", "fields", "flip", "identity_of", "set_counter", "swap_identity"]
+__all__ = [
+    "field_span",
+    "fields",
+    "flip",
+    "identity_of",
+    "replace",
+    "set_counter",
+    "swap_identity",
+]
 
 IDENTITY_TAG = 0x1A
 
@@ -44,7 +52,9 @@ def fields(message: bytes, trailer: int) -> dict[int, tuple[int, int]]:
     return out
 
 
-def _replace(message: bytes, span: tuple[int, int], value: bytes, length_prefixed: bool) -> bytes:
+def replace(message: bytes, span: tuple[int, int], value: bytes, length_prefixed: bool) -> bytes:
+    """The message with the field value at ``span`` replaced by ``value`` (and its length
+    prefix rewritten when the field is length-delimited)."""
     start, end = span
     if not length_prefixed:
         return message[:start] + value + message[end:]
@@ -59,7 +69,7 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
     try:
         found = fields(message, 8)
         if counter_tag in found:
-            return _replace(message, found[counter_tag], encode_varint(value), False)
+            return replace(message, found[counter_tag], encode_varint(value), False)
     except (ValueError, IndexError, ProtocolError):
         pass
     if embedded_tag is not None:
@@ -67,7 +77,7 @@ def set_counter(message: bytes, counter_tag: int, embedded_tag: int | None, valu
         if embedded_tag in outer:
             start, end = outer[embedded_tag]
             inner = set_counter(message[start:end], counter_tag, None, value)
-            return _replace(message, (start, end), inner, True)
+            return replace(message, (start, end), inner, True)
     raise ValueError("no counter field found")
 
 

@@ -98,6 +98,17 @@ NOTES = {
         "The same message index decrypted twice. docs/megolm.md (Limitations) leaves replay "
         "detection to the application, which must track indices; a library may decrypt again.",
     ),
+    "RefusedThenGenuine": NoteSpec(
+        "DENIAL_OF_SERVICE",
+        "A bad message is refused, and the scenario goes on from the session the receiver "
+        "returned with the refusal: the genuine message delivered next must still decrypt.",
+    ),
+    "IndexTag": NoteSpec(
+        "AUTH_BYPASS",
+        "The tag byte of the message-index field (0x08) is changed (to 0x18) at index 0: a "
+        "parser that skips the field as unknown reads the index as 0, so only a MAC and a "
+        "signature over the bytes as received refuse it.",
+    ),
     "CounterWraparound": NoteSpec(
         "EDGE_CASE",
         "The 32-bit message index wraps from 0xFFFFFFFF to 0. libolm's advance_to wraps; an "
@@ -341,7 +352,93 @@ def gen_receive(megolm: Megolm, out: Path) -> Path:
             "invalid",
             steps=[{"op": "inbound", "party": "bob", "key": bad}],
         )
+    _receive_positions(megolm, fb)
     return write(fb, out / "megolm_receive_test.json")
+
+
+def _receive_positions(megolm: Megolm, fb: FileBuilder) -> None:
+    """At index 0, at a later index, out of order and right after a refused message, a bad
+    copy is refused and the scenario goes on from the session returned with the refusal: the
+    genuine message must still decrypt (docs/megolm.md "Message format": the MAC and the
+    signature cover the message as sent)."""
+    src = ByteSource("megolm receive positions")
+    p = fb.group((SpecRefSpec(MEGOLM, "Message format", "MUST"), *SPEC_RATCHET))
+    o = Outbound(megolm, src.bytes(128), src.bytes(32))
+    o.send(4, src)
+    signer = Ed25519PrivateKey.from_private_bytes(o.seed)
+
+    def signed(data: bytes) -> bytes:
+        return data + signer.sign(data)
+
+    def bad(index: int, message: bytes) -> dict[str, Any]:
+        _refused(
+            megolm, "a bad message", megolm.megolm_decrypt, megolm.megolm_inbound(o.key), message
+        )
+        return {
+            "op": "decrypt",
+            "party": "bob",
+            "message": message,
+            "plaintext": b"",
+            "index": index,
+            "result": "invalid",
+        }
+
+    def mac_flipped(index: int) -> bytes:
+        message = o.messages[index][0]
+        body, mac = message[: -64 - 8], message[-64 - 8 : -64]
+        return signed(body + bit_flip(mac, src.below(64)))
+
+    first = o.messages[0][0]
+    if first[1:3] != b"\x08\x00":
+        raise GeneratorError("message 0 does not start with index field 0")
+    tag = bit_flip(first, 8 + 4)
+    inbound = {"op": "inbound", "party": "bob", "key": o.key}
+    for what, message in (
+        ("its message-index tag changed (0x08 to 0x18)", tag),
+        ("its message-index tag changed and re-signed", signed(tag[:-64])),
+    ):
+        p.add(
+            f"message 0 with {what}, refused, then the genuine message 0 and message 1",
+            ["IndexTag", "RefusedThenGenuine"],
+            "valid",
+            steps=[inbound, bad(0, message), o.decrypt_step(0), o.decrypt_step(1)],
+        )
+    p.add(
+        "message 0 with a bit of its MAC flipped (re-signed), refused, then the genuine one",
+        ["ModifiedMac", "RefusedThenGenuine"],
+        "valid",
+        steps=[inbound, bad(0, mac_flipped(0)), o.decrypt_step(0)],
+    )
+    third = o.messages[3][0]
+    p.add(
+        "message 3 with a bit of its ciphertext flipped, refused, then the genuine one",
+        ["ModifiedCiphertext", "RefusedThenGenuine"],
+        "valid",
+        steps=[
+            inbound,
+            *(o.decrypt_step(i) for i in range(3)),
+            bad(3, bit_flip(third, 8 * 5 + src.below(8 * (len(third) - 5 - 72)))),
+            o.decrypt_step(3),
+        ],
+    )
+    p.add(
+        "message 1 after message 2 with a bit of its MAC flipped, refused, then the genuine one",
+        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        steps=[inbound, o.decrypt_step(2), bad(1, mac_flipped(1)), o.decrypt_step(1)],
+    )
+    second = o.messages[1][0]
+    p.add(
+        "message 1 with a bit of its signature flipped, refused, then message 2 and message 1",
+        ["ModifiedSignature", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        steps=[
+            inbound,
+            bad(1, bit_flip(second, 8 * (len(second) - 64) + src.below(512))),
+            o.decrypt_step(2),
+            o.decrypt_step(1),
+        ],
+    )
 
 
 def generate(out: Path) -> list[Path]:

@@ -40,6 +40,7 @@ from vectors.generators._common import (
     GeneratorError,
     NoteSpec,
     SpecRefSpec,
+    bit_flip,
     check,
     run_generator,
     write,
@@ -94,6 +95,18 @@ NOTES = {
     "GapLimit": NoteSpec("EDGE_CASE", "The chain index jumps by exactly the largest allowed gap."),
     "Replay": NoteSpec(
         "REPLAY", "A message already decrypted is delivered again: its key is gone."
+    ),
+    "RefusedThenGenuine": NoteSpec(
+        "DENIAL_OF_SERVICE",
+        "A bad message (tampered or replayed) is refused, and the scenario goes on from the state "
+        "the receiver returned with the refusal: the genuine message delivered next must still "
+        "decrypt (olm.md: Decrypting messages; a refusal changes nothing).",
+    ),
+    "IndexTag": NoteSpec(
+        "AUTH_BYPASS",
+        "The tag byte of the chain-index field (0x10) is changed (to 0x18) while the index is 0: "
+        "a parser that skips the field as unknown reads the index as 0, so only a MAC over the "
+        "bytes as received refuses it.",
     ),
     "PreKeyReplay": NoteSpec(
         "REPLAY",
@@ -220,6 +233,13 @@ class Conversation:
         except ProtocolError:
             return step
         raise GeneratorError(f"the reference accepted an invalid {op} of {message.hex()}")
+
+    def attack(self, party: str, number: int, bad: bytes) -> None:
+        """A step delivering ``bad`` in place of message ``number`` that must be refused
+        mid-scenario (``result: invalid``); the scenario goes on from the state returned."""
+        op = "decrypt" if party in self.sessions else "inbound"
+        step = self.refused(party, op, self.sent[number][1], bad)
+        self.steps.append(step | {"result": "invalid"})
 
     def session_fields(self, steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {
@@ -367,7 +387,77 @@ def gen_session(olm: Olm, out: Path) -> Path:
             "invalid",
             **c.session_fields(steps),
         )
+    _session_positions(olm, fb)
     return write(fb, out / "olm_session_test.json")
+
+
+def _inner(message: bytes, prekey: bool) -> tuple[int, dict[int, tuple[int, int]]]:
+    """Where the normal message (the one a pre-key message embeds) starts, and its fields'
+    spans in ``message``."""
+    start, end = fields(message, 0)[0x22] if prekey else (0, len(message))
+    spans = fields(message[start:end], 8)
+    return start, {tag: (start + a, start + b) for tag, (a, b) in spans.items()}
+
+
+def _index_tag(message: bytes, prekey: bool) -> bytes:
+    """The message with its chain-index tag byte 0x10 changed to 0x18 (the index is 0)."""
+    _, spans = _inner(message, prekey)
+    start, end = spans[0x10]
+    if message[start:end] != b"\x00":
+        raise GeneratorError("the chain index is not 0")
+    return bit_flip(message, 8 * (start - 1) + 3)
+
+
+def _mac(message: bytes, prekey: bool, src: ByteSource) -> bytes:
+    """The message with a bit of its MAC (the embedded message's, in a pre-key message)
+    flipped."""
+    end = fields(message, 0)[0x22][1] if prekey else len(message)
+    return flip_in(message, (end - 8, end), src)
+
+
+def _session_positions(olm: Olm, fb: FileBuilder) -> None:
+    """A bad message at the start of a new chain is refused, then the genuine one decrypts
+    (olm.md: Advancing the root key, Decrypting messages)."""
+    src = ByteSource("olm session positions")
+    p = fb.group(SPEC_RATCHET + SPEC_DECRYPT)
+    c = Conversation(olm, src)
+    c.deliver(*c.send("alice"))
+    c.deliver(*c.send("bob"))
+    (n,) = c.send("alice")
+    c.attack("bob", n, _index_tag(c.sent[n][2], False))
+    c.deliver(n)
+    p.add(
+        "the first message of Alice's new chain with its chain-index tag changed, refused, "
+        "then the genuine message",
+        ["IndexTag", "RefusedThenGenuine"],
+        "valid",
+        **c.session_fields(),
+    )
+    c = Conversation(olm, src)
+    c.deliver(*c.send("alice"))
+    (n,) = c.send("bob")
+    c.attack("alice", n, _mac(c.sent[n][2], False, src))
+    c.deliver(n)
+    c.deliver(*c.send("alice"))
+    p.add(
+        "Bob's first reply with a bit of its MAC flipped, refused, then the genuine reply",
+        ["ModifiedMac", "RefusedThenGenuine"],
+        "valid",
+        **c.session_fields(),
+    )
+    c = Conversation(olm, src)
+    c.deliver(*c.send("alice"))
+    c.deliver(*c.send("bob"))
+    first, second = c.send("alice", 2)
+    c.deliver(first)
+    c.attack("bob", first, c.sent[first][2])
+    c.deliver(second)
+    p.add(
+        "the first message of Alice's new chain delivered twice, then the next one",
+        ["Replay", "RefusedThenGenuine"],
+        "valid",
+        **c.session_fields(),
+    )
 
 
 def gen_receive(olm: Olm, out: Path) -> Path:
@@ -574,7 +664,97 @@ def gen_receive(olm: Olm, out: Path) -> Path:
         "acceptable",
         **c.receive_fields(steps),
     )
+    _receive_positions(olm, fb)
     return write(fb, out / "olm_receive_test.json")
+
+
+def _receive_positions(olm: Olm, fb: FileBuilder) -> None:
+    """At each position Bob can receive in (the pre-key message that creates his session, a
+    later one in the chain, one out of order, the one after a refused one), a bad copy is
+    refused and the scenario goes on from the state he returned: the genuine message must
+    still decrypt (olm.md: Decrypting messages)."""
+    src = ByteSource("olm receive positions")
+    q = fb.group((*SPEC_DECRYPT, SpecRefSpec(OLM, "Message authentication", "MUST")))
+
+    def bob(c: Conversation) -> dict[str, Any]:
+        return c.receive_fields(c.bob_steps())
+
+    c = Conversation(olm, src)
+    first, second = c.send("alice", 2)
+    c.attack("bob", first, _mac(c.sent[first][2], True, src))
+    c.deliver(first, second)
+    q.add(
+        "the first pre-key message with a bit of its MAC flipped, refused, then the genuine one",
+        ["ModifiedMac", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    first, second = c.send("alice", 2)
+    c.attack("bob", first, _index_tag(c.sent[first][2], True))
+    c.deliver(first, second)
+    q.add(
+        "the first pre-key message with its chain-index tag changed, refused, then the genuine one",
+        ["IndexTag", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    sent = c.send("alice", 4)
+    c.deliver(sent[0], sent[1])
+    _, spans = _inner(c.sent[sent[2]][2], True)
+    c.attack("bob", sent[2], flip_in(c.sent[sent[2]][2], spans[0x22], src))
+    c.deliver(sent[2], sent[3])
+    q.add(
+        "the third message with a bit of its ciphertext flipped, refused, then the genuine one",
+        ["ModifiedCiphertext", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0], sent[2])
+    c.attack("bob", sent[1], _mac(c.sent[sent[1]][2], True, src))
+    c.deliver(sent[1])
+    q.add(
+        "a skipped message with a bit of its MAC flipped, refused, then the genuine one",
+        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0])
+    c.attack("bob", sent[1], _mac(c.sent[sent[1]][2], True, src))
+    c.deliver(sent[2], sent[1])
+    q.add(
+        "the second message tampered and refused, the third delivered, then the second",
+        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0], sent[1])
+    c.attack("bob", sent[1], c.sent[sent[1]][2])
+    c.deliver(sent[2])
+    q.add(
+        "the second message delivered twice, then the third",
+        ["Replay", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(olm, src)
+    sent = c.send("alice", 2)
+    c.deliver(sent[0])
+    c.steps.append(c.refused("bob", "inbound", 0, c.sent[sent[0]][2]) | {"result": "invalid"})
+    c.deliver(sent[1])
+    q.add(
+        "the pre-key message delivered again as a new session, then the second message",
+        ["PreKeyReplay", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
 
 
 def generate(out: Path) -> list[Path]:

@@ -26,6 +26,7 @@ from conformance.vectortypes import (
     RESULTS,
     SPEC_LEVELS,
     STEP_FIELDS,
+    STEP_RESULTS,
     VECTOR_TYPES,
     VectorType,
 )
@@ -58,10 +59,18 @@ def _step_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["op", "party"],
         "properties": {
-            name: ({"$ref": "#/$defs/hex"} if kind == "hex" else {"type": _JSON_TYPE[kind]})
+            name: _STEP_ENUMS.get(name)
+            or ({"$ref": "#/$defs/hex"} if kind == "hex" else {"type": _JSON_TYPE[kind]})
             for name, kind in STEP_FIELDS.items()
         },
     }
+
+
+#: Step keys whose values are closed: ``result`` marks a step before the last that must be
+#: refused (the scenario goes on from the state returned with the refusal).
+_STEP_ENUMS: dict[str, dict[str, Any]] = {
+    "result": {"enum": list(STEP_RESULTS)},
+}
 
 
 _JSON_TYPE = {"int": "integer", "str": "string"}

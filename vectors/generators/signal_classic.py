@@ -86,6 +86,12 @@ NOTES = {
         "MODIFIED_PARAMETER", "The version byte says 2 (legacy) or 5 (unknown), not 3."
     ),
     "Replay": NoteSpec("REPLAY", "A message already decrypted is delivered again."),
+    "RefusedThenGenuine": NoteSpec(
+        "DENIAL_OF_SERVICE",
+        "A bad message is refused, and the scenario goes on from the state the receiver returned "
+        "with the refusal: the genuine message delivered next must still decrypt (Double "
+        "Ratchet §3.5: a failed decryption discards its changes to the state).",
+    ),
     "PreKeyReplay": NoteSpec(
         "REPLAY", "A PreKeySignalMessage already decrypted is delivered again."
     ),
@@ -237,6 +243,11 @@ class Conversation:
             }
         raise GeneratorError(f"the reference accepted an invalid message {message.hex()[:80]}")
 
+    def attack(self, party: str, number: int, bad: bytes) -> None:
+        """A step delivering ``bad`` in place of message ``number`` that must be refused
+        mid-scenario (``result: invalid``); the scenario goes on from the state returned."""
+        self.steps.append(self.refused(party, self.sent[number][1], bad) | {"result": "invalid"})
+
     def session_fields(self, steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {
             **self.alice.fields,
@@ -366,7 +377,55 @@ def gen_session(signal: Signal, out: Path) -> Path:
             "invalid",
             **c.session_fields([*c.steps, c.refused("alice", mtype, tampered)]),
         )
+    _session_positions(signal, fb)
     return write(fb, out / "signal_session_test.json")
+
+
+SPEC_POSITIONS = (SpecRefSpec(DR, "3.5", "MUST"), *SPEC_WIRE)
+
+
+def _mac_flipped(message: bytes, src: ByteSource) -> bytes:
+    """A bit of the MAC flipped (the embedded SignalMessage's, in a PreKeySignalMessage)."""
+    try:
+        end = fields(message, 0)[0x22][1]
+    except (KeyError, ValueError, IndexError):
+        end = len(message)
+    return flip_in(message, (end - 8, end), src)
+
+
+def _session_positions(signal: Signal, fb: FileBuilder) -> None:
+    """The first message of a new chain (a DH ratchet step, Double Ratchet §3.5), tampered or
+    replayed and refused; the genuine message after it must still decrypt."""
+    src = ByteSource("signal session positions")
+    p = fb.group(SPEC_POSITIONS)
+    c = Conversation(signal, src)
+    c.deliver(*c.send("alice"))
+    (n,) = c.send("bob")
+    c.attack("alice", n, _mac_flipped(c.sent[n][2], src))
+    c.deliver(n)
+    (m,) = c.send("alice")
+    c.attack("bob", m, _mac_flipped(c.sent[m][2], src))
+    c.deliver(m)
+    p.add(
+        "the first message of each new chain with a bit of its MAC flipped, refused, then the "
+        "genuine one",
+        ["ModifiedMac", "Ratchet", "RefusedThenGenuine"],
+        "valid",
+        **c.session_fields(),
+    )
+    c = Conversation(signal, src)
+    c.deliver(*c.send("alice"))
+    c.deliver(*c.send("bob"))
+    first, second = c.send("alice", 2)
+    c.deliver(first)
+    c.attack("bob", first, c.sent[first][2])
+    c.deliver(second)
+    p.add(
+        "the first message of Alice's new chain delivered twice, then the next one",
+        ["Replay", "Ratchet", "RefusedThenGenuine"],
+        "valid",
+        **c.session_fields(),
+    )
 
 
 def gen_receive(signal: Signal, out: Path) -> Path:
@@ -494,7 +553,92 @@ def gen_receive(signal: Signal, out: Path) -> Path:
         "invalid",
         **c.receive_fields([*c.bob_steps(), c.refused("bob", mtype, far)]),
     )
+    _receive_positions(signal, fb)
     return write(fb, out / "signal_receive_test.json")
+
+
+def _receive_positions(signal: Signal, fb: FileBuilder) -> None:
+    """At each position Bob can receive in (the PreKeySignalMessage that creates his session,
+    a later one, one out of order, the one after a refused one), a bad copy is refused and the
+    scenario goes on from the state he returned: the genuine message must still decrypt
+    (Double Ratchet §3.5; X3DH §3.3 for the first message)."""
+    src = ByteSource("signal receive positions")
+    p = fb.group(SPEC_POSITIONS)
+
+    def bob(c: Conversation) -> dict[str, Any]:
+        return c.receive_fields(c.bob_steps())
+
+    c = Conversation(signal, src)
+    first, second = c.send("alice", 2)
+    c.attack("bob", first, _mac_flipped(c.sent[first][2], src))
+    c.deliver(first, second)
+    p.add(
+        "the first pre-key message with a bit of its MAC flipped, refused, then the genuine one",
+        ["ModifiedMac", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(signal, src)
+    first, second = c.send("alice", 2)
+    message = c.sent[first][2]
+    start, end = fields(message, 0)[0x12]
+    # Not the key type byte's and not the last byte (whose top bit X25519 ignores).
+    c.attack("bob", first, flip_in(message, (start + 1, end - 1), src))
+    c.deliver(first, second)
+    p.add(
+        "the first pre-key message with a bit of its base key flipped, refused, then the "
+        "genuine one",
+        ["ModifiedHeader", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(signal, src)
+    sent = c.send("alice", 4)
+    c.deliver(sent[0], sent[1])
+    message = c.sent[sent[2]][2]
+    start, end = fields(message, 0)[0x22]
+    ciphertext = fields(message[start:end], 8)[0x22]
+    c.attack("bob", sent[2], flip_in(message, (start + ciphertext[0], start + ciphertext[1]), src))
+    c.deliver(sent[2], sent[3])
+    p.add(
+        "the third message with a bit of its ciphertext flipped, refused, then the genuine one",
+        ["ModifiedCiphertext", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(signal, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0], sent[2])
+    c.attack("bob", sent[1], _mac_flipped(c.sent[sent[1]][2], src))
+    c.deliver(sent[1])
+    p.add(
+        "a skipped message with a bit of its MAC flipped, refused, then the genuine one",
+        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(signal, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0])
+    c.attack("bob", sent[1], _mac_flipped(c.sent[sent[1]][2], src))
+    c.deliver(sent[2], sent[1])
+    p.add(
+        "the second message tampered and refused, the third delivered, then the second",
+        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
+    c = Conversation(signal, src)
+    sent = c.send("alice", 3)
+    c.deliver(sent[0], sent[1])
+    c.attack("bob", sent[1], c.sent[sent[1]][2])
+    c.deliver(sent[2])
+    p.add(
+        "the second message delivered twice, then the third",
+        ["Replay", "RefusedThenGenuine"],
+        "valid",
+        **bob(c),
+    )
 
 
 def gen_sender_keys(group: SignalGroup, out: Path) -> Path:
