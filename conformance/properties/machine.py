@@ -35,6 +35,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from ..errors import ProtocolError
 from ..interop import PairFailure, Rng
 from ..interop.drivers import Driver, MegolmDriver, Sent
+from ..stdio import AdapterFault
 from . import wire
 
 __all__ = ["EXAMPLES", "STEPS", "random_conversation", "steps_run"]
@@ -49,6 +50,11 @@ IN_FLIGHT = 12
 #: Alternations of the delivering direction after a snapshot after which a family that heals
 #: must have healed (two ratchet turns each way, with margin).
 HEALED_AFTER = 4
+#: Alternations of the delivering direction after which a message still in flight may be
+#: refused: its sender has started four newer chains since, and libsignal and libolm keep five
+#: receiving chains (the current one and four older; ``MAX_RECEIVER_CHAINS``), dropping an
+#: older chain with its skipped keys. Implementations that keep more are not wrong either.
+STALE_AFTER = 8
 
 
 class _Conversation(RuleBasedStateMachine):
@@ -69,6 +75,10 @@ class _Conversation(RuleBasedStateMachine):
         self.d.establish()
         self.in_flight: list[Sent] = []
         self.delivered: list[Sent] = []
+        #: Changes of the delivering direction so far, and when each message was sent.
+        self.alternations = 0
+        self.last_deliverer: str | None = None
+        self.sent_at: dict[int, int] = {}
         #: [party, state, alternations seen, last deliverer, sent count when healed]
         self.snapshots: list[list[Any]] = []
 
@@ -84,8 +94,12 @@ class _Conversation(RuleBasedStateMachine):
         if sum(1 for s in self.in_flight if s.sender == sender) >= IN_FLIGHT:
             return
         s = self.d.encrypt(sender)
+        self._sent(s)
+
+    def _sent(self, s: Sent) -> None:
         self.in_flight.append(s)
-        self._log(f"send {sender} #{s.number}")
+        self.sent_at[s.number] = self.alternations
+        self._log(f"send {s.sender} #{s.number}")
 
     @precondition(lambda self: bool(self.in_flight))
     @rule(data=st.data())
@@ -99,6 +113,9 @@ class _Conversation(RuleBasedStateMachine):
         try:
             got = self.d.deliver(s)
         except ProtocolError as exc:
+            if self.alternations - self.sent_at[s.number] >= STALE_AFTER:
+                self._log(f"  refused: {s.sender} has started four newer chains since")
+                return
             raise PairFailure(
                 f"{s.to} refused genuine message #{s.number}: {exc.kind}: {exc}", receiver=s.to
             ) from None
@@ -107,6 +124,9 @@ class _Conversation(RuleBasedStateMachine):
                 f"{s.to} decrypted #{s.number} to {got!r}, not {s.plaintext!r}", receiver=s.to
             )
         self.delivered.append(s)
+        if self.last_deliverer not in (None, s.sender):
+            self.alternations += 1
+        self.last_deliverer = s.sender
         for snap in self.snapshots:
             if snap[3] is not None and snap[3] != s.sender:
                 snap[2] += 1
@@ -124,8 +144,7 @@ class _Conversation(RuleBasedStateMachine):
             if not self.d.can_send(sender):
                 continue
             s = self.d.encrypt(sender)
-            self._log(f"send {sender} #{s.number}")
-            self.in_flight.append(s)
+            self._sent(s)
             self._deliver(s)
 
     def _compromised(self, s: Sent) -> None:
@@ -171,7 +190,17 @@ class _Conversation(RuleBasedStateMachine):
             start, end = wire.field_span(s.message, self.d.embedded_tag)
         bit = data.draw(st.integers(8 * start, 8 * end - 1))
         self._log(f"tamper #{s.number} bit {bit}")
-        if self.d.attempt(s.to, s.type, wire.flip(s.message, bit)) is None:
+        try:
+            refused = self.d.attempt(s.to, s.type, wire.flip(s.message, bit))
+        except AdapterFault as exc:
+            # A crash on malformed input is the receiver's finding, as in the tampering
+            # property (docs/adapter-protocol.md, "Refusal or internal error").
+            raise PairFailure(
+                f"{s.to} failed on #{s.number} with bit {bit} flipped: {exc}",
+                receiver=s.to,
+                receiver_fault=True,
+            ) from None
+        if refused is None:
             raise PairFailure(
                 f"{s.to} accepted #{s.number} with bit {bit} flipped",
                 receiver=s.to,
