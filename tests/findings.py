@@ -57,12 +57,17 @@ KNOWN: dict[tuple[str, str], int] = {
     ("libsignal-protocol-typescript,libsignal-protocol-typescript", "prop/signal/tampering"): 1,
     ("python-axolotl,libsignal-protocol-typescript", "prop/signal/tampering"): 1,
     ("reference,libsignal-protocol-typescript", "prop/signal/tampering"): 1,
+    # The random machine's finds depend on the seed (these are --seed 7's): the TypeScript
+    # library accepts a tampered version byte, as Bob and as Alice, and python-axolotl crashes
+    # (protobuf's DecodeError) on a tampered message.
     (
         "libsignal-protocol-typescript,libsignal-protocol-typescript",
         "prop/signal/random-conversation",
     ): 1,
     ("python-axolotl,libsignal-protocol-typescript", "prop/signal/random-conversation"): 1,
-    ("reference,libsignal-protocol-typescript", "prop/signal/random-conversation"): 1,
+    ("libsignal-protocol-typescript,reference", "prop/signal/random-conversation"): 1,
+    ("python-axolotl,python-axolotl", "prop/signal/random-conversation"): 1,
+    ("reference,python-axolotl", "prop/signal/random-conversation"): 1,
     # Promises (issue 12 part 5): the TypeScript library reads the version byte as a range,
     # refusing only "(version & 0xf) > 3 || version >> 4 < 3" (session-cipher.js), so it
     # accepts a PreKeySignalMessage with version byte 0x40 (and 0x53, 0xF0, ...). The check
@@ -77,9 +82,6 @@ KNOWN: dict[tuple[str, str], int] = {
     ("python-olm,vodozemac", "prop/olm/tampering"): 1,
     ("reference,vodozemac", "prop/olm/tampering"): 1,
     ("vodozemac,vodozemac", "prop/olm/tampering"): 1,
-    ("python-olm,vodozemac", "prop/olm/random-conversation"): 1,
-    ("reference,vodozemac", "prop/olm/random-conversation"): 1,
-    ("vodozemac,vodozemac", "prop/olm/random-conversation"): 1,
     # - its Megolm twin: vodozemac 0.10.0 accepts a Megolm message at index 0 whose
     #   message-index tag byte (0x08) is changed (to 0x18, 0x28 or 0x48), not re-signed: the
     #   field is skipped, the index defaults to 0, and the MAC and the signature both verify,
@@ -95,6 +97,52 @@ KNOWN: dict[tuple[str, str], int] = {
 
 #: How many of KNOWN are ``error`` results (library crashes on malformed input), not ``fail``.
 KNOWN_ERRORS = KNOWN[("libsignal-protocol-typescript", "Truncated")]
+
+
+#: Who each pair and property finding is charged to (the party at fault, issue 12), by the
+#: pair and check: every other pair and property failure above is the receiver's alone.
+AT_FAULT: dict[tuple[str, str], tuple[str, str]] = {
+    # python-axolotl refuses what every sender sends without a one-time pre-key; the TypeScript
+    # library's first messages (pre-key id 0) are refused by every other receiver.
+    ("libsignal-protocol-typescript,python-axolotl", "pair/signal/no-one-time-prekey"): (
+        "both",
+        "libsignal-protocol-typescript,python-axolotl",
+    ),
+    ("libsignal-protocol-typescript,reference", "pair/signal/no-one-time-prekey"): (
+        "sender",
+        "libsignal-protocol-typescript",
+    ),
+    ("reference,python-axolotl", "pair/signal/no-one-time-prekey"): ("receiver", "python-axolotl"),
+    ("python-axolotl,python-axolotl", "pair/signal/no-one-time-prekey"): ("both", "python-axolotl"),
+    # Alice (the first adapter) is the receiver that accepted a tampered reply.
+    ("libsignal-protocol-typescript,reference", "prop/signal/random-conversation"): (
+        "receiver",
+        "libsignal-protocol-typescript",
+    ),
+}
+
+
+def at_fault(report: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The party at fault of every failing pair and property result, by pair and check."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in report["results"]:
+        fault = r.get("fault")
+        if fault and r.get("observed", r["outcome"]) in ("fail", "error"):
+            out[(",".join(r["adapters"]), r["check"])] = (
+                fault["party"],
+                ",".join(fault["adapters"]),
+            )
+    return out
+
+
+def expected_at_fault(report: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    """What :data:`AT_FAULT` says of the report's failing pair and property results: the
+    listed ones as listed, every other one the receiver's (the pair's second adapter)."""
+    out = {}
+    for key in at_fault(report):
+        pair = key[0].split(",")
+        out[key] = AT_FAULT.get(key, ("receiver", pair[1]))
+    return out
 
 
 def findings(report: dict[str, Any]) -> Counter[tuple[str, str]]:

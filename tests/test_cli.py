@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BundledRun
-from findings import KNOWN, findings
+from findings import KNOWN, at_fault, expected_at_fault, findings
 from helpers import load_report
 
 from conformance.cli import main
@@ -44,6 +44,8 @@ def test_full_run_of_bundled_adapters(bundled_run: BundledRun) -> None:
     # The deviations the bundled run finds today (tests/findings.py): anything else failing, or
     # one of these being fixed, makes this test fail.
     assert findings(report) == Counter(KNOWN)
+    # Each pair and property finding is charged to the party at fault, and only to it.
+    assert at_fault(report) == expected_at_fault(report)
     assert code == 1
     assert report["verdict"] == "fail"
     assert "verdict: FAIL" in out
