@@ -276,6 +276,7 @@ def replay(d: Driver, rng: Rng) -> str | None:
             )
         accepted += 1
 
+    replayed: list[Sent] = []
     for where, sent, _ in _positions(d):
         if last is None:
             _deliver(d, sent)
@@ -283,11 +284,15 @@ def replay(d: Driver, rng: Rng) -> str | None:
             _genuine(d, where, sent, f"a replay of message {last.number}")
         again(where, sent)
         last = sent
+        replayed.append(sent)
     following = d.encrypt("alice")
     where = f"right after a refused replay (message {following.number})"
     assert last is not None
     _genuine(d, where, following, f"a replay of message {last.number}")
     again(where, following)
+    # And once more long after, when other messages were decrypted in between.
+    for sent in replayed[:-1]:
+        again(f"long after (message {sent.number} again)", sent)
     if megolm:
         return "accepted" if accepted else "rejected"
     return None
