@@ -313,6 +313,8 @@ def build_report(
             "python": platform.python_version(),
             "implementation": sys.implementation.name,
             "platform": platform.platform(),
+            # The random-conversation machine's examples depend on Hypothesis's version.
+            "hypothesis": _hypothesis_version(),
         },
         "adapters": [adapter_json(a) for a in adapters],
         "results": [r.to_json() for r in results],
@@ -333,6 +335,15 @@ def no_refusal_state(adapters: Sequence[Mapping[str, Any]]) -> list[str]:
         for a in adapters
         if a.get("protocol", 1) < 2 and STATEFUL & set(a.get("capabilities", ()))
     ]
+
+
+def _hypothesis_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hypothesis")
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def adapter_json(a: AdapterInfo) -> dict[str, Any]:
