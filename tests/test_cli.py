@@ -53,6 +53,30 @@ def test_full_run_of_bundled_adapters(bundled_run: BundledRun) -> None:
     assert len(lines) == report["summary"]["total"]
 
 
+def test_a_random_conversation_failure_from_the_full_run_replays_with_repro(
+    bundled_run: BundledRun,
+) -> None:
+    """The machine once numbered its runs from a process-wide counter, so a failure seen in a
+    full run drew other keys when replayed alone. Its reproduce command must replay it exactly:
+    the same outcome and the same shrunk steps."""
+    import io
+
+    from conformance.repro import repro_pair
+
+    failed = [
+        r
+        for r in bundled_run.report["results"]
+        if r["check"].endswith("/random-conversation") and r["outcome"] == "fail"
+    ]
+    assert failed, "seed 7 finds random-conversation failures (tests/findings.py)"
+    r = min(failed, key=lambda r: len(r["detail"]))
+    out = io.StringIO()
+    code = repro_pair(r["check"], r["adapters"], r["seed"], out)
+    assert code == 1
+    assert out.getvalue().rstrip().endswith(r["detail"].rstrip())
+    assert r["reproduce"].endswith(f"--seed {r['seed']}")
+
+
 def test_changed_expected_value_fails_and_names_file_and_case(
     vector_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
