@@ -51,6 +51,7 @@ from test_promises import (
     MockSkipsSignatureCheck,
     MockTrustsEveryIdentity,
 )
+from test_properties import MockSendingChainNeverTurns
 
 from conformance.adapter import LoadedAdapter
 from conformance.capabilities import MegolmDecrypted, OlmDecrypted
@@ -61,7 +62,7 @@ from conformance.reference.megolm import (
     MegolmReference,
     advance_to,
 )
-from conformance.reference.olm import KeyPair, OlmLimits, OlmReference, _Account, _Session
+from conformance.reference.olm import KeyPair, OlmLimits, OlmReference, _Account
 from conformance.reference.olm import SkippedKey as OlmSkippedKey
 from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
@@ -128,20 +129,6 @@ class MockOlmFallbackKeyUnusable(OlmReference):
             if pair.public == public:
                 return pair
         raise InvalidMessage("no such one-time key")
-
-
-class MockOlmSendingChainNeverTurns(OlmReference):
-    """Keeps sending on its first chain after it receives a new ratchet key (the root step is
-    taken, but no new sending chain starts): the ratchet never turns, so a stolen state keeps
-    reading. Breaks docs/olm.md "Advancing the root key" (a new ratchet key pair for every
-    sending chain after a received one)."""
-
-    def _decrypt(self, s: _Session, data: bytes) -> bytes:
-        sender = s.sender
-        plaintext = super()._decrypt(s, data)
-        if sender is not None:
-            s.sender = sender
-        return plaintext
 
 
 # --- broken variants: Signal (X3DH, Double Ratchet) ------------------------------------------
@@ -373,10 +360,10 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         "a snapshot taken after decrypting a message read it again",
     ),
     ScenarioBreak(
-        "prop/olm/post-compromise-security", MockOlmSendingChainNeverTurns, "second", STOLEN_READS
+        "prop/olm/post-compromise-security", MockSendingChainNeverTurns, "second", STOLEN_READS
     ),
     ScenarioBreak(
-        "prop/olm/post-compromise-security", MockOlmSendingChainNeverTurns, "first", STOLEN_READS
+        "prop/olm/post-compromise-security", MockSendingChainNeverTurns, "first", STOLEN_READS
     ),
     ScenarioBreak("prop/olm/replay", MockOlmRemembersEveryKey, "second", "a second time"),
     ScenarioBreak(
@@ -398,7 +385,7 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
     ),
     ScenarioBreak(
         "prop/olm/random-conversation",
-        MockOlmSendingChainNeverTurns,
+        MockSendingChainNeverTurns,
         "both",
         "taken before the conversation healed read",
         shrink=False,

@@ -38,7 +38,25 @@ def displayable_half(iterations: int, key: bytes, stable_id: bytes) -> str:
 
 class SignalFingerprintReference:
     """The reference ``signal-fingerprint`` capability: identity keys are the 33-byte
-    serialized keys (0x05 || u), stable ids raw bytes (libsignal tests use ASCII E.164)."""
+    serialized keys (0x05 || u), stable ids raw bytes (libsignal tests use ASCII E.164).
+
+    Its steps are hooks, so tests can build broken variants: :meth:`check_inputs` (the
+    iteration range and key encoding), :meth:`half` (one side's digits) and :meth:`ordered`
+    (which half comes first)."""
+
+    def check_inputs(self, iterations: int, local_key: bytes, remote_key: bytes) -> None:
+        """libsignal ``fingerprint.rs``: iterations in range, both keys deserialisable."""
+        if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
+            raise InvalidInput(f"iterations must be in {MIN_ITERATIONS}..={MAX_ITERATIONS}")
+        wire.decode_public_key(local_key)
+        wire.decode_public_key(remote_key)
+
+    def half(self, iterations: int, key: bytes, stable_id: bytes) -> str:
+        return displayable_half(iterations, key, stable_id)
+
+    def ordered(self, local: str, remote: str) -> str:
+        """``DisplayableFingerprint``: the smaller half first."""
+        return "".join(sorted((local, remote)))
 
     def signal_fingerprint(
         self,
@@ -49,10 +67,7 @@ class SignalFingerprintReference:
         remote_key: bytes,
     ) -> bytes:
         """``Fingerprint::new(...).display_string()`` as ASCII."""
-        if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
-            raise InvalidInput(f"iterations must be in {MIN_ITERATIONS}..={MAX_ITERATIONS}")
-        wire.decode_public_key(local_key)
-        wire.decode_public_key(remote_key)
-        local = displayable_half(iterations, local_key, local_id)
-        remote = displayable_half(iterations, remote_key, remote_id)
-        return "".join(sorted((local, remote))).encode("ascii")
+        self.check_inputs(iterations, local_key, remote_key)
+        local = self.half(iterations, local_key, local_id)
+        remote = self.half(iterations, remote_key, remote_id)
+        return self.ordered(local, remote).encode("ascii")

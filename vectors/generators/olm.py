@@ -45,6 +45,7 @@ from vectors.generators._common import (
     run_generator,
     write,
 )
+from vectors.generators._positions import refused_then_genuine
 from vectors.generators._reproduce import bundled, reproduce
 from vectors.generators._wire import fields, flip_in
 
@@ -711,38 +712,10 @@ def _receive_positions(olm: Olm, fb: FileBuilder) -> None:
         "valid",
         **bob(c),
     )
-    c = Conversation(olm, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0], sent[2])
-    c.attack("bob", sent[1], _mac(c.sent[sent[1]][2], True, src))
-    c.deliver(sent[1])
-    q.add(
-        "a skipped message with a bit of its MAC flipped, refused, then the genuine one",
-        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
-    )
-    c = Conversation(olm, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0])
-    c.attack("bob", sent[1], _mac(c.sent[sent[1]][2], True, src))
-    c.deliver(sent[2], sent[1])
-    q.add(
-        "the second message tampered and refused, the third delivered, then the second",
-        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
-    )
-    c = Conversation(olm, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0], sent[1])
-    c.attack("bob", sent[1], c.sent[sent[1]][2])
-    c.deliver(sent[2])
-    q.add(
-        "the second message delivered twice, then the third",
-        ["Replay", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
+    refused_then_genuine(
+        lambda: Conversation(olm, src),
+        lambda m: _mac(m, True, src),
+        lambda comment, flags, c: q.add(comment, flags, "valid", **bob(c)),
     )
     c = Conversation(olm, src)
     sent = c.send("alice", 2)

@@ -51,6 +51,7 @@ from vectors.generators._common import (
     run_generator,
     write,
 )
+from vectors.generators._positions import refused_then_genuine
 from vectors.generators._reproduce import bundled, reproduce
 from vectors.generators._wire import fields, flip_in, replace_field
 
@@ -606,38 +607,10 @@ def _receive_positions(signal: Signal, fb: FileBuilder) -> None:
         "valid",
         **bob(c),
     )
-    c = Conversation(signal, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0], sent[2])
-    c.attack("bob", sent[1], _mac_flipped(c.sent[sent[1]][2], src))
-    c.deliver(sent[1])
-    p.add(
-        "a skipped message with a bit of its MAC flipped, refused, then the genuine one",
-        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
-    )
-    c = Conversation(signal, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0])
-    c.attack("bob", sent[1], _mac_flipped(c.sent[sent[1]][2], src))
-    c.deliver(sent[2], sent[1])
-    p.add(
-        "the second message tampered and refused, the third delivered, then the second",
-        ["ModifiedMac", "OutOfOrder", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
-    )
-    c = Conversation(signal, src)
-    sent = c.send("alice", 3)
-    c.deliver(sent[0], sent[1])
-    c.attack("bob", sent[1], c.sent[sent[1]][2])
-    c.deliver(sent[2])
-    p.add(
-        "the second message delivered twice, then the third",
-        ["Replay", "RefusedThenGenuine"],
-        "valid",
-        **bob(c),
+    refused_then_genuine(
+        lambda: Conversation(signal, src),
+        lambda m: _mac_flipped(m, src),
+        lambda comment, flags, c: p.add(comment, flags, "valid", **bob(c)),
     )
 
 
