@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from . import untrusted
 from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
@@ -140,12 +141,20 @@ def run_task(task: Task, sink: Sink) -> None:
     batched = impl if isinstance(impl, RpcCapability) and impl.batching else None
     for start in range(0, len(cases), BATCH):
         chunk = cases[start : start + BATCH]
-        if batched is not None:
-            _prefetch(batched, chunk)
-        for group, case in chunk:
-            emit(group, case, *judge_case(group, case, impl))
+        batch_fault = _prefetch(batched, chunk) if batched is not None else None
+        judged = [judge_case(group, case, impl) for group, case in chunk]
         if batched is not None:
             batched.drop_prefetched()
+        if batch_fault is not None and not any(o == "error" for o, _, _ in judged):
+            # Every call of the batch, asked alone, was answered: no input explains the fault,
+            # so the batch answer itself broke the protocol, and none of its checks can stand.
+            why = (
+                f"{batch_fault}\n(the batch held this check's calls; asked one by one, "
+                "every call was answered)"
+            )
+            judged = [("error", why, None)] * len(chunk)
+        for (group, case), verdict in zip(chunk, judged, strict=True):
+            emit(group, case, *verdict)
 
 
 def cannot_run(adapter: LoadedAdapter, capability: str) -> tuple[Outcome, str] | None:
@@ -164,9 +173,12 @@ def judge_case(group: Group, case: Case, impl: object) -> tuple[Outcome, str | N
         verdict = CHECKS[group.type.name](group, case, impl)
     except AdapterFault as exc:
         return "error", str(exc), None
-    except Exception as exc:
-        # A native exception escaped the adapter: neither a pass nor a fail.
-        return "error", _native_error(exc), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        # A native exception escaped the adapter: neither a pass nor a fail. BaseException
+        # too: an in-process adapter calling sys.exit(0) must not end the run as a pass.
+        return "error", native_error(exc), None
     return verdict.outcome, verdict.detail, verdict.behaviour
 
 
@@ -208,9 +220,10 @@ class _Planner:
 _PLACEHOLDER = b"\x00placeholder"
 
 
-def _prefetch(impl: RpcCapability, chunk: Selected) -> None:
+def _prefetch(impl: RpcCapability, chunk: Selected) -> AdapterFault | None:
     """Dry-run the chunk's checks to learn their calls, then fetch all answers in one batch.
-    Calls the plan missed simply go out one by one when the check really runs."""
+    Calls the plan missed simply go out one by one when the check really runs. Returns the
+    batch's fault, if it had one."""
     calls: list[tuple[str, tuple[object, ...]]] = []
     for group, case in chunk:
         planner = _Planner(impl.method_names)
@@ -218,18 +231,26 @@ def _prefetch(impl: RpcCapability, chunk: Selected) -> None:
             CHECKS[group.type.name](group, case, planner)
         calls.extend(planner.calls)
     if not calls:
-        return
+        return None
     try:
         impl.prefetch(calls)
-    except AdapterFault:
+    except AdapterFault as exc:
         # Each check then calls on its own, so the fault lands on the case that causes it.
         impl.drop_prefetched()
+        return exc
+    return None
 
 
-def _native_error(exc: BaseException) -> str:
-    frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    tail = "".join(frames).rstrip().splitlines()[-8:]
-    return f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail)
+def native_error(exc: BaseException) -> str:
+    """An exception raised by adapter code, as an ``error`` detail: cleaned and bounded, since
+    its message and its frames' source lines are the adapter's text."""
+    try:
+        frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        tail = "\n".join("".join(frames).rstrip().splitlines()[-8:])
+    except Exception:  # a hostile __str__ must not escape either
+        tail = "(traceback unavailable)"
+    head = f"native exception {type(exc).__qualname__}: {untrusted.clean(exc, 1000)}"
+    return untrusted.clean(head + "\n" + tail, untrusted.ERROR_MESSAGE)
 
 
 def _bug_types(vf: VectorFile, case: Case) -> tuple[str, ...]:

@@ -62,6 +62,8 @@ class Manifest:
     environment: dict[str, Any] = field(default_factory=dict)
     command: tuple[str, ...] = ()
     timeout: float = 10.0
+    #: Seconds the adapter may spend answering over a run (stdio.DEFAULT_BUDGET unless set).
+    budget: float | None = None
     notes: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
 
@@ -108,6 +110,7 @@ def load_manifest(path: Path) -> Manifest:
     if not isinstance(transport, dict) or transport.get("kind") not in _TRANSPORTS:
         raise bad(f"transport.kind must be one of {sorted(_TRANSPORTS)}")
     entry, timeout = "", 10.0
+    budget: float | None = None
     command: tuple[str, ...] = ()
     if transport["kind"] == "python":
         raw_entry = transport.get("entry")
@@ -127,7 +130,16 @@ def load_manifest(path: Path) -> Manifest:
         if not isinstance(raw_timeout, int | float) or not 0 < raw_timeout <= 600:
             raise bad("transport.timeout must be a number of seconds in (0, 600]")
         timeout = float(raw_timeout)
-    unknown_t = set(transport) - {"kind", "entry", "command", "timeout"}
+        raw_budget = transport.get("budget")
+        if raw_budget is not None:
+            if (
+                not isinstance(raw_budget, int | float)
+                or isinstance(raw_budget, bool)
+                or not 0 < raw_budget <= 86400
+            ):
+                raise bad("transport.budget must be a number of seconds in (0, 86400]")
+            budget = float(raw_budget)
+    unknown_t = set(transport) - {"kind", "entry", "command", "timeout", "budget"}
     if unknown_t:
         raise bad(f"unknown transport field(s): {', '.join(sorted(unknown_t))}")
     environment = doc.get("environment", {})
@@ -154,6 +166,7 @@ def load_manifest(path: Path) -> Manifest:
         environment=dict(environment),
         command=command,
         timeout=timeout,
+        budget=budget,
         notes=dict(notes),
         sha256=hashlib.sha256(raw).hexdigest(),
     )

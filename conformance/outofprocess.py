@@ -4,14 +4,14 @@ answer checked, and its capabilities served as RPC proxies (docs/adapter-protoco
 from __future__ import annotations
 
 import shutil
-from typing import Any
 
 from .adapter import Adapter
 from .capabilities import is_marker
 from .environments import Environment, prepare
 from .errors import ConfigurationError
 from .manifest import Manifest
-from .stdio import RpcCapability, StdioClient, child_env
+from .stdio import DEFAULT_BUDGET, AdapterFault, RpcCapability, StdioClient, child_env
+from .untrusted import IMPLEMENTATION, NOTE, NOTES, VERSION, clean
 
 __all__ = ["StdioAdapter"]
 
@@ -49,28 +49,43 @@ class StdioAdapter(Adapter):
             cwd=env.folder,
             env=child_env(),
             timeout=manifest.timeout,
+            budget=manifest.budget if manifest.budget is not None else DEFAULT_BUDGET,
         )
         described = self.client.start()
+        offered = described.get("capabilities", [])
+        if not isinstance(offered, list) or not all(isinstance(c, str) for c in offered):
+            self.client.close()
+            raise AdapterFault(
+                f"adapter {manifest.name}: describe's capabilities is not a list of names"
+            )
+        undeclared = sorted(set(offered) - manifest.capabilities)
+        if undeclared:
+            # The manifest is what a run plans with; an adapter claiming more is inconsistent.
+            self.client.close()
+            raise AdapterFault(
+                f"adapter {manifest.name}: describe lists capabilities its manifest does not "
+                f"declare: {clean(', '.join(undeclared), 400)}"
+            )
         self._described = described
         self.protocol = int(described["protocol"])
-        self.implementation = str(described.get("implementation") or manifest.implementation)
+        # Everything describe says is the adapter's word: cleaned and bounded before it is kept.
+        self.implementation = clean(
+            described.get("implementation") or manifest.implementation, IMPLEMENTATION
+        )
         notes = described.get("notes") or {}
         self.notes: dict[str, str] = (
-            {str(k): str(v) for k, v in notes.items()} if isinstance(notes, dict) else {}
+            {clean(k, 100): clean(v, NOTE) for k, v in list(notes.items())[:NOTES]}
+            if isinstance(notes, dict)
+            else {}
         )
 
     def version(self) -> str:
-        return str(self._described.get("version", "unknown"))
+        return clean(self._described.get("version", "unknown"), VERSION)
 
     def capabilities(self) -> dict[str, object]:
-        caps: Any = self._described.get("capabilities", [])
-        if not isinstance(caps, list):
-            return {}
+        caps: list[str] = self._described.get("capabilities", [])
         # A marker capability has no methods to call: it only says something about the others.
-        return {
-            str(c): _MARKER if is_marker(str(c)) else RpcCapability(self.client, str(c))
-            for c in caps
-        }
+        return {c: _MARKER if is_marker(c) else RpcCapability(self.client, c) for c in caps}
 
     def close(self) -> None:
         self.client.close()

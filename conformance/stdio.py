@@ -2,13 +2,17 @@
 
 An adapter is a child process speaking newline-delimited JSON-RPC 2.0. :class:`StdioClient`
 starts it, checks ``describe``, sends calls and batches with a timeout each, and turns every way a
-child can misbehave (crash, hang, garbage, oversized line, unknown id) into :class:`AdapterFault`,
-which the engine records as an ``error`` result with the child's stderr tail. After a fault the
-process is killed and a fresh one is started for the next call, so one bad check costs one check.
+child can misbehave (crash, hang, garbage, oversized or over-deep line, unknown id, a value of the
+wrong type anywhere) into :class:`AdapterFault`, which the engine records as an ``error`` result
+with the child's stderr tail. After a fault the process group is killed and a fresh process is
+started for the next call, so one bad check costs one check; a time budget per adapter, not a
+count of faults, bounds what a misbehaving adapter can cost. Every byte the child sends is hostile:
+text is cleaned and bounded (:mod:`conformance.untrusted`) as it comes in.
 """
 
 from __future__ import annotations
 
+import atexit
 import binascii
 import collections
 import contextlib
@@ -16,22 +20,27 @@ import itertools
 import json
 import os
 import queue
+import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import errors
+from . import errors, untrusted
 from .capabilities import Operation, operations
 
 __all__ = [
+    "DEFAULT_BUDGET",
+    "MAX_DEPTH",
     "MAX_LINE",
     "PROTOCOL_VERSION",
     "AdapterFault",
     "RpcCapability",
     "StdioClient",
+    "kill_all",
 ]
 
 PROTOCOL_VERSION = 2
@@ -40,17 +49,44 @@ PROTOCOL_VERSION = 2
 PROTOCOL_VERSIONS = (1, 2)
 #: Longest response line accepted (docs/adapter-protocol.md, "Framing").
 MAX_LINE = 16 * 1024 * 1024
-#: After this many faults in a row the adapter is not restarted again: every further call fails
-#: at once, so an adapter that always hangs costs a few timeouts, not one per check.
-MAX_CONSECUTIVE_FAULTS = 3
-_STDERR_KEEP = 64 * 1024
+#: Deepest nesting of arrays and objects accepted in a response (docs/adapter-protocol.md,
+#: "Limits"): no answer the protocol defines is deeper than 4.
+MAX_DEPTH = 32
+#: Seconds an adapter may spend answering (starts included) over a whole run, unless its manifest
+#: says otherwise: far above what any bundled adapter needs, and a bound on one that hangs or
+#: crashes on every call.
+DEFAULT_BUDGET = 1800.0
+#: A batch line of n calls may take this many calls' worth of ``timeout`` per started group:
+#: a batch is one answer, but a slow library answering 256 calls is not a hang.
+BATCH_CALLS_PER_TIMEOUT = 64
+_STDERR_READ = 4096
 
 
 class AdapterFault(Exception):
-    """The adapter process broke the protocol; the check in progress is an ``error``."""
+    """The adapter process broke the protocol; the check in progress is an ``error``.
+
+    ``batch`` is set when the fault came from a batch line as a whole: the engine then runs the
+    batch's checks one by one to find the input that caused it, and reports the batch's fault
+    itself when no single input does (docs/adapter-protocol.md, "Batches")."""
+
+    def __init__(self, message: str, batch: bool = False) -> None:
+        super().__init__(message)
+        self.batch = batch
 
 
 _EOF = object()
+#: Live clients, so every process group a run started can be killed from a signal handler or at
+#: exit, whoever holds the client.
+_LIVE: weakref.WeakSet[StdioClient] = weakref.WeakSet()
+
+
+def kill_all() -> None:
+    """Kill the process group of every adapter this process started."""
+    for client in list(_LIVE):
+        client.kill()
+
+
+atexit.register(kill_all)
 
 
 class StdioClient:
@@ -61,21 +97,24 @@ class StdioClient:
         cwd: Path,
         env: Mapping[str, str] | None = None,
         timeout: float = 10.0,
+        budget: float = DEFAULT_BUDGET,
     ) -> None:
         self.name = name
         self.command = list(command)
         self.cwd = cwd
         self.env = dict(env) if env is not None else None
         self.timeout = timeout
+        self.budget = budget
+        #: Seconds spent waiting on the adapter so far (starts, calls, batches).
+        self.spent = 0.0
         self.description: dict[str, Any] = {}
         self.restarts = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[object] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque()
-        self._stderr_size = 0
+        self._stderr: collections.deque[str] = collections.deque(maxlen=untrusted.STDERR_LINES)
         self._ids = itertools.count(1)
-        self._faults = 0
         self._lock = threading.Lock()
+        _LIVE.add(self)
 
     # -- process ---------------------------------------------------------------------------
 
@@ -83,7 +122,10 @@ class StdioClient:
         """Start the process and return its ``describe`` answer."""
         self._kill()
         self._lines = queue.Queue()
+        self._stderr = collections.deque(maxlen=untrusted.STDERR_LINES)
         try:
+            # A session of its own: the adapter and everything it starts form one process group,
+            # killed as one, and a terminal's Ctrl-C reaches the suite, which decides.
             self._proc = subprocess.Popen(
                 self.command,
                 cwd=self.cwd,
@@ -92,42 +134,45 @@ class StdioClient:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 bufsize=-1,
+                start_new_session=True,
             )
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise AdapterFault(f"cannot start {' '.join(self.command)}: {exc}") from None
         proc = self._proc
         threading.Thread(target=self._read_stdout, args=(proc, self._lines), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc,), daemon=True).start()
+        threading.Thread(target=self._read_stderr, args=(proc, self._stderr), daemon=True).start()
         answer = self._request("describe", {})
         if not isinstance(answer, dict) or answer.get("protocol") not in PROTOCOL_VERSIONS:
             raise self._fault(
-                f"describe answered {str(answer)[:200]!r}; expected protocol "
+                f"describe answered {untrusted.clean(repr(answer), 200)}; expected protocol "
                 + " or ".join(str(v) for v in PROTOCOL_VERSIONS)
             )
         self.description = answer
         return answer
 
     def close(self) -> None:
+        """End the adapter: its standard input closed, a moment to exit, then its whole process
+        group killed (a grandchild holding a pipe open must not outlive the run)."""
         proc = self._proc
         self._proc = None
         if proc is None:
             return
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             if proc.stdin is not None:
                 proc.stdin.close()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _kill_group(proc)
+
+    def kill(self) -> None:
+        """Kill the adapter's process group at once (a signal handler, the end of a run)."""
+        self._kill()
 
     def _kill(self) -> None:
         proc = self._proc
         self._proc = None
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=5)
+        if proc is not None:
+            _kill_group(proc)
 
     def _read_stdout(self, proc: subprocess.Popen[bytes], lines: queue.Queue[object]) -> None:
         assert proc.stdout is not None
@@ -144,38 +189,54 @@ class StdioClient:
                 break
         lines.put(_EOF)
 
-    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+    @staticmethod
+    def _read_stderr(proc: subprocess.Popen[bytes], kept: collections.deque[str]) -> None:
+        """Keep the last lines, each cut short as it is read: megabytes on one line cost a
+        bounded buffer, and the child is never blocked on a full pipe."""
         assert proc.stderr is not None
-        for raw in iter(proc.stderr.readline, b""):
-            text = raw.decode("utf-8", "replace")
-            self._stderr.append(text)
-            self._stderr_size += len(text)
-            while self._stderr_size > _STDERR_KEEP and len(self._stderr) > 1:
-                self._stderr_size -= len(self._stderr.popleft())
+        stream = proc.stderr
+        line = b""
+        while True:
+            try:
+                chunk = stream.readline(_STDERR_READ)
+            except (OSError, ValueError):
+                break
+            if not chunk:
+                break
+            if len(line) < untrusted.STDERR_LINE * 4:
+                line += chunk
+            if chunk.endswith(b"\n"):
+                kept.append(_stderr_line(line))
+                line = b""
+        if line:
+            kept.append(_stderr_line(line))
 
-    def stderr_tail(self, lines: int = 15) -> str:
-        time.sleep(0.05)  # let the reader thread catch the last words of a dying process
-        text = "".join(self._stderr).rstrip().splitlines()
-        return "\n".join(text[-lines:])
+    def stderr_tail(self) -> str:
+        """The last lines the adapter wrote to standard error, bounded (untrusted.STDERR_*)."""
+        if self._proc is not None or self._stderr:
+            time.sleep(0.05)  # let the reader thread catch the last words of a dying process
+        return "\n".join(self._stderr).rstrip()
 
-    def _fault(self, message: str) -> AdapterFault:
+    def _fault(self, message: str, batch: bool = False) -> AdapterFault:
         proc = self._proc
         status = proc.poll() if proc is not None else None
         self._kill()
-        self._faults += 1
         tail = self.stderr_tail()
         where = f"adapter {self.name}: {message}"
         if status is not None:
             where += f" (process exited with status {status})"
-        return AdapterFault(where + ("\nstderr (tail):\n" + tail if tail else "\n(no stderr)"))
+        text = where + ("\nstderr (tail):\n" + tail if tail else "\n(no stderr)")
+        return AdapterFault(text, batch=batch)
 
     def _ensure(self) -> None:
+        if self.spent >= self.budget:
+            raise AdapterFault(
+                f"adapter {self.name}: budget exhausted ({self.spent:.0f} s spent of its "
+                f"{self.budget:g} s; `budget` in the manifest's [transport] raises it); "
+                "this check was not run"
+            )
         if self._proc is not None and self._proc.poll() is None:
             return
-        if self._faults >= MAX_CONSECUTIVE_FAULTS:
-            raise AdapterFault(
-                f"adapter {self.name}: not restarted after {self._faults} faults in a row"
-            )
         self.restarts += 1
         self.start()
 
@@ -183,52 +244,84 @@ class StdioClient:
 
     def call(self, method: str, params: Mapping[str, Any]) -> Any:
         """One request; a refusal raises its neutral error kind."""
-        with self._lock:
+        with self._lock, self._spending():
             self._ensure()
             outcome = self._request(method, params)
-            self._faults = 0
         if isinstance(outcome, errors.ProtocolError):
             raise outcome
         return outcome
+
+    @contextlib.contextmanager
+    def _spending(self) -> Iterator[None]:
+        began = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent += time.monotonic() - began
 
     def batch(self, calls: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Any]:
         """Independent requests in one line; each answer is a value or a ProtocolError."""
         if not calls:
             return []
-        with self._lock:
+        with self._lock, self._spending():
             self._ensure()
-            ids = [next(self._ids) for _ in calls]
-            self._send(
-                [
-                    {"jsonrpc": "2.0", "id": i, "method": m, "params": dict(p)}
-                    for i, (m, p) in zip(ids, calls, strict=True)
-                ]
-            )
-            reply = self._receive(f"a batch of {len(calls)} {calls[0][0]} calls")
-            if not isinstance(reply, list):
-                raise self._fault("answered a batch with a single object")
-            by_id: dict[Any, Any] = {}
-            for item in reply:
-                rid = item.get("id") if isinstance(item, dict) else None
-                if rid not in ids or rid in by_id:
-                    raise self._fault(f"answered a batch with unknown or repeated id {rid!r}")
-                by_id[rid] = item
-            missing = [i for i in ids if i not in by_id]
-            if missing:
-                raise self._fault(f"left {len(missing)} request(s) of a batch unanswered")
-            out = [self._outcome(by_id[i], calls[k][0]) for k, i in enumerate(ids)]
-            self._faults = 0
-            return out
+            what = f"a batch of {len(calls)} {calls[0][0]} calls"
+            try:
+                return self._batch(calls, what)
+            except AdapterFault as exc:
+                exc.batch = True
+                raise
+            except Exception as exc:  # a shape no check above foresaw: still the adapter's
+                raise self._fault(
+                    f"answered {what} with a malformed response ({type(exc).__name__})", True
+                ) from None
+
+    def _batch(self, calls: Sequence[tuple[str, Mapping[str, Any]]], what: str) -> list[Any]:
+        ids = [next(self._ids) for _ in calls]
+        self._send(
+            [
+                {"jsonrpc": "2.0", "id": i, "method": m, "params": dict(p)}
+                for i, (m, p) in zip(ids, calls, strict=True)
+            ]
+        )
+        groups = -(-len(calls) // BATCH_CALLS_PER_TIMEOUT)
+        reply = self._receive(what, self.timeout * groups)
+        if not isinstance(reply, list):
+            raise self._fault(f"answered {what} with {_kind(reply)}, not an array")
+        asked = set(ids)
+        by_id: dict[int, Any] = {}
+        for item in reply:
+            rid = item.get("id") if isinstance(item, dict) else None
+            if type(rid) is not int or rid not in asked or rid in by_id:
+                raise self._fault(
+                    f"answered {what} with an unknown or repeated id "
+                    f"{untrusted.clean(repr(rid), 40)}"
+                )
+            by_id[rid] = item
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise self._fault(f"left {len(missing)} request(s) of {what} unanswered")
+        return [self._outcome(by_id[i], calls[k][0]) for k, i in enumerate(ids)]
 
     def _request(self, method: str, params: Mapping[str, Any]) -> Any:
-        rid = next(self._ids)
-        self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": dict(params)})
-        reply = self._receive(method)
-        if not isinstance(reply, dict):
-            raise self._fault(f"answered {method} with {type(reply).__name__}, not an object")
-        if reply.get("id") != rid:
-            raise self._fault(f"answered {method} (id {rid}) with id {reply.get('id')!r}")
-        return self._outcome(reply, method)
+        try:
+            rid = next(self._ids)
+            self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": dict(params)})
+            reply = self._receive(method, self.timeout)
+            if not isinstance(reply, dict):
+                raise self._fault(f"answered {method} with {_kind(reply)}, not an object")
+            if type(reply.get("id")) is not int or reply["id"] != rid:
+                raise self._fault(
+                    f"answered {method} (id {rid}) with id "
+                    f"{untrusted.clean(repr(reply.get('id')), 40)}"
+                )
+            return self._outcome(reply, method)
+        except (AdapterFault, errors.ProtocolError):
+            raise
+        except Exception as exc:  # a shape no check above foresaw: still the adapter's
+            raise self._fault(
+                f"answered {method} with a malformed response ({type(exc).__name__})"
+            ) from None
 
     def _send(self, message: object) -> None:
         proc = self._proc
@@ -241,21 +334,26 @@ class StdioClient:
         except (BrokenPipeError, OSError, ValueError):
             raise self._fault("closed its standard input (crashed?)") from None
 
-    def _receive(self, what: str) -> Any:
+    def _receive(self, what: str, timeout: float) -> Any:
         try:
-            line = self._lines.get(timeout=self.timeout)
+            line = self._lines.get(timeout=timeout)
         except queue.Empty:
-            raise self._fault(f"no answer to {what} within {self.timeout:g} s (hang)") from None
+            raise self._fault(f"no answer to {what} within {timeout:g} s (hang)") from None
         if line is _EOF:
             raise self._fault(f"closed its standard output during {what} (crashed?)")
         assert isinstance(line, bytes)
         if len(line) > MAX_LINE:
             raise self._fault(f"answered {what} with a line over {MAX_LINE} bytes")
         try:
-            return json.loads(line)
+            value = json.loads(line)
+        except RecursionError:
+            raise self._fault(f"answered {what} with JSON nested too deep to read") from None
         except ValueError:
-            shown = line[:120].decode("utf-8", "replace").rstrip()
-            raise self._fault(f"answered {what} with a line that is not JSON: {shown!r}") from None
+            shown = untrusted.clean(repr(line[:120])[2:-1], 200)
+            raise self._fault(f"answered {what} with a line that is not JSON: {shown}") from None
+        if _depth_over(value, MAX_DEPTH):
+            raise self._fault(f"answered {what} with JSON nested deeper than {MAX_DEPTH}")
+        return value
 
     def _outcome(self, reply: Mapping[str, Any], method: str) -> Any:
         if reply.get("jsonrpc") != "2.0" or ("result" in reply) == ("error" in reply):
@@ -265,7 +363,8 @@ class StdioClient:
         err = reply["error"]
         if not isinstance(err, dict):
             raise self._fault(f"answered {method} with a malformed error object")
-        code, message = err.get("code"), str(err.get("message", ""))
+        code = err.get("code")
+        message = untrusted.clean(err.get("message", ""), untrusted.ERROR_MESSAGE)
         raw = err.get("data")
         data: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
         kind = data.get("kind")
@@ -276,7 +375,8 @@ class StdioClient:
         if code == -32000 and isinstance(kind, str) and kind in errors.KINDS:
             return errors.KINDS[kind](message, state=self._refusal_state(data, method))
         # An internal failure is the adapter's, not a verdict on the input.
-        raise AdapterFault(f"adapter {self.name}: {method} failed internally ({code}): {message}")
+        shown = code if type(code) is int else untrusted.clean(repr(code), 40)
+        raise AdapterFault(f"adapter {self.name}: {method} failed internally ({shown}): {message}")
 
     def _refusal_state(self, data: Mapping[str, Any], method: str) -> bytes | None:
         """``data.state`` of a refusal (protocol 2): the party's state after the attempt."""
@@ -352,8 +452,9 @@ class RpcCapability:
             return self._value(op.returns, value, "")
         if not isinstance(value, dict) or set(value) != set(fields):
             raise AdapterFault(
-                f"adapter {self._client.name}: {op.name} returned {str(value)[:80]!r}; an object "
-                f"with exactly {', '.join(fields)} was expected"
+                f"adapter {self._client.name}: {op.name} returned "
+                f"{untrusted.clean(repr(value), 80)}; an object with exactly "
+                f"{', '.join(fields)} was expected"
             )
         return {name: self._value(t, value[name], f" ({name})") for name, t in fields.items()}
 
@@ -368,12 +469,13 @@ class RpcCapability:
                 return bytes.fromhex(value)
             except ValueError:
                 raise AdapterFault(
-                    f"adapter {self._client.name}: returned {value[:80]!r}, not hex{where}"
+                    f"adapter {self._client.name}: returned {untrusted.clean(repr(value), 80)}, "
+                    f"not hex{where}"
                 ) from None
         if annotation is int and (not isinstance(value, int) or isinstance(value, bool)):
             raise AdapterFault(
-                f"adapter {self._client.name}: returned {value!r} where an integer was "
-                f"expected{where}"
+                f"adapter {self._client.name}: returned {untrusted.clean(repr(value), 80)} where "
+                f"an integer was expected{where}"
             )
         return value
 
@@ -386,6 +488,47 @@ class RpcCapability:
 
     def drop_prefetched(self) -> None:
         self._ahead.clear()
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group the adapter leads (it was started in a session of its own),
+    then reap the adapter itself."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def _stderr_line(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace").rstrip("\r\n")
+    return untrusted.clean(text, untrusted.STDERR_LINE)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "a string" if isinstance(value, str) else "a scalar"
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` (checked without recursion, so any
+    depth the JSON reader accepted is safe to look at)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _key(method: str, params: Mapping[str, Any]) -> str:

@@ -108,16 +108,26 @@ def test_client_calls_batches_and_refusals() -> None:
         client.close()
 
 
-def test_client_gives_up_after_consecutive_faults() -> None:
-    client = _client("hang", timeout=0.3)
+def test_client_restarts_after_every_fault_until_its_budget_is_spent() -> None:
+    """One bad check costs one check however many faults came before; the time budget, not a
+    count of faults, is what ends an adapter that keeps failing."""
+    client = StdioClient(
+        "t", [sys.executable, str(FAULTY), "hang"], cwd=FAULT, timeout=0.3, budget=2.0
+    )
+    good = {"private": "11" * 32, "public": RFC7748_U}
+    bad = {"private": RFC7748_A, "public": RFC7748_U}
     try:
         client.start()
-        bad = {"private": RFC7748_A, "public": RFC7748_U}
-        for _ in range(3):
+        for _ in range(4):
             with pytest.raises(AdapterFault, match="hang"):
                 client.call("x25519.x25519", bad)
-        with pytest.raises(AdapterFault, match="not restarted after 3 faults"):
-            client.call("x25519.x25519", {"private": "11" * 32, "public": RFC7748_U})
+        assert len(client.call("x25519.x25519", good)) == 64
+        assert client.restarts == 4
+        while client.spent < client.budget:
+            with pytest.raises(AdapterFault, match="hang"):
+                client.call("x25519.x25519", bad)
+        with pytest.raises(AdapterFault, match="budget exhausted"):
+            client.call("x25519.x25519", good)
     finally:
         client.close()
 

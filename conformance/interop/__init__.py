@@ -13,12 +13,12 @@ which is where a bug symmetrical in sending and receiving hides.
 from __future__ import annotations
 
 import random
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..adapter import LoadedAdapter
+from ..engine import native_error
 from ..errors import ProtocolError, Unsupported
 from ..model import SpecRef
 from ..results import CheckResult, Fault, Outcome
@@ -193,7 +193,7 @@ class _Blamed:
         def call(*args: Any, **kwargs: Any) -> Any:
             try:
                 return value(*args, **kwargs)
-            except Exception as exc:
+            except BaseException as exc:
                 if not hasattr(exc, "e2ee_adapter"):
                     exc.e2ee_adapter = adapter  # type: ignore[attr-defined]
                 raise
@@ -299,7 +299,9 @@ def run_pair(
         if side.error is not None:
             return result(
                 "error",
-                f"adapter {side.name} could not start: {side.error}",
+                # Its error is kept once, in the report's adapters section, not in every pair.
+                f"adapter {side.name} could not start (its error is in the report's adapters "
+                "section)",
                 fault=Fault("adapter", (side.name,), f"adapter {side.name} could not start"),
             )
     try:
@@ -327,11 +329,13 @@ def run_pair(
                 f"{_raised_by(exc) or 'one side'} refused a step the scenario expected to succeed",
             ),
         )
-    except Exception as exc:
-        tail = "".join(traceback.format_exception(exc)).rstrip().splitlines()[-8:]
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        # BaseException too: an in-process adapter calling sys.exit(0) must not end the run.
         return result(
             "error",
-            f"native exception {type(exc).__qualname__}: {exc}\n" + "\n".join(tail),
+            native_error(exc),
             fault=adapter_fault(exc, "implementation raised a native exception"),
         )
     return result("pass", None, behaviour)
