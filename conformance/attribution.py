@@ -56,6 +56,17 @@ def _observed(r: Mapping[str, Any]) -> str:
     return str(r.get("observed", r["outcome"]))
 
 
+def _adapter_broke(result: Mapping[str, Any], adapter: str) -> bool:
+    """Whether ``result`` is an ``error`` charged to ``adapter``'s adapter alone."""
+    fault = result.get("fault")
+    return (
+        _observed(result) == "error"
+        and isinstance(fault, Mapping)
+        and fault.get("party") == "adapter"
+        and list(fault.get("adapters", ())) == [adapter]
+    )
+
+
 def attribute(results: Sequence[MutableMapping[str, Any]]) -> None:
     """Settle every open fault (a genuine message refused or misread) from the grid of its
     check. Idempotent: an open fault keeps its starting point in ``fault.open``."""
@@ -94,8 +105,16 @@ def _settle(
         return grid.get((s, rc) if forward else (rc, s))
 
     def fails_with_all(fixed: str, as_sender: bool) -> tuple[bool, list[str]]:
-        """Whether ``fixed`` fails with every other implementation on the other side."""
-        others = sorted(members - {fixed})
+        """Whether ``fixed`` fails with every other implementation on the other side.
+
+        An implementation whose own adapter broke in its cell is no witness either way: were
+        it counted, a broken adapter joining the run would change who the others' results
+        charge (issue 13: the other adapters' results are what a run without it gives)."""
+        others = []
+        for x in sorted(members - {fixed}):
+            c = cell(fixed, x) if as_sender else cell(x, fixed)
+            if c is None or not _adapter_broke(c, x):
+                others.append(x)
         if len(others) < 2:
             return False, others
         for x in others:

@@ -163,3 +163,29 @@ def test_sys_exit_in_an_in_process_check_is_an_error_not_the_end_of_the_run(
     }
     assert sum(o == "pass" for _, o, _ in mine) == N_CASES - 2
     assert _records(report, "pynacl") == pynacl_alone
+
+
+def test_a_broken_adapter_in_a_grid_changes_no_one_elses_verdict(tmp_path: Path) -> None:
+    """Pair results are settled across the grid of a check (conformance.attribution): an
+    adapter that breaks in every cell is no witness, so the healthy pairs' records, the party at
+    fault included, are what a run without it gives."""
+    healthy = ["libsignal-protocol-typescript", "python-axolotl", "reference"]
+    check = "pair/signal/no-one-time-prekey"
+
+    def records(out: Path, *adapters: str) -> list[Any]:
+        argv = ["run", "--case", check, "--out", str(out), "--no-progress", "--seed", "1"]
+        for a in adapters:
+            argv += ["--adapter", a]
+        main(argv)
+        report = load_report(out)
+        return sorted(
+            (r["adapters"], r["outcome"], r.get("detail"), r.get("fault"))
+            for r in report["results"]
+            if set(r["adapters"]) <= set(healthy)
+        )
+
+    alone = records(tmp_path / "alone", *healthy)
+    broken = str(FAULT / "stdio_crash_all_signal" / "adapter.toml")
+    beside = records(tmp_path / "beside", *healthy, broken)
+    assert any(fault and fault["party"] == "receiver" for *_, fault in alone)
+    assert beside == alone

@@ -10,7 +10,8 @@ its mode says:
 - ``batch-wrong-ids``: answers every batch with ids that were not asked (single calls right);
 - ``crash-two``: exits on that scalar and on one other input;
 - ``hang-third``: after every start, never answers its third request;
-- ``grandchild``: starts a grandchild that keeps its standard output open and sleeps.
+- ``grandchild``: starts a grandchild that keeps its standard output open and sleeps;
+- ``crash-all``: declares the capabilities named after the mode and exits on every call.
 """
 
 from __future__ import annotations
@@ -44,11 +45,14 @@ def answer(req: dict) -> str:  # type: ignore[type-arg]
             "protocol": 2,
             "implementation": f"mock: x25519 whose adapter does {MODE}",
             "version": "0-test",
-            "capabilities": ["x25519"],
+            "capabilities": sys.argv[2:] if MODE == "crash-all" else ["x25519"],
             # Call by call, so the third request is an x25519 call after every start.
             "batch": MODE != "hang-third",
         }
         return json.dumps({"jsonrpc": "2.0", "id": rid, "result": result})
+    if MODE == "crash-all":
+        print(f"FAULT-MARKER: {MODE} on {method}", file=sys.stderr, flush=True)
+        sys.exit(5)
     if method != "x25519.x25519":
         return json.dumps({"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "?"}})
     if params["private"][:16] in TRIGGERS:
