@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import sys
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import untrusted
 from .capabilities import COMPOSITES, interface_of
 from .errors import ConfigurationError, Unsupported
 from .manifest import Manifest
@@ -66,7 +68,8 @@ class LoadedAdapter:
     def __init__(self, manifest: Manifest, instance: Adapter | None, error: str | None) -> None:
         self.manifest = manifest
         self.instance = instance
-        self.error = error
+        # Bounded once here: pair results and the report both read it.
+        self.error = None if error is None else untrusted.clean(error, untrusted.START_ERROR)
         self._caps: dict[str, object] = {}
         if instance is not None and error is None:
             try:
@@ -75,13 +78,15 @@ class LoadedAdapter:
             except ConfigurationError:
                 raise
             except Exception:
-                self.error = "capabilities() raised:\n" + _tail(traceback.format_exc())
+                self.error = _start_error("capabilities() raised:\n", traceback.format_exc())
         self.version = "unknown"
         if instance is not None and self.error is None:
             try:
-                self.version = str(instance.version())
+                # An in-process adapter may return anything, of any length: pair results and
+                # the report read this attribute.
+                self.version = untrusted.clean(instance.version(), untrusted.VERSION)
             except Exception:
-                self.error = "version() raised:\n" + _tail(traceback.format_exc())
+                self.error = _start_error("version() raised:\n", traceback.format_exc())
 
     @property
     def name(self) -> str:
@@ -91,7 +96,7 @@ class LoadedAdapter:
         undeclared = sorted(set(caps) - self.manifest.capabilities)
         if undeclared:
             raise ConfigurationError(
-                f"{self.manifest.path}: adapter offers {', '.join(undeclared)} at run time "
+                f"{self.manifest.path}: adapter offers {_names(undeclared)} at run time "
                 "but its manifest does not declare it"
             )
         for cap, impl in caps.items():
@@ -122,25 +127,30 @@ class LoadedAdapter:
         }
 
     def info(self) -> AdapterInfo:
-        impl = self.manifest.implementation
-        if self.instance is not None and self.instance.implementation:
-            impl = self.instance.implementation
-        notes = dict(self.manifest.notes)
-        for cap, text in getattr(self.instance, "notes", {}).items():
+        """What the report keeps of this adapter, each adapter-supplied text bounded (an
+        in-process adapter's attributes may hold anything)."""
+        impl: object = self.manifest.implementation
+        own = getattr(self.instance, "implementation", None)
+        # Not truthiness: a hostile object's __bool__ may raise; only None and "" mean unset.
+        if own is not None and not (isinstance(own, str) and not own):
+            impl = own
+        notes: dict[object, object] = {}
+        notes.update(self.manifest.notes)
+        for cap, text in _own_notes(self.instance).items():
             notes.setdefault(cap, text)
         if self.error is None:
             for cap, why in self.unavailable().items():
                 notes[cap] = f"declared but unavailable at run time: {why}"
         return AdapterInfo(
             name=self.name,
-            implementation=impl,
-            version=self.version,
+            implementation=untrusted.clean(impl, untrusted.IMPLEMENTATION),
+            version=untrusted.clean(self.version, untrusted.VERSION),
             capabilities=tuple(sorted(self._caps)),
             manifest=str(self.manifest.path),
             manifest_sha256=self.manifest.sha256,
             status="ok" if self.error is None else "error",
             error=self.error,
-            notes=notes,
+            notes=_bounded_notes(notes),
             protocol=self.protocol,
         )
 
@@ -188,7 +198,9 @@ def load_adapter(manifest: Manifest) -> LoadedAdapter:
     except ConfigurationError:
         raise
     except Exception:
-        return LoadedAdapter(manifest, None, "failed to load:\n" + _tail(traceback.format_exc()))
+        return LoadedAdapter(
+            manifest, None, _start_error("failed to load:\n", traceback.format_exc())
+        )
     if not isinstance(instance, Adapter):
         raise ConfigurationError(f"{manifest.path}: {class_name} is not a conformance Adapter")
     return LoadedAdapter(manifest, instance, None)
@@ -205,6 +217,34 @@ def _load_command(manifest: Manifest) -> LoadedAdapter:
         return LoadedAdapter(manifest, None, f"could not start: {exc}")
     loaded = LoadedAdapter(manifest, instance, None)
     return loaded
+
+
+def _names(names: list[str]) -> str:
+    """Capability names an adapter offered, quoted and escaped: they reach the terminal in a
+    usage error."""
+    return ", ".join(repr(untrusted.clean(n, untrusted.IMPLEMENTATION)) for n in names)
+
+
+def _own_notes(instance: Adapter | None) -> dict[object, object]:
+    """The notes an adapter instance carries, or none when it carries no mapping."""
+    notes = getattr(instance, "notes", None)
+    return dict(notes) if isinstance(notes, dict) else {}
+
+
+def _bounded_notes(notes: dict[object, object]) -> dict[str, str]:
+    """At most NOTES notes, each cut to NOTE characters; how many were dropped is said in one
+    more note, so the cut is visible in every report. Only the notes kept are cleaned: an
+    adapter may offer millions."""
+    out: dict[str, str] = {}
+    for cap, text in itertools.islice(notes.items(), untrusted.NOTES):
+        out[untrusted.clean(cap, untrusted.IMPLEMENTATION)] = untrusted.clean(text, untrusted.NOTE)
+    if len(notes) > untrusted.NOTES:
+        out["…"] = f"{len(notes) - untrusted.NOTES} more note(s) not kept"
+    return out
+
+
+def _start_error(what: str, trace: str) -> str:
+    return untrusted.clean(what + _tail(trace), untrusted.START_ERROR)
 
 
 def _tail(text: str, lines: int = 12) -> str:

@@ -334,8 +334,10 @@ def _repro(args: argparse.Namespace) -> int:
 
 
 def _adapters(args: argparse.Namespace) -> int:
+    import functools
     import json
 
+    from . import untrusted
     from .registry import load_adapters
 
     if args.prepare and not _prepare(args.adapter):
@@ -347,14 +349,16 @@ def _adapters(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([i.__dict__ for i in infos], indent=2))
         return EXIT_OK
+    # Every line holds adapter text: escaped one line each, so none can act on the terminal.
+    show = functools.partial(untrusted.terminal, one_line=True)
     for i in infos:
         status = "" if i.status == "ok" else "  [cannot start]"
-        print(f"{i.name}  {i.implementation} {i.version}{status}")
-        print(f"    capabilities: {', '.join(i.capabilities) or '(none)'}")
+        print(show(f"{i.name}  {i.implementation} {i.version}{status}"))
+        print(show(f"    capabilities: {', '.join(i.capabilities) or '(none)'}"))
         for cap, note in i.notes.items():
-            print(f"    note {cap}: {note}")
+            print(show(f"    note {cap}: {note}"))
         if i.error:
-            print("    " + i.error.splitlines()[-1])
+            print(show("    " + i.error.splitlines()[-1][:300]))
     return EXIT_OK
 
 

@@ -159,9 +159,15 @@ def run_task(task: Task, sink: Sink) -> None:
 
 def cannot_run(adapter: LoadedAdapter, capability: str) -> tuple[Outcome, str] | None:
     """Why none of a capability's cases can run on this adapter (its outcome and detail), or
-    None when they can."""
+    None when they can.
+
+    The start-up error itself is not in the detail: it is the adapter's, kept once in the
+    report's adapters section, and may be kilobytes long (a traceback, a standard-error tail)
+    that every one of the adapter's results would otherwise copy."""
     if adapter.error is not None:
-        return "error", f"adapter {adapter.name} could not start: {adapter.error}"
+        return "error", (
+            f"adapter {adapter.name} could not start; its error is in the report's adapters section"
+        )
     if not adapter.supports(capability):
         return "unsupported", _why_unsupported(adapter, capability)
     return None

@@ -1,5 +1,9 @@
 """Progress on stderr: one redrawn line on a terminal, one line per finished task otherwise
-(so CI logs show steady progress without carriage-return noise)."""
+(so CI logs show steady progress without carriage-return noise).
+
+The redrawn line is the suite's own carriage return and erase sequence, so the text cannot be
+escaped as a whole: the names in it (an adapter's, from its manifest) are escaped on their own.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import time
 from collections import Counter
 from typing import TextIO
 
+from . import untrusted
 from .engine import Task
 from .results import CheckResult
 
@@ -32,7 +37,10 @@ class Progress:
         """A new unit of work: ``who`` runs ``what`` (an adapter and a vector file, or a pair
         and a scenario)."""
         self._finish_task()
-        self._task = (who, what)
+        self._task = (
+            untrusted.terminal(who, one_line=True),
+            untrusted.terminal(what, one_line=True),
+        )
         self._counts = Counter()
         self._draw(force=True)
 

@@ -67,7 +67,7 @@ class ConformanceItem(pytest.Item):
         self.root = root
 
     def runtest(self) -> None:
-        from conformance import loader
+        from conformance import loader, untrusted
         from conformance.engine import Task, run_task
         from conformance.selection import Selection
 
@@ -79,9 +79,11 @@ class ConformanceItem(pytest.Item):
         if bad:
             raise ConformanceFailure(bad)
         if results and all(r.outcome == "unsupported" for r in results):
-            pytest.skip(results[0].detail or "unsupported")
+            pytest.skip(untrusted.terminal(results[0].detail or "unsupported"))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        from conformance import untrusted
+
         if not isinstance(excinfo.value, ConformanceFailure):
             return str(super().repr_failure(excinfo, style))
         lines = [f"{self.adapter.name} x {self.vector_path.name}: {excinfo.value}"]
@@ -92,7 +94,8 @@ class ConformanceItem(pytest.Item):
                 lines.append(f"      {d}")
         if len(excinfo.value.results) > _MAX_LISTED:
             lines.append(f"  ... {len(excinfo.value.results) - _MAX_LISTED} more")
-        return "\n".join(lines)
+        # pytest prints this on the terminal, and details quote the adapter.
+        return untrusted.terminal("\n".join(lines))
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.vector_path, 0, f"e2ee-conformance: {self.name}"

@@ -31,6 +31,7 @@ from .model import VectorFile
 from .resources import adapters_dir
 from .results import OUTCOMES, CheckResult
 from .vectormanifest import provenance
+from .writers import json_text
 
 __all__ = [
     "REPORT_VERSION",
@@ -367,7 +368,7 @@ def adapter_json(a: AdapterInfo) -> dict[str, Any]:
 def write_report(path: Path, report: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(json_text(report), encoding="utf-8")
     tmp.replace(path)
 
 

@@ -3,15 +3,18 @@
 The check's vector case is found from its id, run on each adapter through a recorder that logs
 every call the check makes (arguments, returned value or raised error), and judged exactly as in
 a run. Exit status 0 when every adapter passes, 1 when one fails or errors.
+
+What is printed quotes the adapters (versions, error messages, details) and the suite prints no
+escape sequence of its own, so every write goes through :func:`conformance.untrusted.terminal`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import loader
+from . import loader, untrusted
 from .adapter import LoadedAdapter
 from .engine import (
     cannot_run,
@@ -41,6 +44,18 @@ def _show(value: object) -> str:
     return text if len(text) <= _SHOW else text[:_SHOW] + "..."
 
 
+def _writer(out: TextIO) -> Callable[[str], object]:
+    def write(text: str) -> object:
+        return out.write(untrusted.terminal(text))
+
+    return write
+
+
+def _raised(exc: BaseException) -> str:
+    # An adapter's exception may be huge, or fail to turn into text at all.
+    return untrusted.clean(exc, untrusted.ERROR_MESSAGE)
+
+
 class Recorder:
     """Wraps a capability object; every method call is logged with its outcome."""
 
@@ -58,10 +73,12 @@ class Recorder:
             try:
                 value = target(*args)
             except ProtocolError as exc:
-                self.calls.append(f"{name}({shown})\n      -> refused: {exc.kind}: {exc}")
+                self.calls.append(f"{name}({shown})\n      -> refused: {exc.kind}: {_raised(exc)}")
                 raise
             except Exception as exc:
-                self.calls.append(f"{name}({shown})\n      -> raised {type(exc).__name__}: {exc}")
+                self.calls.append(
+                    f"{name}({shown})\n      -> raised {type(exc).__name__}: {_raised(exc)}"
+                )
                 raise
             self.calls.append(f"{name}({shown})\n      -> {_show(value)}")
             return value
@@ -105,6 +122,9 @@ def _run_one(
 ) -> tuple[str, str, list[str]]:
     cannot = cannot_run(adapter, vf.capability)
     if cannot is not None:
+        # No report to point to here: the start-up error itself is what to show.
+        if adapter.error is not None:
+            return cannot[0], adapter.error, []
         return cannot[0], cannot[1], []
     recorder = Recorder(implementation_for(adapter, vf.capability))
     outcome, detail, behaviour = judge_case(group, case, recorder)
@@ -123,7 +143,7 @@ def repro(
     adapters = load_adapters(adapter_specs)
     if not adapter_specs:
         adapters = [a for a in adapters if a.supports(vf.capability)]
-    w = out.write
+    w = _writer(out)
     w(f"check    {check_id}\n")
     w(f"vector   {vf.name} tcId {case.tc_id}: {case.comment}\n")
     w(f"expected {case.result}")
@@ -175,7 +195,7 @@ def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, ou
     sc = found[0]
     same = adapter_specs[0] == adapter_specs[1]
     adapters = load_adapters(adapter_specs[:1] if same else adapter_specs)
-    w = out.write
+    w = _writer(out)
     try:
         first, second = (adapters[0], adapters[0]) if same else adapters
         w(f"check    {check_id}: {sc.description}\n")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import untrusted
 from .model import SpecRef
 
 __all__ = [
@@ -131,7 +132,9 @@ class CheckResult:
         if self.behaviour is not None:
             out["behaviour"] = self.behaviour
         if self.detail is not None:
-            out["detail"] = self.detail
+            # A detail may quote an adapter (an error message, a stderr tail): bounded here as
+            # well as where it entered, since an in-process adapter's text enters anywhere.
+            out["detail"] = untrusted.clean(self.detail, untrusted.DETAIL)
         if self.inputs:
             out["inputs"] = dict(self.inputs)
         if self.seed is not None:

@@ -27,6 +27,7 @@ from .report import GateOptions, build_report
 from .results import CheckResult
 from .selection import Selection, Shard, Tier
 from .summary import render_summary
+from .untrusted import json_safe
 from .writers import FORMATS, write_outputs
 
 __all__ = ["ResultStream", "RunOptions", "execute"]
@@ -70,7 +71,7 @@ class ResultStream:
 
     def write(self, r: CheckResult) -> None:
         # One shared encoder: json.dumps with options builds a new one per call.
-        self._fh.write(_LINE.encode(r.to_json()) + "\n")
+        self._fh.write(json_safe(_LINE.encode(r.to_json())) + "\n")
 
     def flush(self) -> None:
         self._fh.flush()

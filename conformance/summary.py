@@ -1,16 +1,25 @@
 """The terminal summary: a capabilities x adapters table, the acceptable behaviours chosen, the
-first failures with how to reproduce them, and the verdict."""
+first failures with how to reproduce them, and the verdict.
+
+The suite prints no escape sequence of its own here, so the whole text is passed through
+:func:`conformance.untrusted.terminal`: nothing an adapter wrote (a name, version, error or
+detail) can recolour the terminal or overwrite the verdict line. Adapter text is shown one line
+each, so it cannot add a line that looks like the suite's own either.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import untrusted
 from .attribution import fault_text
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
 
 _MAX_FAILURES = 20
+#: Characters shown of one line of adapter text (an error's last line, a detail's first).
+_LINE = 300
 
 
 def _cell(counts: dict[str, int]) -> str:
@@ -47,8 +56,12 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
 
     for a in report["adapters"]:
         if a["status"] != "ok":
-            first = (a.get("error") or "").splitlines()
-            lines.append(f"\nadapter {a['name']} could not start: {first[-1] if first else ''}")
+            last = (a.get("error") or "").strip().splitlines()
+            shown = last[-1][:_LINE] if last else ""
+            lines.append(
+                f"\nadapter {a['name']} could not start: {shown}"
+                "\n  (its full error is in the report's adapters section)"
+            )
 
     for name in summary.get("noRefusalState", ()):
         lines.append(
@@ -82,7 +95,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             if blame:
                 lines.append(f"        {blame}")
             if detail:
-                lines.append(f"        {detail[0][:300]}")
+                lines.append(f"        {detail[0][:_LINE]}")
             if r.get("reproduce"):
                 lines.append(f"        reproduce: {r['reproduce']}")
         if len(bad) > _MAX_FAILURES:
@@ -122,7 +135,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
         lines.append(f"  - {reason}")
     verdict = report["verdict"].upper()
     lines.append(f"verdict: {verdict} (exit {0 if verdict == 'PASS' else 1})")
-    return "\n".join(lines) + "\n"
+    return untrusted.terminal("\n".join(lines)) + "\n"
 
 
 def _zero() -> dict[str, int]:

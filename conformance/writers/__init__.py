@@ -2,6 +2,10 @@
 
 Each writer is a function of the report dict alone, so ``e2ee-conformance report`` can re-render
 any saved report and a merged report renders exactly like a single run's.
+
+Each writer escapes adapter text for its own syntax (docs/adapter-protocol.md, "Limits on what an
+adapter sends"); :func:`render` then makes sure whatever it returns can be written as UTF-8, so a
+lone surrogate a writer let through costs one U+FFFD, never the report.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import untrusted
 from ..errors import ConfigurationError
 
-__all__ = ["FORMATS", "parse_formats", "render", "write_outputs"]
+__all__ = ["FORMATS", "json_text", "parse_formats", "render", "write_outputs"]
 
 #: format -> file name written into the output folder.
 FORMATS: dict[str, str] = {
@@ -25,7 +30,14 @@ FORMATS: dict[str, str] = {
 
 
 def _json(report: Mapping[str, Any]) -> str:
-    return json.dumps(report, indent=1, ensure_ascii=False) + "\n"
+    return json_text(report)
+
+
+def json_text(value: object) -> str:
+    """``value`` as the suite's JSON (indented, UTF-8 kept readable), valid UTF-8 and inert on
+    a terminal whatever strings it holds (:func:`conformance.untrusted.json_safe`): a lone
+    surrogate becomes U+FFFD rather than an escape that strict JSON readers refuse."""
+    return untrusted.json_safe(json.dumps(value, indent=1, ensure_ascii=False)) + "\n"
 
 
 def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
@@ -47,7 +59,7 @@ def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
 
 
 def render(report: Mapping[str, Any], fmt: str) -> str:
-    return _renderer(fmt)(report)
+    return untrusted.storable(_renderer(fmt)(report))
 
 
 def parse_formats(values: Iterable[str]) -> list[str]:

@@ -7,7 +7,8 @@ escaping could not run injected script.
 
 Everything taken from the report is untrusted (adapter names, versions, error text, details,
 inputs all come from the implementations under test) and goes through :func:`_e` before it reaches
-the page. No report data is placed inside ``<script>``: the filter reads ``data-*`` attributes.
+the page, and only ever into element text or a quoted attribute. No report data is placed inside
+``<script>`` or ``<style>``: the filter reads ``data-*`` attributes.
 
 Sections: verdict and provenance, the capabilities x adapters matrix, one sender x receiver grid
 per pair family, the acceptable behaviours chosen, every non-pass result other than
@@ -26,6 +27,7 @@ from typing import Any
 
 from ..attribution import fault_text
 from ..results import OBSERVED_OUTCOMES, OUTCOMES
+from ..untrusted import visible
 
 __all__ = ["render_html"]
 
@@ -151,8 +153,10 @@ def _text(value: Any) -> str:
 
 
 def _e(value: Any) -> str:
-    """Escape any report value for HTML text or a quoted attribute."""
-    return html.escape(_text(value), quote=True)
+    """Escape any report value for HTML text or a quoted attribute. Control and bidi characters
+    and lone surrogates are shown as escapes first: a browser would reorder text around a bidi
+    override, and someone may ``cat`` or grep the page in a terminal."""
+    return html.escape(visible(_text(value)), quote=True)
 
 
 def _obj(value: Any) -> dict[str, Any]:

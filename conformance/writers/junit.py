@@ -16,17 +16,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..attribution import fault_text
+from ..untrusted import visible
 
 __all__ = ["render_junit"]
 
 
 def _clean(text: str) -> str:
-    """XML 1.0 cannot carry most control characters, whatever the escaping; an adapter's
-    message may hold any of them."""
-    return "".join(
-        c if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") else "\ufffd"
-        for c in text
-    )
+    """XML 1.0 cannot carry most control characters, lone surrogates or U+FFFE/U+FFFF, whatever
+    the escaping, and an adapter's message may hold any of them: each is shown as an escape
+    (``\\x1b``), so the file stays well-formed and a CI page shows what the adapter sent.
+    ElementTree escapes the markup characters itself."""
+    return visible(text)
 
 
 def _first_line(text: str | None, limit: int = 300) -> str:
@@ -97,12 +97,25 @@ def _testcase(parent: ET.Element, r: Mapping[str, Any]) -> None:
         el.text = _body(r)
 
 
-def _suite(name: str, cases: list[Mapping[str, Any]]) -> ET.Element:
+def _suite(name: str, cases: list[Mapping[str, Any]], start_errors: list[str]) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _clean(name)})
     for r in cases:
         _testcase(suite, r)
+    if start_errors:
+        # The results only point to the error; a CI test view shows the suite's stderr.
+        err = ET.SubElement(suite, "system-err")
+        err.text = _clean("\n\n".join(start_errors))
     _count(suite)
     return suite
+
+
+def _start_errors(report: Mapping[str, Any]) -> dict[str, str]:
+    """Adapter name -> why it could not start, as each of its suites shows it."""
+    return {
+        a["name"]: f"adapter {a['name']} could not start:\n{a.get('error') or ''}"
+        for a in report["adapters"]
+        if a["status"] != "ok"
+    }
 
 
 def _count(el: ET.Element) -> None:
@@ -118,8 +131,10 @@ def render_junit(report: Mapping[str, Any]) -> str:
     suites: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for r in report["results"]:
         suites[f"{' -> '.join(r['adapters'])} / {r['family']} / {r['capability']}"].append(r)
+    failed = _start_errors(report)
     for name, cases in suites.items():
-        suite = _suite(name, cases)
+        named = dict.fromkeys(a for r in cases for a in r["adapters"])
+        suite = _suite(name, cases, [failed[a] for a in named if a in failed])
         suite.insert(0, _provenance(report))
         root.append(suite)
     bad = [

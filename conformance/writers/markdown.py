@@ -2,32 +2,59 @@
 
 Verdict first, then what blocks the gate grouped by family and capability, then expectations,
 then counts. Kept well under GitHub's 65,536-character comment limit: long lists are cut with a
-pointer to the full report. Everything from adapters is escaped: GitHub renders inline HTML.
+pointer to the full report. Everything from adapters is escaped: GitHub renders inline HTML and
+Markdown, and a terminal that shows the file (``cat report.md``, a CI log) acts on control
+characters, so those are shown as escapes too.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 from ..attribution import fault_text
 from ..results import OUTCOMES
+from ..untrusted import visible
 
 __all__ = ["render_markdown"]
 
 _MAX_ROWS = 40
 _MAX_CHARS = 60_000
+#: The end of a start-up error shown: so many lines, each cut to so many characters.
+_ERROR_LINES = 40
+_ERROR_LINE = 300
+
+
+#: Characters Markdown (CommonMark and GitHub's extensions) gives a meaning inline; each is
+#: shown literally when escaped with a backslash.
+_MARKUP = "\\`*_[]~#"
+_BACKTICKS = re.compile("`+")
 
 
 def _esc(text: object, limit: int = 200) -> str:
+    """``text`` as one line of literal Markdown, safe in a table cell: whitespace runs (newlines
+    included) become one space, control and bidi characters are shown as escapes, markup and
+    inline HTML are escaped, and a ``|`` cannot end the cell."""
     s = " ".join(str(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = s.replace("\\", "\\\\")
-    for c in "`*_[]":
+    # First, so the backslashes of its escapes are themselves escaped below and stay visible.
+    s = visible(s)
+    for c in _MARKUP:
         s = s.replace(c, "\\" + c)
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def _fenced(lines: list[str], info: str = "") -> list[str]:
+    """``lines`` as a fenced code block that nothing in them can close: the fence is longer
+    than any run of backticks they hold. Inside, Markdown and HTML are inert; control and bidi
+    characters are still shown as escapes."""
+    body = [visible(line) for line in lines]
+    longest = max((len(m) for line in body for m in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *body, fence]
 
 
 def _case_cell(r: Mapping[str, Any]) -> str:
@@ -56,6 +83,21 @@ def _who(r: Mapping[str, Any]) -> str:
     who = " → ".join(r["adapters"])
     blame = fault_text(r)
     return f"{who} ({blame})" if blame and len(r["adapters"]) > 1 else who
+
+
+def _start_errors(adapters: list[Mapping[str, Any]]) -> list[str]:
+    """Each adapter that could not start, with its error: shown once here, since its results
+    only point to it."""
+    failed = [a for a in adapters if a["status"] != "ok"]
+    if not failed:
+        return []
+    lines = ["", f"### Adapters that could not start ({len(failed)})"]
+    for a in failed:
+        error = (a.get("error") or "(no error recorded)").strip().splitlines()
+        shown = [line if len(line) <= _ERROR_LINE else line[:_ERROR_LINE] + "…" for line in error]
+        lines += ["", f"**{_esc(a['name'])}**:", ""]
+        lines += _fenced(shown[-_ERROR_LINES:])
+    return lines
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:
@@ -97,6 +139,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         ),
     ]
 
+    lines += _start_errors(report["adapters"])
+
     blocking = [r for r in report["results"] if r.get("gate") == "block"]
     warned = [r for r in report["results"] if r.get("gate") == "warn"]
     for title, group in (("Blocking", blocking), ("Warnings (outside --fail-on)", warned)):
@@ -111,9 +155,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines += _rows(rs)
             repro = [r["reproduce"] for r in rs if r.get("reproduce")][:5]
             if repro:
-                lines += ["", "<details><summary>reproduce</summary>", "", "```sh"]
-                lines += [c.replace("```", "` ` `") for c in repro]
-                lines += ["```", "", "</details>"]
+                lines += ["", "<details><summary>reproduce</summary>", ""]
+                lines += _fenced(repro, "sh")
+                lines += ["", "</details>"]
 
     diffs = report["summary"].get("disagreements", [])
     if diffs:
