@@ -220,11 +220,6 @@ def test_stderr_flood_is_attached_to_the_fault_cut_short(runs: Runs) -> None:
     assert _bounded(error["detail"], untrusted.DETAIL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the stdio side: StdioClient must cut each stderr line to STDERR_LINE as it "
-    "reads it (conformance/stdio.py, being changed separately); remove this mark when it does",
-)
 def test_stderr_tail_lines_are_cut_where_they_come_in(runs: Runs) -> None:
     done = runs["stderr-flood"]
     (error,) = [r for r in done.results("mock-hostile-stderr-flood") if r["outcome"] != "pass"]
