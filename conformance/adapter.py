@@ -8,7 +8,6 @@ inferred from a failure (quic-interop-runner's "failed everywhere, so unsupporte
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import itertools
 import sys
@@ -72,12 +71,16 @@ class LoadedAdapter:
         self.error = None if error is None else untrusted.clean(error, untrusted.START_ERROR)
         self._caps: dict[str, object] = {}
         if instance is not None and error is None:
+            # What the adapter's own code does or offers is never the run's end, only its own
+            # error: BaseException too (sys.exit in an adapter must not pass a CI gate).
             try:
                 caps = instance.capabilities()
                 self._caps = self._checked(caps)
-            except ConfigurationError:
+            except ConfigurationError as exc:
+                self.error = untrusted.clean(str(exc), untrusted.START_ERROR)
+            except KeyboardInterrupt:
                 raise
-            except Exception:
+            except BaseException:
                 self.error = _start_error("capabilities() raised:\n", traceback.format_exc())
         self.version = "unknown"
         if instance is not None and self.error is None:
@@ -85,7 +88,9 @@ class LoadedAdapter:
                 # An in-process adapter may return anything, of any length: pair results and
                 # the report read this attribute.
                 self.version = untrusted.clean(instance.version(), untrusted.VERSION)
-            except Exception:
+            except KeyboardInterrupt:
+                raise
+            except BaseException:
                 self.error = _start_error("version() raised:\n", traceback.format_exc())
 
     @property
@@ -160,9 +165,14 @@ class LoadedAdapter:
         return self.instance.protocol if self.instance is not None else 1
 
     def close(self) -> None:
-        if self.instance is not None:
-            with contextlib.suppress(Exception):
-                self.instance.close()
+        if self.instance is None:
+            return
+        try:
+            self.instance.close()
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            pass
 
 
 def load_adapter(manifest: Manifest) -> LoadedAdapter:
@@ -197,7 +207,9 @@ def load_adapter(manifest: Manifest) -> LoadedAdapter:
         instance = cls()
     except ConfigurationError:
         raise
-    except Exception:
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
         return LoadedAdapter(
             manifest, None, _start_error("failed to load:\n", traceback.format_exc())
         )

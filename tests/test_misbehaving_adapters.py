@@ -189,3 +189,22 @@ def test_a_broken_adapter_in_a_grid_changes_no_one_elses_verdict(tmp_path: Path)
     beside = records(tmp_path / "beside", *healthy, broken)
     assert any(fault and fault["party"] == "receiver" for *_, fault in alone)
     assert beside == alone
+
+
+@pytest.mark.parametrize(
+    ("folder", "words"),
+    [
+        ("inprocess_exit_at_start", "capabilities() raised"),
+        ("inprocess_undeclared", "manifest does not declare"),
+    ],
+)
+def test_an_in_process_adapter_failing_at_start_is_its_own_error(
+    folder: str, words: str, tmp_path: Path, pynacl_alone: list[tuple[str, str, str | None]]
+) -> None:
+    code, report = _run(tmp_path / "o", str(FAULT / folder / "adapter.toml"), "pynacl")
+    assert code == 1
+    (info,) = [a for a in report["adapters"] if a["name"] != "pynacl"]
+    assert info["status"] == "error"
+    assert words in info["error"]
+    assert {o for _, o, _ in _records(report, info["name"])} == {"error"}
+    assert _records(report, "pynacl") == pynacl_alone

@@ -33,3 +33,23 @@ class MockInprocessExit(Adapter):
 
     def capabilities(self) -> dict[str, object]:
         return {"x25519": _ExitingX25519()}
+
+
+class MockExitAtCapabilities(Adapter):
+    """Calls ``sys.exit(0)`` when asked for its capabilities (inprocess_exit_at_start)."""
+
+    def version(self) -> str:
+        return "0-mock"
+
+    def capabilities(self) -> dict[str, object]:
+        sys.exit(0)
+
+
+class MockOffersUndeclared(Adapter):
+    """Offers a capability its manifest does not declare (inprocess_undeclared)."""
+
+    def version(self) -> str:
+        return "0-mock"
+
+    def capabilities(self) -> dict[str, object]:
+        return {"x25519": _ExitingX25519(), "ed25519": object()}
