@@ -33,13 +33,15 @@ def test_adapter_reports_a_real_version_and_typed_capabilities(name: str) -> Non
     assert missing == set(adapter.unavailable())
 
 
-def test_offering_an_undeclared_capability_is_a_configuration_error() -> None:
+def test_offering_an_undeclared_capability_is_the_adapters_error() -> None:
+    """The adapter's error (its checks are ``error`` results), not the run's end (issue 13)."""
     from dataclasses import replace
 
     from conformance.adapter import LoadedAdapter
-    from conformance.errors import ConfigurationError
 
     (real,) = load_adapters(["cryptography"])
     narrowed = replace(real.manifest, capabilities=frozenset({"x25519"}))
-    with pytest.raises(ConfigurationError, match="does not declare it"):
-        LoadedAdapter(narrowed, real.instance, None)
+    loaded = LoadedAdapter(narrowed, real.instance, None)
+    assert loaded.error is not None
+    assert "does not declare it" in loaded.error
+    assert not loaded.supports("x25519")
