@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .attribution import fault_text
+from .exitcodes import for_report
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
@@ -121,7 +122,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
     for reason in gate["reasons"]:
         lines.append(f"  - {reason}")
     verdict = report["verdict"].upper()
-    lines.append(f"verdict: {verdict} (exit {0 if verdict == 'PASS' else 1})")
+    lines.append(f"verdict: {verdict} (exit {for_report(report)})")
     return "\n".join(lines) + "\n"
 
 
