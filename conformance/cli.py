@@ -1,10 +1,15 @@
 """``e2ee-conformance``: run the suite, render and merge reports, reproduce a check, write an
 expectations baseline, list adapters, check vector files.
 
-Exit status (the gate, README "Gate policy"): 0 the gate passed; 1 a ``fail``, ``error`` or
-``unexpected-pass`` outside the expectations, or a stale or expired expectation; 2 a usage or
-configuration error (unknown adapter, bad manifest, malformed vector or expectations file: the
-message names the file and entry). Imports are lazy so ``--help`` answers at once.
+Exit status (the gate, README "Gate policy"; :mod:`conformance.exitcodes`): 0 the gate passed;
+1 a ``fail``, ``error`` or ``unexpected-pass`` outside the expectations, or a stale or expired
+expectation; 2 a usage or configuration error (unknown adapter, bad manifest, malformed vector or
+expectations file, an ``--out`` another run is writing into: the message names the file and
+entry); 3 the suite itself could not finish (an unexpected exception inside it, or an in-process
+adapter calling ``sys.exit``: one line naming it, then the traceback; what did run is still
+reported, marked incomplete); 130 after SIGINT and 143 after SIGTERM (the report of the checks
+that finished is written, marked interrupted). ``run`` never exits 0 without a written report, so
+a CI gate cannot pass a run that did not happen. Imports are lazy so ``--help`` answers at once.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from .exitcodes import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, EXIT_SIGINT, EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="e2ee-conformance",
         description="Conformance and interoperability checks for end-to-end-encrypted messaging.",
         epilog="Exit status: 0 the gate passed; 1 a fail, error or unexpected-pass outside the "
-        "expectations, or a stale/expired expectation; 2 usage or configuration error.",
+        "expectations, or a stale/expired expectation; 2 usage or configuration error (or "
+        "another run is writing into --out); 3 the suite itself could not finish (the report "
+        "of what ran is marked incomplete); 130 interrupted by SIGINT, 143 by SIGTERM (the "
+        "report of what ran is marked interrupted).",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -212,7 +220,7 @@ def _gate_args(p: argparse.ArgumentParser, carried: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .errors import ConformanceError
+    from .errors import ConformanceError, RunIncomplete
 
     if getattr(args, "offline", False):
         import os
@@ -222,26 +230,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An environment variable, so spawned --jobs workers inherit it.
         os.environ[OFFLINE_VARIABLE] = "1"
 
+    from .interrupts import Interrupted, received, trap
+
+    # Past argument parsing, nothing a command runs may choose the exit status: an in-process
+    # adapter calling sys.exit(0) must not make a CI gate pass a run that never finished.
     try:
-        if args.command == "run":
-            return _run(args, argv)
-        if args.command == "adapters":
-            return _adapters(args)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "merge":
-            return _merge(args, argv)
-        if args.command == "expectations":
-            return _expectations(args)
-        if args.command == "repro":
-            return _repro(args)
-        return _vectors_check(args)
+        with trap():
+            return _dispatch(args, argv)
     except ConformanceError as exc:
         print(f"e2ee-conformance: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except Interrupted as exc:
+        print(f"e2ee-conformance: interrupted by {exc.signal_name}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        if received() is None:
+            # No SIGINT came (the trap would have recorded it): adapter code raised it.
+            return _crashed(exc)
         print("e2ee-conformance: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
+    except RunIncomplete as exc:
+        cause = exc.__cause__ or exc
+        where = f"the report of the checks that did run is in {exc.report}" if exc.report else ""
+        return _crashed(cause, where)
+    except (SystemExit, Exception) as exc:
+        return _crashed(exc)
+
+
+def _dispatch(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    if args.command == "run":
+        return _run(args, argv)
+    if args.command == "adapters":
+        return _adapters(args)
+    if args.command == "report":
+        return _report(args)
+    if args.command == "merge":
+        return _merge(args, argv)
+    if args.command == "expectations":
+        return _expectations(args)
+    if args.command == "repro":
+        return _repro(args)
+    return _vectors_check(args)
+
+
+def _crashed(exc: BaseException, where: str = "") -> int:
+    """One line naming what stopped the suite, then the traceback to find it."""
+    import traceback
+
+    if isinstance(exc, SystemExit):
+        what = f"something inside the suite called sys.exit({exc.code!r}) (an in-process adapter?)"
+    elif isinstance(exc, KeyboardInterrupt):
+        what = "something inside the suite raised KeyboardInterrupt without a SIGINT"
+    else:
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    tail = f"; {where}" if where else ""
+    print(f"e2ee-conformance: error: the suite could not finish: {what}{tail}", file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
@@ -292,13 +337,15 @@ def _report(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     from .merge import merge_reports
+    from .outlock import out_lock
     from .runner import gate_options
     from .summary import render_summary
     from .writers import FORMATS, write_outputs
 
     gate = gate_options(args.expect, args.fail_on, args.allow_stale)
     code, report = merge_reports(args.reports, gate, _command(argv))
-    write_outputs(report, args.out, FORMATS)
+    with out_lock(args.out):
+        write_outputs(report, args.out, FORMATS)
     sys.stdout.write(render_summary(report, str(args.out)))
     return code
 

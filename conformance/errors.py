@@ -18,6 +18,7 @@ __all__ = [
     "InvalidMessage",
     "InvalidSignature",
     "ProtocolError",
+    "RunIncomplete",
     "Unsupported",
     "VectorFileError",
     "kind_of",
@@ -121,3 +122,17 @@ class VectorFileError(ConformanceError):
         super().__init__(f"{where}: {message}")
         self.path = path
         self.case = case
+
+
+class RunIncomplete(Exception):
+    """The suite itself could not finish a run (exit status 3); ``__cause__`` is what stopped it.
+
+    Raised in place of that exception so that a caller of the runner never receives the
+    ``SystemExit`` an in-process adapter raised: uncaught, it would end the caller's process
+    with the adapter's status, 0 included.
+    """
+
+    def __init__(self, cause: BaseException, report: str | None) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__)
+        #: Where the report of the checks that did run was written, if it could be.
+        self.report = report

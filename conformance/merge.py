@@ -16,7 +16,7 @@ from typing import Any
 from .errors import ConfigurationError
 from .expectations import Expectations
 from .interop import scenario_ids
-from .report import REPORT_VERSION, GateOptions, finalize, load_report
+from .report import REPORT_VERSION, GateOptions, finalize, load_report, unfinished_reason
 
 __all__ = ["merge_reports"]
 
@@ -71,6 +71,13 @@ def merge_reports(
     if len(paths) < 2:
         raise ConfigurationError("merge needs at least two reports")
     reports = [(p, load_report(p)) for p in paths]
+    for path, report in reports:
+        unfinished = unfinished_reason(report)
+        if unfinished is not None:
+            raise ConfigurationError(
+                f"cannot merge {path}: that run did not finish ({unfinished}); run the slice "
+                "again, or the merged report would claim checks that never ran"
+            )
     _same(reports, "suite versions", lambda r: r["suite"]["version"])
     _same(reports, "vector sets", lambda r: r["suite"]["vectors"]["digest"])
     _same(reports, "tiers", lambda r: r["run"]["tier"])

@@ -4,25 +4,38 @@ Workers are spawned, not forked, so a native library's state in the parent never
 child. Each worker loads an adapter from its manifest path once and reuses it; a task travels as
 plain names and case ids, and its results come back as :class:`CheckResult` objects. Results are
 handed on in plan order per task, so a report does not depend on ``--jobs``.
+
+Workers never outlive the run, nor leave their adapters' processes behind: they ignore SIGINT
+(Ctrl-C reaches the whole foreground process group, and the parent decides what happens), close
+their adapters when they exit normally, and close them and exit on SIGTERM, which the parent
+sends them when it is interrupted (:func:`stop_workers`).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import multiprocessing
+import os
+import signal
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
+from . import interrupts
 from .adapter import LoadedAdapter, load_adapter
+from .children import kill_all_clients
 from .engine import Task, run_task
 from .manifest import load_manifest
 from .model import VectorFile
 from .results import CheckResult
 
-__all__ = ["parallel_ok", "run_parallel"]
+__all__ = ["WORKER_GRACE", "parallel_ok", "run_parallel", "stop_workers"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,34 @@ class _Job:
 
 
 _ADAPTERS: dict[str, LoadedAdapter] = {}
+
+#: How long interrupted workers get to close their adapters before they are killed.
+WORKER_GRACE = 5.0
+
+
+def _close_adapters() -> None:
+    """Close this worker's adapters, which ends their processes."""
+    for adapter in list(_ADAPTERS.values()):
+        adapter.close()
+    _ADAPTERS.clear()
+    # An adapter still starting when the signal came is not in _ADAPTERS yet.
+    kill_all_clients()
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # Once is enough, and a second SIGTERM (the pool sends one to every worker when it sees one
+    # die) would re-enter this handler and exit before the first had closed the adapters.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _close_adapters()
+    # Not sys.exit: the pool would catch SystemExit inside a task and send it back as a result.
+    os._exit(128 + signum)
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    # Spawned workers end through sys.exit after the pool says stop, so atexit runs.
+    atexit.register(_close_adapters)
 
 
 def _work(job: _Job) -> list[CheckResult]:
@@ -88,7 +129,8 @@ def run_parallel(
     then reported as ``error`` results naming that, and the run still completes.
     """
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    try:
         futures: dict[Future[list[CheckResult]], int] = {}
         for i, task in enumerate(tasks):
             job = _Job(
@@ -100,6 +142,9 @@ def run_parallel(
             )
             futures[pool.submit(_work, job)] = i
         for fut in as_completed(futures):
+            if interrupts.received():
+                # Whoever caught the interruption did not pass it on: stop anyway.
+                raise interrupts.Interrupted(interrupts.received() or "SIGINT")
             i = futures[fut]
             task = tasks[i]
             try:
@@ -113,6 +158,34 @@ def run_parallel(
             except Exception as exc:  # a worker raised outside any check: keep the run going
                 results = _errors(task, f"worker failed: {type(exc).__name__}: {exc}")
             on_done(i, task, results)
+    except BaseException:
+        # Interrupted, or the parent failed: no new task starts and no worker is left behind.
+        stop_workers(pool)
+        raise
+    # Waits for the workers to exit, and with them to close their adapters.
+    pool.shutdown(wait=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor, grace: float = WORKER_GRACE) -> None:
+    """Cancel what has not started, SIGTERM every worker (each closes its adapters and exits),
+    and SIGKILL those still alive after ``grace`` seconds."""
+    with interrupts.deferred():
+        # The executor offers no public way to reach its processes; _processes (pid -> Process)
+        # has been there since Python 3.2. Taken before shutdown, which may clear it.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for w in workers:
+            with contextlib.suppress(OSError, ValueError):
+                w.terminate()
+        deadline = time.monotonic() + grace
+        for w in workers:
+            with contextlib.suppress(ValueError):
+                w.join(max(0.0, deadline - time.monotonic()))
+        for w in workers:
+            with contextlib.suppress(OSError, ValueError):
+                if w.is_alive():
+                    w.kill()
+                    w.join(1.0)
 
 
 def _errors(task: Task, why: str) -> list[CheckResult]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import platform
 import shlex
 import subprocess
@@ -41,6 +42,7 @@ __all__ = [
     "load_report",
     "reproducer",
     "summarize",
+    "unfinished_reason",
     "vectors_digest",
     "write_report",
 ]
@@ -48,8 +50,9 @@ __all__ = [
 #: Bumped on any change a consumer must know about: major for removals, minor for additions.
 #: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields;
 #: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote),
-#: a pair result's fault (the party at fault and the evidence) and each adapter's protocol.
-REPORT_VERSION = "1.2"
+#: a pair result's fault (the party at fault and the evidence) and each adapter's protocol;
+#: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish).
+REPORT_VERSION = "1.3"
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
     """Gate the report's results, then fill ``summary``, ``gate``, ``expectations``, the
     reproduction commands and ``verdict``. Returns the exit status (0 pass, 1 fail)."""
     shard = report["run"].get("shard")
+    unfinished = unfinished_reason(report)
     attribute(report["results"])
     outcome = apply_gate(
         report["results"],
@@ -237,6 +241,10 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         allow_stale=gate.allow_stale,
         partial=shard is not None,
     )
+    if unfinished is not None:
+        # Checks that never ran cannot have failed, so a short run must not pass.
+        outcome.verdict = "fail"
+        outcome.reasons.insert(0, unfinished)
     reproduce = reproducer(report)
     for r in report["results"]:
         if r["outcome"] in ("pass", "unsupported"):
@@ -258,6 +266,21 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         report.pop("expectations", None)
     report["verdict"] = outcome.verdict
     return outcome.exit_code
+
+
+def unfinished_reason(report: Mapping[str, Any]) -> str | None:
+    """Why the run did not finish (interrupted, or the suite failed), with how far it got; None
+    for a run that finished."""
+    run = report["run"]
+    if run.get("interrupted"):
+        why = f"interrupted by {run['interrupted']}"
+    elif run.get("incomplete"):
+        why = f"the suite could not finish ({run['incomplete']})"
+    else:
+        return None
+    planned = run.get("planned")
+    ran = len(report["results"])
+    return f"{why}: {ran} of {planned} checks ran" if planned is not None else why
 
 
 def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:
@@ -367,7 +390,8 @@ def adapter_json(a: AdapterInfo) -> dict[str, Any]:
 
 def write_report(path: Path, report: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
+    # Unique per process: two writers must not share (and truncate) one temporary file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json_text(report), encoding="utf-8")
     tmp.replace(path)
 

@@ -1,5 +1,10 @@
 """A full run: resolve adapters, load vectors, select, execute with progress, stream results,
 gate, write the report in every format and return the exit status (see :mod:`conformance.gate`).
+
+However the checks end (all done, SIGINT or SIGTERM, or an exception inside the suite), every
+adapter and worker process is ended first, then the report is written from the results that
+exist, saying why it is short (``run.interrupted``, ``run.incomplete``): a CI job that keeps the
+report always gets one, and a short one never passes the gate.
 """
 
 from __future__ import annotations
@@ -8,21 +13,28 @@ import functools
 import json
 import secrets
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import loader
+from . import interrupts, loader
+from .adapter import LoadedAdapter, load_adapter
+from .children import kill_all_clients
 from .engine import Task, plan, run_task
-from .errors import ConfigurationError
+from .errors import ConfigurationError, RunIncomplete
+from .exitcodes import for_signal
 from .expectations import load_expectations
 from .gate import FailOn
-from .interop import plan_pairs, run_pair
+from .interop import PairTask, plan_pairs, run_pair
+from .model import VectorFile
+from .outlock import out_lock
 from .profiles import apply_profile, profile
 from .progress import Progress
-from .registry import load_adapters
+from .registry import resolve
 from .report import GateOptions, build_report
 from .results import CheckResult
 from .selection import Selection, Shard, Tier
@@ -63,18 +75,26 @@ _LINE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 class ResultStream:
-    """``results.jsonl``: each result is written as it comes, flushed after every task, so a run
-    that dies still leaves what it did."""
+    """``results.jsonl``: each result is written as it comes, flushed after every task and at
+    least every :attr:`FLUSH_EVERY` seconds within a long one, so a run that dies still leaves
+    what it did."""
+
+    FLUSH_EVERY = 1.0
 
     def __init__(self, path: Path) -> None:
         self._fh = path.open("w", encoding="utf-8")
+        self._flushed = time.monotonic()
 
     def write(self, r: CheckResult) -> None:
         # One shared encoder: json.dumps with options builds a new one per call.
         self._fh.write(json_safe(_LINE.encode(r.to_json())) + "\n")
+        # Not a flush per result: a full run writes tens of thousands of them.
+        if time.monotonic() - self._flushed >= self.FLUSH_EVERY:
+            self.flush()
 
     def flush(self) -> None:
         self._fh.flush()
+        self._flushed = time.monotonic()
 
     def close(self) -> None:
         self._fh.close()
@@ -88,7 +108,22 @@ def gate_options(expect: Path | None, fail_on: Sequence[str], allow_stale: bool)
     )
 
 
+@dataclass
+class _Ending:
+    """How the checks ended: ``interrupted`` names the signal, ``failure`` is the exception
+    inside the suite that stopped them; neither set means they all ran."""
+
+    interrupted: str | None = None
+    failure: BaseException | None = None
+
+
 def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dict[str, Any]]:
+    """Run, write the report, return the exit status and the report.
+
+    An interrupted run returns 130 or 143 after writing its report. An exception inside the
+    suite (even an adapter's ``SystemExit``) becomes :class:`RunIncomplete`, raised once the
+    report of what did run is written.
+    """
     out = stdout if stdout is not None else sys.stdout
     started = now()
     if options.wycheproof is not None and (options.vectors_root is not None or options.families):
@@ -107,47 +142,138 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
     chosen_profile = profile(options.profile)
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     root = options.vectors_root
-    skipped_files: list[dict[str, str]] = []
+    files, skipped_files = _vector_files(options)
+
+    # The lock covers the report too: it is the report's files another run must not mix into.
+    with out_lock(options.out), interrupts.trap():
+        with _adapters(options.adapters) as adapters:
+            tasks = plan(files, adapters, selection)
+            pairs = (
+                plan_pairs(adapters, options.families or None, selection)
+                if options.wycheproof is None
+                else []
+            )
+            total = sum(t.size for t in tasks) + len(pairs)
+            if options.cases and total == 0:
+                raise ConfigurationError(f"--case {' '.join(options.cases)} matches no check")
+            by_task: list[list[CheckResult]] = [[] for _ in tasks]
+            ending = _run_checks(options, tasks, pairs, seed, total, by_task)
+        # The adapters are closed (and their processes ended) before the report is written.
+
+        # A signal that came while adapters were being closed still interrupted the run.
+        interrupted = ending.interrupted or interrupts.received()
+        run: dict[str, Any] = {
+            "command": list(options.command),
+            "families": sorted({vf.family for vf in files} | {p.scenario.family for p in pairs}),
+            "startedAt": started,
+            "finishedAt": now(),
+            "seed": seed,
+            **selection.describe(),
+            "jobs": options.jobs,
+            "profile": chosen_profile.to_json(),
+            "vectorsRoot": str(root) if root is not None else None,
+            "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
+            "skippedFiles": skipped_files,
+            "planned": total,
+        }
+        if interrupted is not None:
+            run["interrupted"] = interrupted
+        elif ending.failure is not None:
+            run["incomplete"] = _name(ending.failure)
+        try:
+            code, report = build_report(
+                results=apply_profile([r for rs in by_task for r in rs], chosen_profile),
+                adapters=[a.info() for a in adapters],
+                files=files,
+                run=run,
+                gate=gate,
+                today=options.today,
+            )
+            write_outputs(report, options.out, options.formats)
+        except Exception as exc:
+            if ending.failure is None:
+                raise
+            ending.failure.add_note(f"the report could not be written either: {_name(exc)}")
+            raise RunIncomplete(ending.failure, None) from ending.failure
+    out.write(render_summary(report, str(options.out)))
+    if interrupted is not None:
+        return for_signal(interrupted), report
+    if ending.failure is not None:
+        raise RunIncomplete(ending.failure, str(options.out)) from ending.failure
+    return code, report
+
+
+def _name(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _vector_files(options: RunOptions) -> tuple[list[VectorFile], list[dict[str, str]]]:
+    """The vector files to run, and those found but skipped (with why)."""
     if options.wycheproof is not None:
         from .wycheproof import load_wycheproof
 
         found = load_wycheproof(options.wycheproof)
-        files = found.files
-        skipped_files = [{"file": f, "reason": why} for f, why in found.skipped]
-        if not files:
+        if not found.files:
             raise ConfigurationError(
                 f"--wycheproof {options.wycheproof}: no file this suite can run "
                 f"({len(found.skipped)} skipped)"
             )
-    else:
-        paths = loader.discover(root, options.families or None)
-        if not paths:
-            known = sorted({p.parent.name for p in loader.discover(root)})
-            wanted = ", ".join(options.families) or "any family"
-            raise ConfigurationError(
-                f"no vector files for {wanted}; known families: {', '.join(known) or 'none'}"
-            )
-        files = loader.load_many(paths, root)
-    adapters = load_adapters(options.adapters)
-    tasks = plan(files, adapters, selection)
-    pairs = (
-        plan_pairs(adapters, options.families or None, selection)
-        if options.wycheproof is None
-        else []
-    )
-    total = sum(t.size for t in tasks) + len(pairs)
-    if options.cases and total == 0:
-        raise ConfigurationError(f"--case {' '.join(options.cases)} matches no check")
+        return list(found.files), [{"file": f, "reason": why} for f, why in found.skipped]
+    root = options.vectors_root
+    paths = loader.discover(root, options.families or None)
+    if not paths:
+        known = sorted({p.parent.name for p in loader.discover(root)})
+        wanted = ", ".join(options.families) or "any family"
+        raise ConfigurationError(
+            f"no vector files for {wanted}; known families: {', '.join(known) or 'none'}"
+        )
+    return list(loader.load_many(paths, root)), []
 
-    options.out.mkdir(parents=True, exist_ok=True)
+
+@contextmanager
+def _adapters(specs: Sequence[str]) -> Iterator[list[LoadedAdapter]]:
+    """The adapters, loaded one by one so that an interruption while one starts still closes
+    those already started; however the block ends, every one is closed (which ends its
+    processes) before it is left."""
+    adapters: list[LoadedAdapter] = []
+    try:
+        for manifest in resolve(specs):
+            adapters.append(load_adapter(manifest))
+        yield adapters
+    finally:
+        with interrupts.deferred():
+            for a in adapters:
+                a.close()
+            if interrupts.received() is not None:
+                # One may have been starting when the signal came: nothing holds it yet.
+                kill_all_clients()
+
+
+def _run_checks(
+    options: RunOptions,
+    tasks: Sequence[Task],
+    pairs: Sequence[PairTask],
+    seed: int,
+    total: int,
+    by_task: list[list[CheckResult]],
+) -> _Ending:
+    """Run every task and pair into ``by_task`` (one list per task, then one for the pairs) and
+    ``results.jsonl``; stop at the first interruption or at an exception inside the suite."""
     stream = ResultStream(options.out / "results.jsonl")
     progress = Progress(total, enabled=options.progress)
-    by_task: list[list[CheckResult]] = [[] for _ in tasks]
 
     def record(i: int, r: CheckResult) -> None:
         by_task[i].append(r)
         stream.write(r)
         progress.result(r)
+
+    def stop_if_interrupted() -> None:
+        # A handler between the signal and here (adapter code catching BaseException) may
+        # have swallowed the exception; the flag it cannot swallow.
+        name = interrupts.received()
+        if name is not None:
+            raise interrupts.Interrupted(name)
 
     try:
         from .parallel import parallel_ok, run_parallel
@@ -160,9 +286,10 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
                     record(i, r)
                 stream.flush()
 
-            run_parallel(tasks, options.jobs, root, options.wycheproof, done)
+            run_parallel(tasks, options.jobs, options.vectors_root, options.wycheproof, done)
         else:
             for i, task in enumerate(tasks):
+                stop_if_interrupted()
                 progress.task(task)
                 run_task(task, functools.partial(record, i))
                 stream.flush()
@@ -170,35 +297,17 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
         # (and their child processes) already started.
         by_task.append([])
         for pair in pairs:
+            stop_if_interrupted()
             progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
             record(len(by_task) - 1, run_pair(pair, seed))
             stream.flush()
+        stop_if_interrupted()
+        return _Ending()
+    except BaseException as exc:
+        # BaseException: an in-process adapter's SystemExit or KeyboardInterrupt that escaped
+        # the engine must not end the run without a report either.
+        name = exc.signal_name if isinstance(exc, interrupts.Interrupted) else interrupts.received()
+        return _Ending(interrupted=name) if name is not None else _Ending(failure=exc)
     finally:
         stream.close()
         progress.close()
-        for a in adapters:
-            a.close()
-
-    code, report = build_report(
-        results=apply_profile([r for rs in by_task for r in rs], chosen_profile),
-        adapters=[a.info() for a in adapters],
-        files=files,
-        run={
-            "command": list(options.command),
-            "families": sorted({vf.family for vf in files} | {p.scenario.family for p in pairs}),
-            "startedAt": started,
-            "finishedAt": now(),
-            "seed": seed,
-            **selection.describe(),
-            "jobs": options.jobs,
-            "profile": chosen_profile.to_json(),
-            "vectorsRoot": str(root) if root is not None else None,
-            "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
-            "skippedFiles": skipped_files,
-        },
-        gate=gate,
-        today=options.today,
-    )
-    write_outputs(report, options.out, options.formats)
-    out.write(render_summary(report, str(options.out)))
-    return code, report

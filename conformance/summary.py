@@ -13,6 +13,7 @@ from typing import Any
 
 from . import untrusted
 from .attribution import fault_text
+from .exitcodes import for_report
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
@@ -134,7 +135,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
     for reason in gate["reasons"]:
         lines.append(f"  - {reason}")
     verdict = report["verdict"].upper()
-    lines.append(f"verdict: {verdict} (exit {0 if verdict == 'PASS' else 1})")
+    lines.append(f"verdict: {verdict} (exit {for_report(report)})")
     return untrusted.terminal("\n".join(lines)) + "\n"
 
 

@@ -11,6 +11,7 @@ lone surrogate a writer let through costs one U+FFFD, never the report.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,8 @@ def write_outputs(report: Mapping[str, Any], out: Path, formats: Iterable[str]) 
     written: list[Path] = []
     for fmt in dict.fromkeys(["json", *formats]):
         path = out / FORMATS[fmt]
-        tmp = path.with_name(path.name + ".tmp")
+        # Unique per process: two writers must not share (and truncate) one temporary file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(render(report, fmt), encoding="utf-8")
         tmp.replace(path)
         written.append(path)
