@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import untrusted
+from . import interrupts, untrusted
 from .capabilities import COMPOSITES, interface_of
 from .errors import ConfigurationError, Unsupported
 from .manifest import Manifest
@@ -78,9 +78,9 @@ class LoadedAdapter:
                 self._caps = self._checked(caps)
             except ConfigurationError as exc:
                 self.error = untrusted.clean(str(exc), untrusted.START_ERROR)
-            except KeyboardInterrupt:
-                raise
-            except BaseException:
+            except BaseException as exc:
+                if interrupts.is_interruption(exc):
+                    raise
                 self.error = _start_error("capabilities() raised:\n", traceback.format_exc())
         self.version = "unknown"
         if instance is not None and self.error is None:
@@ -88,9 +88,9 @@ class LoadedAdapter:
                 # An in-process adapter may return anything, of any length: pair results and
                 # the report read this attribute.
                 self.version = untrusted.clean(instance.version(), untrusted.VERSION)
-            except KeyboardInterrupt:
-                raise
-            except BaseException:
+            except BaseException as exc:
+                if interrupts.is_interruption(exc):
+                    raise
                 self.error = _start_error("version() raised:\n", traceback.format_exc())
 
     @property
@@ -169,10 +169,9 @@ class LoadedAdapter:
             return
         try:
             self.instance.close()
-        except KeyboardInterrupt:
-            raise
-        except BaseException:
-            pass
+        except BaseException as exc:
+            if interrupts.is_interruption(exc):
+                raise
 
 
 def load_adapter(manifest: Manifest) -> LoadedAdapter:
@@ -207,9 +206,9 @@ def load_adapter(manifest: Manifest) -> LoadedAdapter:
         instance = cls()
     except ConfigurationError:
         raise
-    except KeyboardInterrupt:
-        raise
-    except BaseException:
+    except BaseException as exc:
+        if interrupts.is_interruption(exc):
+            raise
         return LoadedAdapter(
             manifest, None, _start_error("failed to load:\n", traceback.format_exc())
         )

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from . import untrusted
+from . import interrupts, untrusted
 from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
@@ -142,19 +142,31 @@ def run_task(task: Task, sink: Sink) -> None:
     for start in range(0, len(cases), BATCH):
         chunk = cases[start : start + BATCH]
         batch_fault = _prefetch(batched, chunk) if batched is not None else None
-        judged = [judge_case(group, case, impl) for group, case in chunk]
+        if batch_fault is None:
+            # Each result goes out as soon as it is known (progress, results.jsonl).
+            for group, case in chunk:
+                emit(group, case, *judge_case(group, case, impl))
+        else:
+            for (group, case), verdict in zip(
+                chunk, _after_batch_fault(batch_fault, chunk, impl), strict=True
+            ):
+                emit(group, case, *verdict)
         if batched is not None:
             batched.drop_prefetched()
-        if batch_fault is not None and not any(o == "error" for o, _, _ in judged):
-            # Every call of the batch, asked alone, was answered: no input explains the fault,
-            # so the batch answer itself broke the protocol, and none of its checks can stand.
-            why = (
-                f"{batch_fault}\n(the batch held this check's calls; asked one by one, "
-                "every call was answered)"
-            )
-            judged = [("error", why, None)] * len(chunk)
-        for (group, case), verdict in zip(chunk, judged, strict=True):
-            emit(group, case, *verdict)
+
+
+def _after_batch_fault(
+    fault: AdapterFault, chunk: Selected, impl: object
+) -> list[tuple[Outcome, str | None, str | None]]:
+    """The chunk's verdicts once its batch line failed: each check asked alone, so the input
+    that causes a crash or a hang gets the error; when every call alone is answered, no input
+    explains the fault, the batch answer itself broke the protocol, and none of its checks can
+    stand (docs/adapter-protocol.md, "What the suite does when an adapter misbehaves")."""
+    judged = [judge_case(group, case, impl) for group, case in chunk]
+    if any(outcome == "error" for outcome, _, _ in judged):
+        return judged
+    why = f"{fault}\n(the batch held this check's calls; asked one by one, every call was answered)"
+    return [("error", why, None)] * len(chunk)
 
 
 def cannot_run(adapter: LoadedAdapter, capability: str) -> tuple[Outcome, str] | None:
@@ -179,9 +191,9 @@ def judge_case(group: Group, case: Case, impl: object) -> tuple[Outcome, str | N
         verdict = CHECKS[group.type.name](group, case, impl)
     except AdapterFault as exc:
         return "error", str(exc), None
-    except KeyboardInterrupt:
-        raise
     except BaseException as exc:
+        if interrupts.is_interruption(exc):
+            raise
         # A native exception escaped the adapter: neither a pass nor a fail. BaseException
         # too: an in-process adapter calling sys.exit(0) must not end the run as a pass.
         return "error", native_error(exc), None

@@ -21,7 +21,7 @@ from types import FrameType
 
 from .exitcodes import for_signal
 
-__all__ = ["Interrupted", "deferred", "received", "trap"]
+__all__ = ["Interrupted", "deferred", "is_interruption", "received", "trap"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -56,6 +56,18 @@ def received() -> str | None:
     None. Set by the handler before it raises, so it is already set wherever the exception
     lands."""
     return _state.received
+
+
+def is_interruption(exc: BaseException) -> bool:
+    """Whether ``exc``, caught around adapter code, is the run being stopped (re-raise it) rather
+    than the adapter's own doing (an ``error`` result). A ``KeyboardInterrupt`` with no signal
+    received is the adapter's while :func:`trap` is active; outside it nothing tells the two
+    apart, and Ctrl-C must still stop a run."""
+    if isinstance(exc, Interrupted):
+        return True
+    return isinstance(exc, KeyboardInterrupt) and (
+        _state.received is not None or not _state.trapped
+    )
 
 
 def _handle(signum: int, frame: FrameType | None) -> None:

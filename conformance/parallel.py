@@ -29,11 +29,11 @@ from types import FrameType
 
 from . import interrupts
 from .adapter import LoadedAdapter, load_adapter
-from .children import kill_all_clients
 from .engine import Task, run_task
 from .manifest import load_manifest
 from .model import VectorFile
 from .results import CheckResult
+from .stdio import kill_all
 
 __all__ = ["WORKER_GRACE", "parallel_ok", "run_parallel", "stop_workers"]
 
@@ -60,7 +60,7 @@ def _close_adapters() -> None:
         adapter.close()
     _ADAPTERS.clear()
     # An adapter still starting when the signal came is not in _ADAPTERS yet.
-    kill_all_clients()
+    kill_all()
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

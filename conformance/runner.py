@@ -23,7 +23,6 @@ from typing import Any, TextIO
 
 from . import interrupts, loader
 from .adapter import LoadedAdapter, load_adapter
-from .children import kill_all_clients
 from .engine import Task, plan, run_task
 from .errors import ConfigurationError, RunIncomplete
 from .exitcodes import for_signal
@@ -38,6 +37,7 @@ from .registry import resolve
 from .report import GateOptions, build_report
 from .results import CheckResult
 from .selection import Selection, Shard, Tier
+from .stdio import kill_all
 from .summary import render_summary
 from .untrusted import json_safe
 from .writers import FORMATS, write_outputs
@@ -247,7 +247,7 @@ def _adapters(specs: Sequence[str]) -> Iterator[list[LoadedAdapter]]:
                 a.close()
             if interrupts.received() is not None:
                 # One may have been starting when the signal came: nothing holds it yet.
-                kill_all_clients()
+                kill_all()
 
 
 def _run_checks(

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conformance import interrupts, stdio
+from conformance import interrupts
 from conformance.cli import main
 from conformance.outlock import LOCK_NAME
 from conformance.report import load_report
@@ -158,13 +158,10 @@ def _assert_reported_interrupted(run: Run, sig: signal.Signals) -> dict[str, Any
 
 def _assert_nothing_left(run: Run) -> None:
     left = run.leftovers()
-    # The mock's own child (`sleep 1000`) can only be reached through the adapter's process
-    # group, which conformance.stdio ends once its clients run in their own sessions.
+    # The mock's own child (`sleep 1000`) is reached only through the adapter's process group.
     grandchildren = {p: c for p, c in left.items() if c.startswith("sleep ")}
     others = {p: c for p, c in left.items() if p not in grandchildren}
     assert not others, f"processes of the run left running: {others}"
-    if grandchildren and not hasattr(stdio, "kill_all"):
-        pytest.xfail("adapters' own children need conformance.stdio's process groups")
     assert not grandchildren, f"adapters' children left running: {grandchildren}"
 
 
@@ -239,10 +236,6 @@ def test_an_adapter_calling_sys_exit_0_never_makes_the_run_exit_0(
         assert main(["merge", *slices, "--out", str(tmp_path / "m")]) == 2
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs the engine to catch BaseException from an in-process check (engine.py)",
-)
 def test_an_adapter_calling_sys_exit_in_a_check_is_an_error_result(
     tmp_path: Path, fault_adapter: Callable[[str], str]
 ) -> None:

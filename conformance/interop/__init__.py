@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import interrupts
 from ..adapter import LoadedAdapter
 from ..engine import native_error
 from ..errors import ProtocolError, Unsupported
@@ -329,9 +330,9 @@ def run_pair(
                 f"{_raised_by(exc) or 'one side'} refused a step the scenario expected to succeed",
             ),
         )
-    except KeyboardInterrupt:
-        raise
     except BaseException as exc:
+        if interrupts.is_interruption(exc):
+            raise
         # BaseException too: an in-process adapter calling sys.exit(0) must not end the run.
         return result(
             "error",
