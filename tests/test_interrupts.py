@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +150,13 @@ def _assert_reported_interrupted(run: Run, sig: signal.Signals) -> dict[str, Any
         f"interrupted by {sig.name}: {ran} of {report['run']['planned']} checks ran"
         in (report["gate"]["reasons"][0])
     )
-    assert (run.out / "index.html").is_file()
+    partial = f"Partial report: interrupted by {sig.name}"
+    assert partial in (run.out / "index.html").read_text()
+    assert partial in (run.out / "report.md").read_text()
+    assert f"exit {128 + sig}" in (run.out / "report.md").read_text()
+    junit = ET.parse(run.out / "junit.xml").getroot()
+    (finished,) = [c for c in junit.iter("testcase") if c.get("name") == "run/finished"]
+    assert finished.find("failure") is not None
     summary = (run.log / "stdout").read_text()
     assert f"interrupted by {sig.name}" in summary
     assert f"(exit {128 + sig})" in summary

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..attribution import fault_text
+from ..report import unfinished_reason
 from ..results import OBSERVED_OUTCOMES, OUTCOMES
 from ..untrusted import visible
 
@@ -278,11 +279,22 @@ def _header(report: dict[str, Any]) -> str:
         "<header>"
         f"<h1>{_e(_obj(report.get('suite')).get('name') or 'e2ee-conformance')} report</h1>"
         f'<div class="verdict v-{verdict}" id="verdict">{verdict.upper()}</div>'
+        f"{_unfinished(report)}"
         f"<p>{_int(summary.get('total'))} results: "
         f"{_outcome_badges(_counts(summary.get('outcomes')))}</p>"
         f"{gate_line}<h3>Gate reasons</h3>{reasons_html}"
         "</header>"
     )
+
+
+def _unfinished(report: dict[str, Any]) -> str:
+    try:
+        why = unfinished_reason(report)
+    except (KeyError, TypeError):
+        return ""
+    if why is None:
+        return ""
+    return f'<p class="partial" id="partial"><strong>Partial report: {_e(why)}.</strong></p>'
 
 
 def _vector_files(files: list[Any]) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..attribution import fault_text
+from ..report import unfinished_reason
 from ..untrusted import visible
 
 __all__ = ["render_junit"]
@@ -137,6 +138,13 @@ def render_junit(report: Mapping[str, Any]) -> str:
         suite = _suite(name, cases, [failed[a] for a in named if a in failed])
         suite.insert(0, _provenance(report))
         root.append(suite)
+    unfinished = unfinished_reason(report)
+    if unfinished is not None:
+        # A partial run must not look green in a CI tool's test view.
+        suite = ET.SubElement(root, "testsuite", {"name": "run"})
+        case = ET.SubElement(suite, "testcase", {"classname": "run", "name": "run/finished"})
+        ET.SubElement(case, "failure", {"message": _clean(unfinished), "type": "partial"})
+        _count(suite)
     bad = [
         e
         for e in report.get("expectations", {}).get("entries", [])

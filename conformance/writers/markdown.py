@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..attribution import fault_text
+from ..exitcodes import for_report
+from ..report import unfinished_reason
 from ..results import OUTCOMES
 from ..untrusted import visible
 
@@ -108,6 +110,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines = [
         f"## e2ee-conformance: {'✅ PASS' if passed else '❌ FAIL'}",
         "",
+    ]
+    unfinished = unfinished_reason(report)
+    if unfinished is not None:
+        lines += [f"**Partial report: {_esc(unfinished, 300)}.**", ""]
+    lines += [
         f"{report['summary']['total']} checks: "
         + ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in ("pass", "fail")),
         "",
@@ -119,7 +126,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     where = f", shard {shard['index']}/{shard['count']}" if shard else ""
     lines += [
         "",
-        f"Gate: exit {0 if passed else 1}; fails on `{policy}`"
+        f"Gate: exit {for_report(report)}; fails on `{policy}`"
         f"{', stale expectations allowed' if gate['policy']['allowStale'] else ''}. "
         f"Suite {_esc(suite['version'])}"
         + (f" ({_esc(suite['commit'][:12])})" if suite.get("commit") else "")
