@@ -21,6 +21,7 @@ from pathlib import Path
 
 __all__ = ["main"]
 
+from . import untrusted
 from .exitcodes import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, EXIT_SIGINT, EXIT_USAGE
 
 
@@ -238,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with trap():
             return _dispatch(args, argv)
     except ConformanceError as exc:
-        print(f"e2ee-conformance: error: {exc}", file=sys.stderr)
+        print(untrusted.terminal(f"e2ee-conformance: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except Interrupted as exc:
         print(f"e2ee-conformance: interrupted by {exc.signal_name}", file=sys.stderr)
@@ -284,8 +285,12 @@ def _crashed(exc: BaseException, where: str = "") -> int:
     else:
         what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     tail = f"; {where}" if where else ""
-    print(f"e2ee-conformance: error: the suite could not finish: {what}{tail}", file=sys.stderr)
-    traceback.print_exception(exc, file=sys.stderr)
+    # An adapter's exception text can be in either: shown, not acted on by the terminal.
+    print(
+        untrusted.terminal(f"e2ee-conformance: error: the suite could not finish: {what}{tail}"),
+        file=sys.stderr,
+    )
+    print(untrusted.terminal("".join(traceback.format_exception(exc))), file=sys.stderr)
     return EXIT_INCOMPLETE
 
 
@@ -384,7 +389,6 @@ def _adapters(args: argparse.Namespace) -> int:
     import functools
     import json
 
-    from . import untrusted
     from .registry import load_adapters
 
     if args.prepare and not _prepare(args.adapter):
@@ -420,7 +424,9 @@ def _prepare(specs: Sequence[str]) -> bool:
         try:
             env = prepare(manifest)
         except EnvironmentFailed as exc:
-            print(f"{manifest.name}: environment failed: {exc}", file=sys.stderr)
+            print(
+                untrusted.terminal(f"{manifest.name}: environment failed: {exc}"), file=sys.stderr
+            )
             ok = False
             continue
         print(f"{manifest.name}: environment ready in {env.folder}", file=sys.stderr)
@@ -432,7 +438,7 @@ def _vectors_check(args: argparse.Namespace) -> int:
 
     found = check_paths(args.paths)
     for p in found.problems:
-        print(p, file=sys.stderr)
+        print(untrusted.terminal(str(p)), file=sys.stderr)
     for root in found.unverified:
         print(
             f"unverified: {root} has no MANIFEST.json, so nothing shows its files were written by "
