@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from . import interrupts
+from . import interrupts, untrusted
 from .adapter import LoadedAdapter, load_adapter
 from .engine import Task, run_task
 from .manifest import load_manifest
@@ -155,8 +155,14 @@ def run_parallel(
                     "a worker process died while running this task "
                     "(an adapter crashed the interpreter?); rerun with --jobs 1",
                 )
-            except Exception as exc:  # a worker raised outside any check: keep the run going
-                results = _errors(task, f"worker failed: {type(exc).__name__}: {exc}")
+            except BaseException as exc:
+                # A worker raised outside any check (SystemExit from adapter code included, sent
+                # back as the task's exception): the task's error, and the run goes on.
+                if isinstance(exc, interrupts.Interrupted):
+                    raise
+                results = _errors(
+                    task, f"worker failed: {type(exc).__name__}: {untrusted.clean(exc, 2000)}"
+                )
             on_done(i, task, results)
     except BaseException:
         # Interrupted, or the parent failed: no new task starts and no worker is left behind.

@@ -55,7 +55,9 @@ def _processes_with(token: str) -> list[str]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if token.encode() in environ:
+        # multiprocessing's resource tracker belongs to this test process (it ends with it, as
+        # it ends with the CLI's), not to the run.
+        if token.encode() in environ and b"resource_tracker" not in cmdline:
             shown = cmdline.replace(b"\0", b" ").decode(errors="replace")
             found.append(f"{entry.name}: {shown}")
     return found
@@ -208,3 +210,22 @@ def test_an_in_process_adapter_failing_at_start_is_its_own_error(
     assert words in info["error"]
     assert {o for _, o, _ in _records(report, info["name"])} == {"error"}
     assert _records(report, "pynacl") == pynacl_alone
+
+
+def test_with_jobs_the_faults_are_the_same_errors(tmp_path: Path, token: str) -> None:
+    """Worker processes give the same records as one process, and leave nothing running."""
+    mocks = [
+        str(FAULT / "stdio_crash_two" / "adapter.toml"),
+        str(FAULT / "inprocess_exit" / "adapter.toml"),
+        str(FAULT / "stdio_grandchild" / "adapter.toml"),
+    ]
+    _, one = _run(tmp_path / "one", *mocks, "pynacl")
+    argv = ["run", "--case", X25519, "--out", str(tmp_path / "two"), "--no-progress"]
+    argv += ["--seed", "1", "--jobs", "2"]
+    for m in [*mocks, "pynacl"]:
+        argv += ["--adapter", m]
+    assert main(argv) == 1
+    two = load_report(tmp_path / "two")
+    for name in ("mock-stdio-crash-two", "mock-inprocess-exit", "pynacl"):
+        assert _records(two, name) == _records(one, name)
+    assert_nothing_left(token)
