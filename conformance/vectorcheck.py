@@ -94,7 +94,9 @@ def check_file(path: Path) -> list[str]:
             tc = case.get("tcId")
             label = f"{name} (tcId {shown(tc)})"
             if tc != expected_tc:
-                problems.append(f"{label}: tcIds must run 1..N in order, expected {expected_tc}")
+                problems.append(
+                    f"{label}: tcIds must run 1..N in order, expected {shown(expected_tc)}"
+                )
             expected_tc = (tc if isinstance(tc, int) else expected_tc) + 1
             fields = {k: v for k, v in case.items() if k not in _NOT_FIELDS}
             want = case_id(group["type"], params, fields)
