@@ -7,6 +7,8 @@ exception of any other type escaping an adapter is an ``error`` outcome, never a
 
 from __future__ import annotations
 
+from .quoting import file_name, one_line
+
 __all__ = [
     "KINDS",
     "AuthenticationFailed",
@@ -118,8 +120,9 @@ class VectorFileError(ConformanceError):
     """A vector file that cannot be loaded; the message names the file and, where known, the case."""
 
     def __init__(self, path: str, message: str, *, case: str | None = None) -> None:
-        where = f"{path} ({case})" if case else path
-        super().__init__(f"{where}: {message}")
+        # One line whatever the file held: its name, case label and quoted values are escaped.
+        where = f"{file_name(path)} ({one_line(case)})" if case else file_name(path)
+        super().__init__(f"{where}: {one_line(message, 1000)}")
         self.path = path
         self.case = case
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +32,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .errors import ConfigurationError
+from .inputfiles import Unreadable, load_toml
+from .quoting import file_name, names, shown
 
 __all__ = ["Entry", "Expectations", "baseline_toml", "load_expectations", "release"]
 
@@ -90,16 +91,12 @@ class Entry:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Entry:
-        expires = raw.get("expires")
-        return cls(
-            index=int(raw["index"]),
-            check=str(raw["check"]),
-            reason=str(raw["reason"]),
-            adapter=raw.get("adapter"),
-            versions=raw.get("versions"),
-            link=raw.get("link"),
-            expires=date.fromisoformat(expires) if expires else None,
-        )
+        """The entry a report carries (``to_json``), checked like one read from its file: a
+        report is an input file too. Raises ValueError saying what is wrong."""
+        fields = {k: raw[k] for k in _KEYS if k in raw}
+        if fields.get("expires") is not None:
+            fields["expires"] = date.fromisoformat(str(fields["expires"]))
+        return _checked(int(raw["index"]), fields)
 
 
 @dataclass(frozen=True)
@@ -126,6 +123,7 @@ class Expectations:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Expectations:
+        """The expectations a report carries; ValueError when an entry is malformed."""
         return cls(
             file=str(raw["file"]),
             sha256=str(raw["sha256"]),
@@ -134,52 +132,61 @@ class Expectations:
 
 
 def load_expectations(path: Path) -> Expectations:
+    """Read and check an expectations file; a problem raises ConfigurationError naming the file
+    and, past parsing, the entry."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"expectations file {path}: {exc.strerror or exc}") from None
-    try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"expectations file {path}: not valid TOML: {exc}") from None
+        doc, data = load_toml(path, "expectations file")
+    except Unreadable as exc:
+        raise ConfigurationError(f"{_name(path)}: {exc.problem}") from None
     unknown_top = set(doc) - {"expect"}
     if unknown_top:
         raise ConfigurationError(
-            f"expectations file {path}: unknown top-level key(s) {', '.join(sorted(unknown_top))}"
+            f"{_name(path)}: unknown top-level key(s) {names(unknown_top)}"
             " (entries are [[expect]] tables)"
         )
     raw_entries = doc.get("expect", [])
     if not isinstance(raw_entries, list):
-        raise ConfigurationError(f"expectations file {path}: 'expect' must be [[expect]] tables")
+        raise ConfigurationError(f"{_name(path)}: 'expect' must be [[expect]] tables")
     entries = tuple(_entry(path, i, raw) for i, raw in enumerate(raw_entries))
     return Expectations(str(path), hashlib.sha256(data).hexdigest(), entries)
 
 
+def _name(path: Path) -> str:
+    return f"expectations file {file_name(path)}"
+
+
 def _entry(path: Path, index: int, raw: Any) -> Entry:
-    where = f"expectations file {path}, entry #{index + 1}"
+    where = f"{_name(path)}, entry #{index + 1}"
     if not isinstance(raw, dict):
         raise ConfigurationError(f"{where}: must be a table")
+    try:
+        return _checked(index, raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{where}: {exc}") from None
+
+
+def _checked(index: int, raw: Mapping[str, Any]) -> Entry:
+    """The entry ``raw`` (a table of an expectations file, or an entry a report carries) once
+    every key is known and of its type; ValueError says which is not."""
     unknown = set(raw) - _KEYS
     if unknown:
-        raise ConfigurationError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}"
-        )
+        raise ValueError(f"unknown key(s) {names(unknown)}; known: {', '.join(sorted(_KEYS))}")
     for key in ("check", "reason"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise ConfigurationError(f"{where}: '{key}' is required and must be a non-empty string")
+            raise ValueError(f"'{key}' is required and must be a non-empty string")
     for key in ("adapter", "versions", "link"):
         if key in raw and not isinstance(raw[key], str):
-            raise ConfigurationError(f"{where}: '{key}' must be a string")
+            raise ValueError(f"'{key}' must be a string")
     if "versions" in raw:
         try:
             SpecifierSet(raw["versions"])
         except InvalidSpecifier:
-            raise ConfigurationError(
-                f"{where}: versions {raw['versions']!r} is not a PEP 440 range such as '>=1.2,<2'"
+            raise ValueError(
+                f"versions {shown(raw['versions'])} is not a PEP 440 range such as '>=1.2,<2'"
             ) from None
     expires = raw.get("expires")
     if expires is not None and (not isinstance(expires, date) or hasattr(expires, "hour")):
-        raise ConfigurationError(f"{where}: expires must be a TOML date such as 2027-03-31")
+        raise ValueError("expires must be a TOML date such as 2027-03-31")
     return Entry(
         index=index,
         check=raw["check"],

@@ -10,7 +10,7 @@ content-id checks on top (:mod:`conformance.vectorcheck`).
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,9 @@ from types import MappingProxyType
 from typing import Any, cast
 
 from .errors import VectorFileError
+from .inputfiles import Unreadable, load_json
 from .model import Case, Group, Note, Result, SpecRef, Step, Value, VectorFile
+from .quoting import names, shown
 from .resources import vectors_dir
 from .vectortypes import (
     BUG_TYPES,
@@ -38,6 +40,7 @@ _TOP_KEYS = set(FILE_FIELDS)
 _NOTE_KEYS = {"bugType", "description", "effect", "links", "cves"}
 _GROUP_FIXED = {"type", "specRefs", "tests"}
 _REQUIRED_CASE = set(CASE_COMMON) - {"source"}
+_HEX = re.compile("(?:[0-9a-f]{2})*")
 
 
 def discover(root: Path | None = None, families: Iterable[str] | None = None) -> list[Path]:
@@ -74,16 +77,11 @@ def load_many(paths: Sequence[Path], root: Path | None = None) -> list[VectorFil
 def _load_cached(path_str: str, root_str: str, size: int, mtime: int) -> VectorFile:
     del size, mtime  # part of the cache key only: an edited file is read again
     path = Path(path_str)
-    raw = path.read_bytes()
     name = _display_name(path, Path(root_str) if root_str else None)
     try:
-        doc = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise VectorFileError(
-            name, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise VectorFileError(name, f"not UTF-8 text: {exc.reason}") from None
+        doc, raw = load_json(path, "vector file")
+    except Unreadable as exc:
+        raise VectorFileError(name, exc.problem) from None
     return _build(path, name, doc, hashlib.sha256(raw).hexdigest())
 
 
@@ -105,20 +103,21 @@ def _build(path: Path, name: str, doc: Any, digest: str) -> VectorFile:
         raise fail("top level must be a JSON object")
     unknown = set(doc) - _TOP_KEYS
     if unknown:
-        raise fail(f"unknown top-level field(s): {', '.join(sorted(unknown))}")
+        raise fail(f"unknown top-level field(s): {names(unknown)}")
     missing = _TOP_KEYS - set(doc)
     if missing:
-        raise fail(f"missing top-level field(s): {', '.join(sorted(missing))}")
+        raise fail(f"missing top-level field(s): {names(missing)}")
 
     algorithm = _expect(doc["algorithm"], str, "algorithm", fail)
     schema = _expect(doc["schema"], str, "schema", fail)
     vtypes = [t for t in VECTOR_TYPES.values() if t.schema == schema]
     if not vtypes:
-        raise fail(f"unknown schema {schema!r}")
+        raise fail(f"unknown schema {shown(schema)}")
     vtype = vtypes[0]
     if algorithm not in vtype.algorithms:
         raise fail(
-            f"algorithm {algorithm!r} is not one of {sorted(vtype.algorithms)} for {vtype.name}"
+            f"algorithm {shown(algorithm)} is not one of {sorted(vtype.algorithms)} "
+            f"for {vtype.name}"
         )
     notes = _notes(doc["notes"], fail)
     source = doc["source"]
@@ -140,15 +139,19 @@ def _build(path: Path, name: str, doc: Any, digest: str) -> VectorFile:
             raise fail(f"{where} must be an object")
         gtype = g.get("type")
         if gtype != vtype.name:
-            known = "" if gtype in VECTOR_TYPES else " (unknown group type)"
-            raise fail(f"{where}: type {gtype!r} does not match schema {schema}{known}")
+            # A type that is not even a string (a list, an object) is unknown too.
+            known = isinstance(gtype, str) and gtype in VECTOR_TYPES
+            raise fail(
+                f"{where}: type {shown(gtype)} does not match schema {schema}"
+                + ("" if known else " (unknown group type)")
+            )
         pkinds = vtype.param_kinds()
         extra = set(g) - _GROUP_FIXED - set(pkinds)
         if extra:
-            raise fail(f"{where}: unknown group field(s): {', '.join(sorted(extra))}")
+            raise fail(f"{where}: unknown group field(s): {names(extra)}")
         absent = (_GROUP_FIXED | set(pkinds)) - set(g)
         if absent:
-            raise fail(f"{where}: missing group field(s): {', '.join(sorted(absent))}")
+            raise fail(f"{where}: missing group field(s): {names(absent)}")
         params = {k: _decode(g[k], kind, f"{where}.{k}", fail, None) for k, kind in pkinds.items()}
         refs = _spec_refs(g["specRefs"], where, fail)
         cases_raw = _expect(g["tests"], list, f"{where}.tests", fail)
@@ -159,8 +162,9 @@ def _build(path: Path, name: str, doc: Any, digest: str) -> VectorFile:
 
     count = sum(len(g.cases) for g in groups)
     number = doc["numberOfTests"]
-    if number != count:
-        raise fail(f"numberOfTests is {number!r} but the file holds {count} tests")
+    # True == 1 in Python: a bool is not a count.
+    if number != count or isinstance(number, bool):
+        raise fail(f"numberOfTests is {shown(number)} but the file holds {count} tests")
     return VectorFile(
         path=path,
         name=name,
@@ -190,10 +194,10 @@ def _case(
     label = f"tcId {tc}" if isinstance(tc, int) else "a test case without tcId"
     extra = set(c) - set(CASE_COMMON) - set(kinds)
     if extra:
-        raise fail(f"unknown field(s): {', '.join(sorted(extra))}", label)
+        raise fail(f"unknown field(s): {names(extra)}", label)
     absent = (_REQUIRED_CASE | set(kinds)) - set(c)
     if absent:
-        raise fail(f"missing field(s): {', '.join(sorted(absent))}", label)
+        raise fail(f"missing field(s): {names(absent)}", label)
     if not isinstance(tc, int) or isinstance(tc, bool) or tc < 1:
         raise fail("tcId must be a positive integer", label)
     if tc in seen_tc:
@@ -203,25 +207,30 @@ def _case(
     if not isinstance(cid, str) or not cid:
         raise fail("id must be a non-empty string", label)
     if cid in seen_id:
-        raise fail(f"duplicate id {cid}", label)
+        raise fail(f"duplicate id {shown(cid)}", label)
     seen_id.add(cid)
     result = c["result"]
     if result not in RESULTS:
-        raise fail(f"result {result!r} is not one of {', '.join(RESULTS)}", label)
+        raise fail(f"result {shown(result)} is not one of {', '.join(RESULTS)}", label)
     flags = c["flags"]
     if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
         raise fail("flags must be a list of strings", label)
     undefined = [f for f in flags if f not in notes]
     if undefined:
-        raise fail(f"flag(s) not defined in notes: {', '.join(undefined)}", label)
+        raise fail(f"flag(s) not defined in notes: {names(undefined)}", label)
     if not isinstance(c["comment"], str):
         raise fail("comment must be a string", label)
     source = None
     if "source" in c:
         s = c["source"]
-        if not isinstance(s, dict) or set(s) - {"document", "section"} or "document" not in s:
-            raise fail("source must be {document, section}", label)
-        source = SpecRef(str(s["document"]), str(s.get("section", "")))
+        if (
+            not isinstance(s, dict)
+            or set(s) - {"document", "section"}
+            or "document" not in s
+            or not all(isinstance(v, str) for v in s.values())
+        ):
+            raise fail("source must be {document, section}, both strings", label)
+        source = SpecRef(s["document"], s.get("section", ""))
     fields = {k: _decode(c[k], kind, k, fail, label) for k, kind in kinds.items()}
     return Case(
         tc_id=tc,
@@ -240,12 +249,10 @@ def _decode(value: Any, kind: FieldKind, where: str, fail: Any, case: str | None
             raise fail(f"{where} must be a non-empty list of steps", case)
         return tuple(_step(s, f"{where}[{i}]", fail, case) for i, s in enumerate(value))
     if kind == "hex":
-        if not isinstance(value, str):
-            raise fail(f"{where} must be a hex string", case)
-        try:
-            return bytes.fromhex(value)
-        except ValueError:
-            raise fail(f"{where} is not valid hex", case) from None
+        # bytes.fromhex alone would also take spaces and upper case, which the format does not.
+        if not isinstance(value, str) or not _HEX.fullmatch(value):
+            raise fail(f"{where} is not valid hex (lowercase, two digits a byte)", case)
+        return bytes.fromhex(value)
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool):
             raise fail(f"{where} must be an integer", case)
@@ -260,7 +267,7 @@ def _step(raw: Any, where: str, fail: Any, case: str | None) -> Step:
         raise fail(f"{where} must be an object", case)
     unknown = sorted(set(raw) - set(STEP_FIELDS))
     if unknown:
-        raise fail(f"{where}: unknown step field(s): {', '.join(unknown)}", case)
+        raise fail(f"{where}: unknown step field(s): {names(unknown)}", case)
     for required in ("op", "party"):
         if required not in raw:
             raise fail(f"{where}: missing {required!r}", case)
@@ -280,15 +287,28 @@ def _notes(raw: Any, fail: Any) -> dict[str, Note]:
     notes = {}
     for flag, n in raw.items():
         if not isinstance(n, dict) or "bugType" not in n or set(n) - _NOTE_KEYS:
-            raise fail(f"note {flag!r} must be an object with bugType (and {sorted(_NOTE_KEYS)})")
+            raise fail(
+                f"note {shown(flag)} must be an object with bugType (and {sorted(_NOTE_KEYS)})"
+            )
         if n["bugType"] not in BUG_TYPES:
-            raise fail(f"note {flag!r}: unknown bugType {n['bugType']!r} (see docs/formats.md)")
+            raise fail(
+                f"note {shown(flag)}: unknown bugType {shown(n['bugType'])} (see docs/formats.md)"
+            )
+        texts = {k: n.get(k, "") for k in ("description", "effect")}
+        lists = {k: n.get(k, []) for k in ("links", "cves")}
+        if not all(isinstance(v, str) for v in texts.values()) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists.values()
+        ):
+            raise fail(
+                f"note {shown(flag)}: description and effect must be strings, links and cves "
+                "lists of strings"
+            )
         notes[flag] = Note(
-            bug_type=str(n["bugType"]),
-            description=str(n.get("description", "")),
-            effect=str(n.get("effect", "")),
-            links=tuple(n.get("links", ())),
-            cves=tuple(n.get("cves", ())),
+            bug_type=n["bugType"],
+            description=texts["description"],
+            effect=texts["effect"],
+            links=tuple(lists["links"]),
+            cves=tuple(lists["cves"]),
         )
     return notes
 
@@ -298,12 +318,16 @@ def _spec_refs(raw: Any, where: str, fail: Any) -> tuple[SpecRef, ...]:
         raise fail(f"{where}.specRefs must be a non-empty list")
     refs = []
     for r in raw:
-        if not isinstance(r, dict) or not {"document", "section"} <= set(r):
-            raise fail(f"{where}.specRefs entries need document and section")
+        if (
+            not isinstance(r, dict)
+            or not {"document", "section"} <= set(r)
+            or not all(isinstance(r[k], str) for k in ("document", "section"))
+        ):
+            raise fail(f"{where}.specRefs entries need document and section, both strings")
         level = r.get("level")
         if level is not None and level not in SPEC_LEVELS:
-            raise fail(f"{where}.specRefs level {level!r} is not one of {SPEC_LEVELS}")
-        refs.append(SpecRef(str(r["document"]), str(r["section"]), level))
+            raise fail(f"{where}.specRefs level {shown(level)} is not one of {SPEC_LEVELS}")
+        refs.append(SpecRef(r["document"], r["section"], level))
     return tuple(refs)
 
 

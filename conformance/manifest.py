@@ -27,13 +27,15 @@ Out of process (docs/adapter-protocol.md)::
 from __future__ import annotations
 
 import hashlib
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .capabilities import CAPABILITIES
 from .errors import ConfigurationError
+from .inputfiles import Unreadable, load_toml
+from .quoting import file_name, names, shown
 
 __all__ = ["Manifest", "load_manifest"]
 
@@ -46,7 +48,11 @@ _TOP = {
     "environment",
     "notes",
 }
-_TRANSPORTS = {"python", "command"}
+# A tuple: ``kind`` is compared with ``in``, and a set would raise on an unhashable one (a list).
+_TRANSPORTS = ("python", "command")
+#: The keys of ``[transport]``; a duration among them is read with :func:`_seconds`.
+_TRANSPORT_KEYS = {"kind", "entry", "command", "timeout", "budget"}
+_DEFAULT_TIMEOUT = 10.0
 _ENVIRONMENT = {"python", "npm"}
 
 
@@ -61,7 +67,7 @@ class Manifest:
     entry: str
     environment: dict[str, Any] = field(default_factory=dict)
     command: tuple[str, ...] = ()
-    timeout: float = 10.0
+    timeout: float = _DEFAULT_TIMEOUT
     #: Seconds the adapter may spend answering over a run (stdio.DEFAULT_BUDGET unless set).
     budget: float | None = None
     notes: dict[str, str] = field(default_factory=dict)
@@ -77,40 +83,45 @@ def load_manifest(path: Path) -> Manifest:
     path = Path(path)
     if path.is_dir():
         path = path / "adapter.toml"
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read adapter manifest: {exc.strerror}") from None
-    try:
-        doc = tomllib.loads(raw.decode())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{path}: not a valid TOML manifest: {exc}") from None
+    shown_path = file_name(path)
 
     def bad(message: str) -> ConfigurationError:
-        return ConfigurationError(f"{path}: {message}")
+        return ConfigurationError(f"{shown_path}: {message}")
+
+    try:
+        doc, raw = load_toml(path, "adapter manifest")
+    except Unreadable as exc:
+        raise bad(exc.problem) from None
 
     unknown = set(doc) - _TOP
     if unknown:
-        raise bad(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise bad(f"unknown field(s): {names(unknown)}")
     for key in ("name", "implementation", "capabilities", "transport"):
         if key not in doc:
             raise bad(f"missing field {key!r}")
     name = doc["name"]
-    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
-        raise bad("name must be a non-empty string without spaces")
+    if not isinstance(name, str) or not name.isprintable() or not name or " " in name:
+        raise bad("name must be a non-empty string without spaces or control characters")
+    for key in ("implementation", "description"):
+        if not isinstance(doc.get(key, ""), str):
+            raise bad(f"{key} must be a string")
     caps = doc["capabilities"]
     if not isinstance(caps, list) or not all(isinstance(c, str) for c in caps):
         raise bad("capabilities must be a list of strings")
     unknown_caps = [c for c in caps if c not in CAPABILITIES]
     if unknown_caps:
         raise bad(
-            f"unknown capability {unknown_caps[0]!r}; known: {', '.join(sorted(CAPABILITIES))}"
+            f"unknown capability {shown(unknown_caps[0])}; known: {', '.join(sorted(CAPABILITIES))}"
         )
     transport = doc["transport"]
     if not isinstance(transport, dict) or transport.get("kind") not in _TRANSPORTS:
         raise bad(f"transport.kind must be one of {sorted(_TRANSPORTS)}")
-    entry, timeout = "", 10.0
-    budget: float | None = None
+    unknown_t = set(transport) - _TRANSPORT_KEYS
+    if unknown_t:
+        raise bad(f"unknown transport field(s): {names(unknown_t)}")
+    timeout = _seconds(transport, "timeout", bad)
+    budget = _seconds(transport, "budget", bad, most=86400)
+    entry = ""
     command: tuple[str, ...] = ()
     if transport["kind"] == "python":
         raw_entry = transport.get("entry")
@@ -126,22 +137,6 @@ def load_manifest(path: Path) -> Manifest:
         ):
             raise bad('transport.command must be a list of strings, e.g. ["{node}", "adapter.mjs"]')
         command = tuple(raw_cmd)
-        raw_timeout = transport.get("timeout", 10)
-        if not isinstance(raw_timeout, int | float) or not 0 < raw_timeout <= 600:
-            raise bad("transport.timeout must be a number of seconds in (0, 600]")
-        timeout = float(raw_timeout)
-        raw_budget = transport.get("budget")
-        if raw_budget is not None:
-            if (
-                not isinstance(raw_budget, int | float)
-                or isinstance(raw_budget, bool)
-                or not 0 < raw_budget <= 86400
-            ):
-                raise bad("transport.budget must be a number of seconds in (0, 86400]")
-            budget = float(raw_budget)
-    unknown_t = set(transport) - {"kind", "entry", "command", "timeout", "budget"}
-    if unknown_t:
-        raise bad(f"unknown transport field(s): {', '.join(sorted(unknown_t))}")
     environment = doc.get("environment", {})
     if not isinstance(environment, dict) or set(environment) - _ENVIRONMENT:
         raise bad(f"environment may only hold {sorted(_ENVIRONMENT)}")
@@ -158,15 +153,31 @@ def load_manifest(path: Path) -> Manifest:
     return Manifest(
         path=path,
         name=name,
-        implementation=str(doc["implementation"]),
-        description=str(doc.get("description", "")),
+        implementation=doc["implementation"],
+        description=doc.get("description", ""),
         capabilities=frozenset(caps),
         transport=str(transport["kind"]),
         entry=entry,
         environment=dict(environment),
         command=command,
-        timeout=timeout,
+        timeout=_DEFAULT_TIMEOUT if timeout is None else timeout,
         budget=budget,
         notes=dict(notes),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _seconds(
+    transport: dict[str, Any],
+    key: str,
+    bad: Callable[[str], ConfigurationError],
+    most: float = 600.0,
+) -> float | None:
+    """The optional ``[transport]`` duration ``key`` in seconds, in (0, ``most``]; None when
+    absent. A bool is refused although Python counts it as a number (``timeout = true``)."""
+    if key not in transport:
+        return None
+    value = transport[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
+        raise bad(f"transport.{key} must be a number of seconds in (0, {most:g}]")
+    return float(value)

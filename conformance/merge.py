@@ -16,6 +16,7 @@ from typing import Any
 from .errors import ConfigurationError
 from .expectations import Expectations
 from .interop import scenario_ids
+from .quoting import file_name
 from .report import REPORT_VERSION, GateOptions, finalize, load_report, unfinished_reason
 
 __all__ = ["merge_reports"]
@@ -62,7 +63,13 @@ def _expectations(
     )
     if carried is None:
         return None
-    return Expectations.from_json(reports[0][1]["expectations"])
+    path, report = reports[0]
+    try:
+        return Expectations.from_json(report["expectations"])
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"report {file_name(path)}: the expectations it carries: {exc}"
+        ) from None
 
 
 def merge_reports(

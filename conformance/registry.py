@@ -11,6 +11,7 @@ from pathlib import Path
 from .adapter import LoadedAdapter, bundled_manifest_paths, load_adapter
 from .errors import ConfigurationError
 from .manifest import Manifest, load_manifest
+from .quoting import file_name
 from .resources import adapters_dir
 
 __all__ = ["ENTRY_POINT_GROUP", "known_manifests", "load_adapters", "resolve"]
@@ -55,7 +56,7 @@ def resolve(specs: Sequence[str]) -> list[Manifest]:
         path = Path(spec)
         if spec.endswith(".toml") or path.is_dir() or "/" in spec:
             if not (path.is_file() or (path / "adapter.toml").is_file()):
-                raise ConfigurationError(f"adapter manifest not found: {spec}")
+                raise ConfigurationError(f"adapter manifest not found: {file_name(spec)}")
             m = load_manifest(path)
         elif spec in known:
             m = known[spec]

@@ -401,22 +401,25 @@ def load_report(path: Path) -> dict[str, Any]:
     import jsonschema
 
     from .errors import ConfigurationError
+    from .inputfiles import Unreadable, load_json
+    from .quoting import file_name, one_line, shown
     from .resources import report_schema_path
 
+    name = f"report {file_name(path)}"
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigurationError(f"report {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"report {path}: not JSON: {exc}") from None
+        report, _ = load_json(path, "report")
+    except Unreadable as exc:
+        raise ConfigurationError(f"{name}: {exc.problem}") from None
     schema = json.loads(report_schema_path().read_text(encoding="utf-8"))
     try:
-        jsonschema.validate(report, schema)
+        # Of the formats the schema names, only "date" (an expectation's expiry) is checked:
+        # merge parses it, and the others need packages the suite does not depend on.
+        jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker(["date"]))
     except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+        where = one_line("/".join(str(p) for p in exc.absolute_path) or "(top)")
+        version = shown(report.get("reportVersion")) if isinstance(report, dict) else "?"
         raise ConfigurationError(
-            f"report {path}: not a report of this suite (reportVersion "
-            f"{report.get('reportVersion') if isinstance(report, dict) else '?'}) at {where}: "
-            f"{exc.message}"
+            f"{name}: not a report of this suite (reportVersion {version}) at {where}: "
+            f"{one_line(exc.message, 300)}"
         ) from None
     return dict(report)

@@ -8,7 +8,7 @@ verdict changes without a generator rerun (docs/formats.md, "The manifest")."""
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +17,8 @@ from typing import Any
 
 from . import loader
 from .errors import VectorFileError
+from .inputfiles import Unreadable, load_json, read_bytes
+from .quoting import file_name, one_line, shown
 from .resources import vectors_dir
 from .vectormanifest import MANIFEST_NAME, ManifestError, describe_change, read_manifest
 from .vectortypes import CASE_COMMON, case_id
@@ -28,11 +30,24 @@ _NOT_FIELDS = set(CASE_COMMON)
 
 @cache
 def _validator(schema_path: Path) -> Any:
+    """The validator of a schema file, or the one-line problem with it: a vector root given on
+    the command line brings its own ``schemas/``, as much an input file as its vectors."""
     import jsonschema
 
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    try:
+        schema, _ = load_json(schema_path, "vector schema")
+    except Unreadable as exc:
+        return exc.problem
+    if not isinstance(schema, dict):
+        return "not a JSON Schema object"
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        return f"not a valid JSON Schema: {one_line(exc.message, 300)}"
+    except RecursionError:
+        # Within MAX_DEPTH, but the schema's $refs can still loop back on themselves.
+        return "a JSON Schema that refers to itself without end"
     return cls(schema)
 
 
@@ -43,33 +58,51 @@ def _schemas_dir(path: Path) -> Path:
 
 
 def check_file(path: Path) -> list[str]:
+    from referencing.exceptions import Unresolvable
+
     try:
         vf = loader.load(path)
     except VectorFileError as exc:
         return [str(exc)]
     problems: list[str] = []
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    name = file_name(vf.name)
+    try:
+        # Read again for the raw JSON the schema and content ids are checked on; the loader
+        # keeps only decoded objects.
+        doc, _ = load_json(path, "vector file")
+    except Unreadable as exc:
+        return [f"{name}: {exc.problem}"]
     schema_path = _schemas_dir(path) / vf.schema
     if not schema_path.is_file():
-        return [f"{vf.name}: schema file {vf.schema} not found in {schema_path.parent}"]
-    for err in sorted(_validator(schema_path).iter_errors(doc), key=lambda e: list(e.path)):
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        problems.append(f"{vf.name}: schema {vf.schema}: at {where}: {err.message}")
+        return [f"{name}: schema file {vf.schema} not found in {file_name(schema_path.parent)}"]
+    validator = _validator(schema_path)
+    if isinstance(validator, str):
+        return [f"{file_name(schema_path)}: {validator}"]
+    try:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    except Unresolvable as exc:
+        return [f"{file_name(schema_path)}: a $ref cannot be resolved: {one_line(str(exc))}"]
+    except RecursionError:
+        return [f"{file_name(schema_path)}: a JSON Schema that refers to itself without end"]
+    for err in errors:
+        where = one_line("/".join(str(p) for p in err.absolute_path) or "(top level)")
+        problems.append(f"{name}: schema {vf.schema}: at {where}: {one_line(err.message, 300)}")
     expected_tc = 1
     for group in doc["testGroups"]:
         params = {k: v for k, v in group.items() if k not in ("type", "specRefs", "tests")}
         for case in group["tests"]:
             tc = case.get("tcId")
+            label = f"{name} (tcId {shown(tc)})"
             if tc != expected_tc:
                 problems.append(
-                    f"{vf.name} (tcId {tc}): tcIds must run 1..N in order, expected {expected_tc}"
+                    f"{label}: tcIds must run 1..N in order, expected {shown(expected_tc)}"
                 )
             expected_tc = (tc if isinstance(tc, int) else expected_tc) + 1
             fields = {k: v for k, v in case.items() if k not in _NOT_FIELDS}
             want = case_id(group["type"], params, fields)
             if case.get("id") != want:
                 problems.append(
-                    f"{vf.name} (tcId {tc}): id {case.get('id')} does not match the case's content "
+                    f"{label}: id {shown(case.get('id'))} does not match the case's content "
                     f"({want}); vector files are generated, never edited by hand: rerun the generator"
                 )
     return problems
@@ -148,7 +181,8 @@ def check_manifest(root: Path, files: Sequence[Path], scope: str | None) -> list
     problems: list[str] = []
     seen: set[str] = set()
     for f in files:
-        resolved = f.resolve()
+        # realpath, unlike Path.resolve, does not raise RuntimeError on a symlink loop.
+        resolved = Path(os.path.realpath(f))
         rel = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(f)
         seen.add(rel)
         entry = entries.get(rel)
@@ -159,7 +193,11 @@ def check_manifest(root: Path, files: Sequence[Path], scope: str | None) -> list
                 "vectors/generators and rerun it"
             )
             continue
-        raw = f.read_bytes()
+        try:
+            raw = read_bytes(f, "vector file")
+        except Unreadable:
+            # check_file, run on every file check_manifest is given, has reported it.
+            continue
         if hashlib.sha256(raw).hexdigest() != entry.sha256:
             problems.append(
                 f"{rel}: not the bytes {entry.generator} wrote ({describe_change(entry, raw)}); "

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from .inputfiles import Unreadable, load_json, parse_json
+from .quoting import file_name, one_line, shown
+
 __all__ = [
     "MANIFEST_NAME",
     "ManifestEntry",
@@ -77,7 +80,7 @@ def _cases(raw: bytes) -> list[tuple[object, object, str]]:
     """(tcId, id, digest) of every case in file order; the digest (12 hex digits) covers the case
     and its group's parameters. A file that is not a vector file's JSON has none."""
     try:
-        doc = json.loads(raw)
+        doc = parse_json(raw)
         out = []
         for group in doc["testGroups"]:
             params = {k: v for k, v in group.items() if k != "tests"}
@@ -91,7 +94,7 @@ def _cases(raw: bytes) -> list[tuple[object, object, str]]:
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
                 out.append((case.get("tcId"), case.get("id"), digest))
         return out
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (Unreadable, ValueError, KeyError, TypeError, AttributeError):
         return []
 
 
@@ -135,35 +138,36 @@ def _entry(raw: Any, where: str) -> ManifestEntry:
         raise ManifestError(f"{where}: path must name a .json file")
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or len(pure.parts) != 2:
-        raise ManifestError(f"{where}: path {path!r} is not <family>/<name>.json")
+        raise ManifestError(f"{where}: path {shown(path)} is not <family>/<name>.json")
     if not isinstance(sha, str) or not _SHA256.match(sha):
-        raise ManifestError(f"{where} ({path}): sha256 must be 64 lowercase hex digits")
+        raise ManifestError(f"{where} ({one_line(path)}): sha256 must be 64 lowercase hex digits")
     if not isinstance(generator, str) or not generator:
-        raise ManifestError(f"{where} ({path}): generator must name the script")
+        raise ManifestError(f"{where} ({one_line(path)}): generator must name the script")
     if not isinstance(cases, list) or not all(
         isinstance(c, str) and _CASE_DIGEST.match(c) for c in cases
     ):
-        raise ManifestError(f"{where} ({path}): cases must be 12-hex-digit digests")
+        raise ManifestError(f"{where} ({one_line(path)}): cases must be 12-hex-digit digests")
     return ManifestEntry(path, sha, generator, tuple(cases))
 
 
 def read_manifest(root: Path) -> dict[str, ManifestEntry] | None:
     """The entries of ``root``'s manifest by path, or ``None`` when the root has none."""
     path = root / MANIFEST_NAME
-    if not path.is_file():
+    # A directory or a dangling link by that name is a broken manifest, not a missing one.
+    if not path.exists() and not path.is_symlink():
         return None
-    name = str(path)
+    name = file_name(path)
     try:
-        doc = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{name}: not JSON ({exc}); rerun the generators") from None
+        doc, _ = load_json(path, "vector manifest")
+    except Unreadable as exc:
+        raise ManifestError(f"{name}: {exc.problem}; rerun the generators") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("files"), list):
         raise ManifestError(f"{name}: expected an object with a 'files' list")
     entries: dict[str, ManifestEntry] = {}
     for i, raw in enumerate(doc["files"]):
         entry = _entry(raw, f"{name} files[{i}]")
         if entry.path in entries:
-            raise ManifestError(f"{name}: {entry.path} is listed twice")
+            raise ManifestError(f"{name}: {one_line(entry.path)} is listed twice")
         entries[entry.path] = entry
     if list(entries) != sorted(entries):
         raise ManifestError(f"{name}: entries are not sorted by path; rerun the generators")

@@ -66,7 +66,6 @@ the specification sections this suite's own vectors of the same type cite.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +73,9 @@ from types import MappingProxyType
 from typing import Any, cast
 
 from .errors import ConfigurationError
+from .inputfiles import Unreadable, load_json
 from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
+from .quoting import one_line, shown
 from .vectortypes import RESULTS, VECTOR_TYPES
 
 __all__ = ["FAMILY", "SUPPORTED", "Target", "WycheproofSet", "load_wycheproof"]
@@ -152,14 +153,14 @@ class _Malformed(Exception):
 def _int(group: Mapping[str, Any], key: str) -> int:
     value = group.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _Malformed(f"group field {key!r} must be an integer, got {value!r}")
+        raise _Malformed(f"group field {key!r} must be an integer, got {shown(value)}")
     return value
 
 
 def _text(group: Mapping[str, Any], key: str) -> str:
     value = group.get(key)
     if not isinstance(value, str):
-        raise _Malformed(f"group field {key!r} must be a string, got {value!r}")
+        raise _Malformed(f"group field {key!r} must be a string, got {shown(value)}")
     return value
 
 
@@ -175,7 +176,7 @@ def _hex(value: Any, where: str) -> bytes:
 def _xdh_group(group: Mapping[str, Any]) -> _Params | _Skip:
     curve = _text(group, "curve")
     if curve != "curve25519":
-        return _Skip("curve other than curve25519", curve)
+        return _Skip("curve other than curve25519", one_line(curve))
     return {"curve": curve}, (SpecRef("RFC 7748", "5", "MUST"),)
 
 
@@ -187,7 +188,8 @@ def _eddsa_group(group: Mapping[str, Any]) -> _Params | _Skip:
         raise _Malformed("EddsaVerify group has no publicKey object")
     curve = key.get("curve")
     if curve != "edwards25519":
-        return _Skip("curve other than edwards25519", str(curve))
+        shown_curve = one_line(curve) if isinstance(curve, str) else shown(curve)
+        return _Skip("curve other than edwards25519", shown_curve)
     public = _hex(key.get("pk"), "publicKey.pk")
     private = _hex(key["sk"], "key.sk") if "sk" in key else b""
     return {"publicKey": public, "privateKey": private}, (SpecRef("RFC 8032", "5.1.7", "MUST"),)
@@ -346,29 +348,23 @@ def _load_file(path: Path) -> tuple[VectorFile | None, str | None, int]:
     """The vector file (None when nothing in it can be run), why anything was left out, and
     the number of tests in the groups left out."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror}", 0
-    try:
-        doc = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        return None, f"not JSON: not UTF-8 text ({exc.reason})", 0
-    except json.JSONDecodeError as exc:
-        return None, f"not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", 0
+        doc, raw = load_json(path, "vector file")
+    except Unreadable as exc:
+        return None, exc.problem, 0
     if not isinstance(doc, dict) or not isinstance(doc.get("schema"), str):
         return None, "not a Wycheproof test vector file (no top-level schema field)", 0
     schema: str = doc["schema"]
     targets = _targets(schema)
     if not targets:
         known = sorted({f"{t.schema}_v1.json" for t in SUPPORTED})
-        return None, f"unknown schema {schema!r} (supported: {', '.join(known)})", 0
+        return None, f"unknown schema {shown(schema)} (supported: {', '.join(known)})", 0
     algorithm = doc.get("algorithm")
     target = targets.get(algorithm) if isinstance(algorithm, str) else None
     if target is None:
         return (
             None,
             (
-                f"schema {schema} is supported but algorithm {algorithm!r} is not "
+                f"schema {one_line(schema)} is supported but algorithm {shown(algorithm)} is not "
                 f"(supported with it: {', '.join(sorted(targets))})"
             ),
             0,
@@ -404,7 +400,7 @@ def _build(
             raise _Malformed(f"{where}.tests must be a list")
         total_tests += len(tests)
         if g.get("type") != target.vector_type:
-            built: _Params | _Skip = _Skip("test group type", repr(g.get("type")))
+            built: _Params | _Skip = _Skip("test group type", shown(g.get("type")))
         else:
             try:
                 built = target.group(g)
@@ -417,8 +413,10 @@ def _build(
         params, refs = built
         source = g.get("source")
         if isinstance(source, dict):
-            names[str(source.get("name", _GENERIC_SOURCE))] = None
-            versions[str(source.get("version", ""))] = None
+            by, release = source.get("name", _GENERIC_SOURCE), source.get("version", "")
+            if isinstance(by, str) and isinstance(release, str):
+                names[by] = None
+                versions[release] = None
         cases = tuple(
             _case(t, f"{where}.tests[{ti}]", target, kinds, seen) for ti, t in enumerate(tests)
         )
@@ -432,7 +430,8 @@ def _build(
     version = doc.get("generatorVersion")
     source = {
         "generator": ", ".join(n for n in names if n) or _GENERIC_SOURCE,
-        "version": ", ".join(v for v in versions if v) or str(version or ""),
+        "version": ", ".join(v for v in versions if v)
+        or ("" if isinstance(version, dict | list) else str(version or "")),
         "file": path.name,
         "schema": str(doc["schema"]),
         "algorithm": target.wycheproof_algorithm,
@@ -481,7 +480,7 @@ def _case(raw: Any, where: str, target: Target, kinds: Mapping[str, str], seen: 
     seen.add(tc)
     result = raw.get("result")
     if result not in RESULTS:
-        raise _Malformed(f"{label}: result {result!r} is not one of {', '.join(RESULTS)}")
+        raise _Malformed(f"{label}: result {shown(result)} is not one of {', '.join(RESULTS)}")
     flags = raw.get("flags", [])
     if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
         raise _Malformed(f"{label}: flags must be a list of strings")
@@ -497,8 +496,10 @@ def _case(raw: Any, where: str, target: Target, kinds: Mapping[str, str], seen: 
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _Malformed(f"{label}: {name} must be an integer")
             fields[name] = value
+        elif isinstance(value, str):
+            fields[name] = value
         else:
-            fields[name] = str(value)
+            raise _Malformed(f"{label}: {name} must be a string")
     return Case(
         tc_id=tc,
         id=str(tc),
@@ -520,7 +521,7 @@ def _notes(raw: Any) -> dict[str, Note]:
             notes[str(flag)] = Note(bug_type="UNKNOWN", description=note)
             continue
         if not isinstance(note, dict):
-            raise _Malformed(f"note {flag!r} must be an object")
+            raise _Malformed(f"note {shown(flag)} must be an object")
         notes[str(flag)] = Note(
             bug_type=str(note.get("bugType", "UNKNOWN")),
             description=str(note.get("description", "")),
