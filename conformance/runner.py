@@ -221,6 +221,8 @@ def _vector_files(options: RunOptions) -> tuple[list[VectorFile], list[dict[str,
             )
         return list(found.files), [{"file": f, "reason": why} for f, why in found.skipped]
     root = options.vectors_root
+    if root is not None and not root.is_dir():
+        raise ConfigurationError(f"--vectors {root}: not a folder of vector files")
     paths = loader.discover(root, options.families or None)
     if not paths:
         known = sorted({p.parent.name for p in loader.discover(root)})
