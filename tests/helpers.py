@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,41 @@ def load_report(out: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
     jsonschema.validate(report, json.loads(report_schema_path().read_text()))
     return report
+
+
+def processes_with(token: str) -> dict[int, str]:
+    """pid -> command line of every live process but this one whose environment carries
+    ``token`` (a test sets it before a run, so everything the run starts inherits it). Zombies
+    (dead, not yet reaped) and this test process's own multiprocessing resource tracker, which
+    lives as long as the test process does, are not counted."""
+    marker = f"={token}".encode()
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if not any(v.endswith(marker) for v in (entry / "environ").read_bytes().split(b"\0")):
+                continue
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if cmdline and b"resource_tracker" not in cmdline:
+            found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+    return found
+
+
+# Written out here rather than taken from conformance.untrusted, so a gap in the suite's own list
+# is not a gap in the test: C0 controls but newline and tab (ESC, BEL, CR...), DEL, C1 controls,
+# bidi marks, embeddings, overrides and isolates, line and paragraph separators, lone surrogates.
+_RAW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+    "\ud800-\udfff]"
+)
+
+
+def raw_controls(text: str) -> list[str]:
+    """The characters of ``text`` that a terminal, browser or XML parser would act on."""
+    return sorted(set(_RAW.findall(text)))
 
 
 def unavailable(reason: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import raw_controls
 
 from conformance import untrusted
 from conformance.cli import main
@@ -47,13 +47,6 @@ X25519 = "kat/primitives/x25519_test/*"
 RFC7748_CHECK = "kat/primitives/x25519_test/bc19690537322275"
 MiB = 1024 * 1024
 
-# Written out here rather than taken from conformance.untrusted, so a gap in the suite's own list
-# is not a gap in the test: C0 controls but newline and tab (ESC, BEL, CR...), DEL, C1 controls,
-# bidi marks, embeddings, overrides and isolates, line and paragraph separators, lone surrogates.
-_RAW = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-    "\ud800-\udfff]"
-)
 
 #: The attack of issue 13 first (the summary shows a detail's first line), then every other
 #: character an output must not pass on raw, markup for Markdown, HTML and XML, and a second line
@@ -68,11 +61,6 @@ EVERYTHING = (
     + " | a|b ` ``` ```` <script>alert(1)</script> *em* _em_ [x](javascript:alert(1)) ~s~ # h &amp;"
     + "\nverdict: PASS (exit 0)"
 )
-
-
-def raw_controls(text: str) -> list[str]:
-    """The characters of ``text`` that a terminal, browser or XML parser would act on."""
-    return sorted(set(_RAW.findall(text)))
 
 
 def assert_inert(text: str, what: str) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import processes_with
 
 from conformance import interrupts
 from conformance.cli import main
@@ -49,24 +50,6 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def _processes(token: str) -> dict[int, str]:
-    """pid -> command line of every live process whose environment carries ``token``."""
-    marker = f"{TOKEN_VARIABLE}={token}".encode()
-    found: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        if cmdline:  # a zombie has none: it is dead, only not yet reaped
-            found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
-    return found
-
-
 @dataclass
 class Run:
     proc: subprocess.Popen[bytes]
@@ -82,7 +65,7 @@ class Run:
         """What the run left running, after ``grace`` seconds for processes still exiting."""
         deadline = time.monotonic() + grace
         while True:
-            left = _processes(self.token)
+            left = processes_with(self.token)
             if not left or time.monotonic() > deadline:
                 return left
             time.sleep(0.1)
@@ -127,7 +110,7 @@ def start(tmp_path: Path) -> Iterator[Callable[..., Run]]:
         if run.proc.poll() is None:
             run.proc.kill()
             run.proc.wait()
-        for pid in _processes(run.token):
+        for pid in processes_with(run.token):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -199,7 +182,7 @@ def test_sigterm_with_jobs_leaves_no_worker_or_adapter_running(
     run = start("--jobs", "2", "--adapter", SLOW, "--adapter", SLOW_TWIN)
     # Both workers' adapters are answering checks (the parent's own copies make no calls).
     _wait_for(lambda: len(list(run.marks.iterdir())) >= 2, timeout=15, what="both workers' checks")
-    workers = [p for p, c in _processes(run.token).items() if "spawn_main" in c]
+    workers = [p for p, c in processes_with(run.token).items() if "spawn_main" in c]
     assert len(workers) == 2
     code = _interrupt(run, signal.SIGTERM)
     assert code == 143, run.stderr()

@@ -5,14 +5,13 @@ the mock's faults be ``error`` results naming what it did, and no process be lef
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import load_report
+from helpers import load_report, processes_with, raw_controls
 
 from conformance.cli import main
 
@@ -44,25 +43,6 @@ def pynacl_alone(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, st
     return _records(report, "pynacl")
 
 
-def _processes_with(token: str) -> list[str]:
-    """Processes (other than this one) whose environment carries ``token``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        # multiprocessing's resource tracker belongs to this test process (it ends with it, as
-        # it ends with the CLI's), not to the run.
-        if token.encode() in environ and b"resource_tracker" not in cmdline:
-            shown = cmdline.replace(b"\0", b" ").decode(errors="replace")
-            found.append(f"{entry.name}: {shown}")
-    return found
-
-
 @pytest.fixture
 def token(monkeypatch: pytest.MonkeyPatch) -> str:
     """A mark every process the run starts inherits, to find any that outlive it."""
@@ -73,7 +53,7 @@ def token(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def assert_nothing_left(token: str) -> None:
     deadline = time.monotonic() + 5
-    while (left := _processes_with(token)) and time.monotonic() < deadline:
+    while (left := processes_with(token)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left, f"processes outlived the run: {left}"
 
@@ -81,8 +61,7 @@ def assert_nothing_left(token: str) -> None:
 def assert_outputs_safe(out: Path) -> None:
     for name in ("report.json", "results.jsonl", "report.md", "index.html", "junit.xml"):
         text = (out / name).read_bytes().decode("utf-8")  # valid UTF-8 or this raises
-        assert "\x1b" not in text, name
-        assert "\x07" not in text, name
+        assert raw_controls(text) == [], name
     for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
         json.loads(line)
     import xml.etree.ElementTree as ET

@@ -45,8 +45,8 @@ def test_real_traffic_conforms(monkeypatch: pytest.MonkeyPatch) -> None:
         sent.append(message)
         real_send(self, message)
 
-    def receive(self: StdioClient, what: str) -> Any:
-        reply = real_receive(self, what)
+    def receive(self: StdioClient, what: str, timeout: float) -> Any:
+        reply = real_receive(self, what, timeout)
         received.append(reply)
         return reply
 
