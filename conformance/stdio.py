@@ -60,6 +60,8 @@ DEFAULT_BUDGET = 1800.0
 #: a batch is one answer, but a slow library answering 256 calls is not a hang.
 BATCH_CALLS_PER_TIMEOUT = 64
 _STDERR_READ = 4096
+#: Seconds a fault waits for the adapter's standard error to reach its end.
+_STDERR_WAIT = 1.0
 
 
 class AdapterFault(Exception):
@@ -114,6 +116,7 @@ class StdioClient:
         self._stderr: collections.deque[str] = collections.deque(maxlen=untrusted.STDERR_LINES)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._stderr_reader: threading.Thread | None = None
         _LIVE.add(self)
 
     # -- process ---------------------------------------------------------------------------
@@ -140,7 +143,10 @@ class StdioClient:
             raise AdapterFault(f"cannot start {' '.join(self.command)}: {exc}") from None
         proc = self._proc
         threading.Thread(target=self._read_stdout, args=(proc, self._lines), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc, self._stderr), daemon=True).start()
+        self._stderr_reader = threading.Thread(
+            target=self._read_stderr, args=(proc, self._stderr), daemon=True
+        )
+        self._stderr_reader.start()
         answer = self._request("describe", {})
         if not isinstance(answer, dict) or answer.get("protocol") not in PROTOCOL_VERSIONS:
             raise self._fault(
@@ -212,9 +218,14 @@ class StdioClient:
             kept.append(_stderr_line(line))
 
     def stderr_tail(self) -> str:
-        """The last lines the adapter wrote to standard error, bounded (untrusted.STDERR_*)."""
-        if self._proc is not None or self._stderr:
-            time.sleep(0.05)  # let the reader thread catch the last words of a dying process
+        """The last lines the adapter wrote to standard error, bounded (untrusted.STDERR_*).
+
+        Called once the process group is killed: the reader then reaches the end of the pipe
+        with every last word read, so the tail (part of a result's detail) does not depend on
+        timing. A pipe some stray process still holds open is waited on briefly."""
+        reader = self._stderr_reader
+        if reader is not None:
+            reader.join(timeout=_STDERR_WAIT)
         return "\n".join(self._stderr).rstrip()
 
     def _fault(self, message: str, batch: bool = False) -> AdapterFault:
