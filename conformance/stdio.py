@@ -62,6 +62,8 @@ BATCH_CALLS_PER_TIMEOUT = 64
 _STDERR_READ = 4096
 #: Seconds a fault waits for the adapter's standard error to reach its end.
 _STDERR_WAIT = 1.0
+#: Seconds a fault waits for the exit status of an adapter that closed its pipes.
+_EXIT_WAIT = 1.0
 
 
 class AdapterFault(Exception):
@@ -228,9 +230,14 @@ class StdioClient:
             reader.join(timeout=_STDERR_WAIT)
         return "\n".join(self._stderr).rstrip()
 
-    def _fault(self, message: str, batch: bool = False) -> AdapterFault:
+    def _fault(self, message: str, batch: bool = False, exiting: bool = False) -> AdapterFault:
+        """``exiting``: the adapter closed a pipe, so it is on its way out; its exit status is
+        waited for briefly, so whether the detail shows it does not depend on timing."""
         proc = self._proc
         status = proc.poll() if proc is not None else None
+        if proc is not None and status is None and exiting:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                status = proc.wait(timeout=_EXIT_WAIT)
         self._kill()
         tail = self.stderr_tail()
         where = f"adapter {self.name}: {message}"
@@ -343,7 +350,7 @@ class StdioClient:
             proc.stdin.write(data)
             proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
-            raise self._fault("closed its standard input (crashed?)") from None
+            raise self._fault("closed its standard input (crashed?)", exiting=True) from None
 
     def _receive(self, what: str, timeout: float) -> Any:
         try:
@@ -351,7 +358,7 @@ class StdioClient:
         except queue.Empty:
             raise self._fault(f"no answer to {what} within {timeout:g} s (hang)") from None
         if line is _EOF:
-            raise self._fault(f"closed its standard output during {what} (crashed?)")
+            raise self._fault(f"closed its standard output during {what} (crashed?)", exiting=True)
         assert isinstance(line, bytes)
         if len(line) > MAX_LINE:
             raise self._fault(f"answered {what} with a line over {MAX_LINE} bytes")
