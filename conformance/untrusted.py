@@ -128,6 +128,10 @@ def json_safe(text: str) -> str:
     are written as ``\\u`` escapes, which parse back to the very same string. So ``cat
     report.json`` or ``tail results.jsonl`` cannot act on a terminal either. Such characters can
     only stand inside JSON strings, so one pass over the whole text is exact."""
+    if text.isascii() and "\x7f" not in text:
+        # The common case, checked in C: the JSON encoder already escaped every other ASCII
+        # control character, and there is nothing non-ASCII to look at.
+        return text
     return _JSON_RAW.sub(_json_escape, storable(text))
 
 
