@@ -7,6 +7,7 @@ expectations file; those two never come out of the engine.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -123,8 +124,8 @@ class CheckResult:
         if self.bug_types:
             out["bugTypes"] = list(self.bug_types)
         if self.spec:
-            out["spec"] = [_spec_json(s) for s in self.spec]
-            level = self.level
+            spec, level = _spec_part(self.spec)
+            out["spec"] = list(spec)
             if level is not None:
                 out["level"] = level
         if self.comment:
@@ -150,6 +151,14 @@ _LEVEL_ORDER = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
 def strongest_level(spec: tuple[SpecRef, ...]) -> str | None:
     levels = [s.level for s in spec if s.level in _LEVEL_ORDER]
     return min(levels, key=_LEVEL_ORDER.index) if levels else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _spec_part(spec: tuple[SpecRef, ...]) -> tuple[tuple[dict[str, str], ...], str | None]:
+    """The JSON of a spec tuple and its strongest level, worked out once per tuple: a file's
+    cases share a handful of them, and this runs for every result (the harness's hot path).
+    The dicts are shared between results: nothing changes them after serialisation."""
+    return tuple(_spec_json(s) for s in spec), strongest_level(spec)
 
 
 def _spec_json(s: SpecRef) -> dict[str, str]:
