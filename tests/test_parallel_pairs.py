@@ -101,3 +101,65 @@ def test_a_pair_with_an_adapter_that_could_not_start_stays_in_the_main_process()
         assert not pair_parallel_ok(PairTask(pair.scenario, dead, alive))
     finally:
         alive.close()
+
+
+_CRASHING = """
+import multiprocessing
+import os
+
+from conformance.adapter import Adapter
+
+
+class _Megolm:
+    def __getattr__(self, name):
+        def call(*args, **kwargs):
+            if multiprocessing.parent_process() is not None:
+                os._exit(1)  # a native crash, in a worker only
+            raise RuntimeError("would have crashed the worker")
+
+        return call
+
+
+class Crashing(Adapter):
+    def version(self):
+        return "0-mock"
+
+    def capabilities(self):
+        return {"megolm": _Megolm()}
+"""
+
+
+def test_a_worker_crashing_in_a_pair_gives_error_results_and_the_run_completes(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "crashing"
+    folder.mkdir()
+    (folder / "adapter.py").write_text(_CRASHING, encoding="utf-8")
+    (folder / "adapter.toml").write_text(
+        'name = "mock-crashing"\nimplementation = "mock: megolm ending its process"\n'
+        'capabilities = ["megolm"]\n\n[transport]\nkind = "python"\n'
+        'entry = "adapter.py:Crashing"\n',
+        encoding="utf-8",
+    )
+    _, report = execute(
+        RunOptions(
+            adapters=("reference", str(folder / "adapter.toml")),
+            cases=("pair/megolm/share-and-decrypt",),
+            out=tmp_path / "out",
+            jobs=2,
+            seed=1,
+            formats=("json",),
+            progress=False,
+        ),
+        stdout=io.StringIO(),
+    )
+    results = report["results"]
+    assert [tuple(r["adapters"]) for r in results] == [
+        (a, b) for a in ("reference", "mock-crashing") for b in ("reference", "mock-crashing")
+    ]
+    for r in results:
+        if "mock-crashing" in r["adapters"]:
+            assert r["outcome"] == "error"
+            assert "worker process died" in r["detail"]
+    assert "interrupted" not in report["run"]
+    assert "incomplete" not in report["run"]
