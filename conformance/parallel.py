@@ -1,9 +1,11 @@
-"""``--jobs N``: run tasks (adapter x vector file) in worker processes on one machine.
+"""``--jobs N``: run tasks (adapter x vector file), pair scenarios and properties in worker
+processes on one machine.
 
 Workers are spawned, not forked, so a native library's state in the parent never leaks into a
 child. Each worker loads an adapter from its manifest path once and reuses it; a task travels as
-plain names and case ids, and its results come back as :class:`CheckResult` objects. Results are
-handed on in plan order per task, so a report does not depend on ``--jobs``.
+plain names and case ids, a pair as its check id, the two manifest paths and the run's seed, and
+their results come back as :class:`CheckResult` objects. Results are handed on per task and per
+pair with the index of their place in the plan, so a report does not depend on ``--jobs``.
 
 Workers never outlive the run, nor leave their adapters' processes behind: they ignore SIGINT
 (Ctrl-C reaches the whole foreground process group, and the parent decides what happens), close
@@ -26,16 +28,18 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from . import interrupts, untrusted
 from .adapter import LoadedAdapter, load_adapter
 from .engine import Task, run_task
+from .interop import PairScenario, PairTask, run_pair, scenarios
 from .manifest import load_manifest
 from .model import VectorFile
-from .results import CheckResult
+from .results import CheckResult, Fault
 from .stdio import kill_all
 
-__all__ = ["WORKER_GRACE", "parallel_ok", "run_parallel", "stop_workers"]
+__all__ = ["WORKER_GRACE", "pair_parallel_ok", "parallel_ok", "run_parallel", "stop_workers"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,14 @@ class _Job:
     #: The Wycheproof checkout the file is read from (with the Wycheproof loader, not ours).
     wycheproof: str | None
     case_ids: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class _PairJob:
+    check: str
+    first: str
+    second: str
+    seed: int
 
 
 _ADAPTERS: dict[str, LoadedAdapter] = {}
@@ -79,13 +91,18 @@ def _worker_init() -> None:
     atexit.register(_close_adapters)
 
 
+def _adapter(manifest: str) -> LoadedAdapter:
+    adapter = _ADAPTERS.get(manifest)
+    if adapter is None:
+        adapter = load_adapter(load_manifest(Path(manifest)))
+        _ADAPTERS[manifest] = adapter
+    return adapter
+
+
 def _work(job: _Job) -> list[CheckResult]:
     from . import loader
 
-    adapter = _ADAPTERS.get(job.manifest)
-    if adapter is None:
-        adapter = load_adapter(load_manifest(Path(job.manifest)))
-        _ADAPTERS[job.manifest] = adapter
+    adapter = _adapter(job.manifest)
     if job.wycheproof is not None:
         vf = _wycheproof_file(job.wycheproof, job.vectors)
     else:
@@ -97,6 +114,17 @@ def _work(job: _Job) -> list[CheckResult]:
     out: list[CheckResult] = []
     run_task(Task(vf, adapter, cases), out.append)
     return out
+
+
+@functools.cache
+def _scenarios() -> dict[str, PairScenario]:
+    return {sc.check: sc for sc in scenarios()}
+
+
+def _work_pair(job: _PairJob) -> CheckResult:
+    # One manifest on both sides (a self-pair) is one adapter, as in the main process.
+    first, second = _adapter(job.first), _adapter(job.second)
+    return run_pair(PairTask(_scenarios()[job.check], first, second), job.seed)
 
 
 @functools.cache
@@ -115,23 +143,39 @@ def parallel_ok(tasks: Sequence[Task]) -> bool:
     return all(Path(t.adapter.manifest.path).is_file() for t in tasks)
 
 
+def pair_parallel_ok(pair: PairTask) -> bool:
+    """A pair runs in a worker when both its adapters started here and can be loaded there from
+    their manifests; one that could not start is an ``error`` result without a call, made here."""
+    return all(
+        side.error is None and Path(side.manifest.path).is_file()
+        for side in (pair.first, pair.second)
+    )
+
+
 def run_parallel(
     tasks: Sequence[Task],
     jobs: int,
     root: Path | None,
     wycheproof: Path | None,
     on_done: Callable[[int, Task, list[CheckResult]], None],
+    pairs: Sequence[PairTask] = (),
+    seed: int = 0,
+    on_pair: Callable[[int, PairTask, CheckResult], None] | None = None,
 ) -> None:
-    """Run ``tasks`` on ``jobs`` workers; ``on_done`` gets each task's index, the task and its
-    results as it finishes.
+    """Run ``tasks`` and then ``pairs`` (with the run's ``seed``) on ``jobs`` workers;
+    ``on_done`` gets each task's index, the task and its results as it finishes, ``on_pair``
+    each pair's index, the pair and its result.
 
-    A worker that dies (a native crash in an adapter) breaks the pool: every unfinished task is
-    then reported as ``error`` results naming that, and the run still completes.
+    A worker that dies (a native crash in an adapter) breaks the pool: every unfinished task and
+    pair is then reported as ``error`` results naming that, and the run still completes.
     """
+    if pairs and on_pair is None:
+        raise ValueError("pairs need on_pair")
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     try:
         futures: dict[Future[list[CheckResult]], int] = {}
+        pair_futures: dict[Future[CheckResult], int] = {}
         for i, task in enumerate(tasks):
             job = _Job(
                 manifest=str(task.adapter.manifest.path),
@@ -141,10 +185,26 @@ def run_parallel(
                 case_ids=None if task.cases is None else tuple(c.id for _, c in task.cases),
             )
             futures[pool.submit(_work, job)] = i
-        for fut in as_completed(futures):
+        # Submitted after every task, so the workers start on them once the tasks are done.
+        for i, pair in enumerate(pairs):
+            pair_job = _PairJob(
+                pair.scenario.check,
+                str(pair.first.manifest.path),
+                str(pair.second.manifest.path),
+                seed,
+            )
+            pair_futures[pool.submit(_work_pair, pair_job)] = i
+        every: list[Future[Any]] = [*futures, *pair_futures]
+        for done in as_completed(every):
             if interrupts.received():
                 # Whoever caught the interruption did not pass it on: stop anyway.
                 raise interrupts.Interrupted(interrupts.received() or "SIGINT")
+            if done in pair_futures:
+                assert on_pair is not None
+                i = pair_futures[done]
+                on_pair(i, pairs[i], _pair_result(done, pairs[i], seed))
+                continue
+            fut: Future[list[CheckResult]] = done
             i = futures[fut]
             task = tasks[i]
             try:
@@ -192,6 +252,36 @@ def stop_workers(pool: ProcessPoolExecutor, grace: float = WORKER_GRACE) -> None
                 if w.is_alive():
                     w.kill()
                     w.join(1.0)
+
+
+def _pair_result(fut: Future[CheckResult], pair: PairTask, seed: int) -> CheckResult:
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        why = (
+            "a worker process died while running this pair "
+            "(an adapter crashed the interpreter?); rerun with --jobs 1"
+        )
+    except BaseException as exc:
+        if isinstance(exc, interrupts.Interrupted):
+            raise
+        why = f"worker failed: {type(exc).__name__}: {untrusted.clean(exc, 2000)}"
+    a, b = pair.first.name, pair.second.name
+    sc = pair.scenario
+    return CheckResult(
+        check=sc.check,
+        family=sc.family,
+        capability=sc.capability,
+        adapters=(a, b),
+        outcome="error",
+        spec=sc.spec,
+        comment=f"{sc.description} First party {a} {pair.first.version}; "
+        f"second party {b} {pair.second.version}.",
+        detail=why,
+        seed=seed,
+        flags=sc.flags,
+        fault=Fault("undetermined", tuple(dict.fromkeys((a, b))), why),
+    )
 
 
 def _errors(task: Task, why: str) -> list[CheckResult]:

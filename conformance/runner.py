@@ -260,8 +260,9 @@ def _run_checks(
     total: int,
     by_task: list[list[CheckResult]],
 ) -> _Ending:
-    """Run every task and pair into ``by_task`` (one list per task, then one for the pairs) and
-    ``results.jsonl``; stop at the first interruption or at an exception inside the suite."""
+    """Run every task and pair into ``by_task`` (one list per task, then one per pair) and
+    ``results.jsonl``, in worker processes with ``--jobs`` > 1; stop at the first interruption
+    or at an exception inside the suite."""
     stream = ResultStream(options.out / "results.jsonl")
     progress = Progress(total, enabled=options.progress)
 
@@ -277,10 +278,22 @@ def _run_checks(
         if name is not None:
             raise interrupts.Interrupted(name)
 
-    try:
-        from .parallel import parallel_ok, run_parallel
+    # One list per pair after the tasks' lists: the report keeps plan order however the pairs
+    # finish.
+    first_pair = len(by_task)
+    by_task.extend([] for _ in pairs)
 
-        if options.jobs > 1 and len(tasks) > 1 and parallel_ok(tasks):
+    def run_here(i: int, pair: PairTask) -> None:
+        stop_if_interrupted()
+        progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
+        record(first_pair + i, run_pair(pair, seed))
+        stream.flush()
+
+    try:
+        from .parallel import pair_parallel_ok, parallel_ok, run_parallel
+
+        remote = [i for i, p in enumerate(pairs) if pair_parallel_ok(p)]
+        if options.jobs > 1 and len(tasks) + len(remote) > 1 and parallel_ok(tasks):
 
             def done(i: int, task: Task, results: list[CheckResult]) -> None:
                 progress.task(task)
@@ -288,21 +301,37 @@ def _run_checks(
                     record(i, r)
                 stream.flush()
 
-            run_parallel(tasks, options.jobs, options.vectors_root, options.wycheproof, done)
+            def pair_done(k: int, pair: PairTask, r: CheckResult) -> None:
+                progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
+                record(first_pair + remote[k], r)
+                stream.flush()
+
+            run_parallel(
+                tasks,
+                options.jobs,
+                options.vectors_root,
+                options.wycheproof,
+                done,
+                pairs=[pairs[i] for i in remote],
+                seed=seed,
+                on_pair=pair_done,
+            )
+            # Those a worker cannot load (an adapter that could not start: an error result
+            # without a call) run here.
+            kept = set(remote)
+            for i, pair in enumerate(pairs):
+                if i not in kept:
+                    run_here(i, pair)
         else:
             for i, task in enumerate(tasks):
                 stop_if_interrupted()
                 progress.task(task)
                 run_task(task, functools.partial(record, i))
                 stream.flush()
-        # Pairs run in this process, after the known-answer tests: they reuse the adapters
-        # (and their child processes) already started.
-        by_task.append([])
-        for pair in pairs:
-            stop_if_interrupted()
-            progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
-            record(len(by_task) - 1, run_pair(pair, seed))
-            stream.flush()
+            # Pairs run after the known-answer tests: they reuse the adapters (and their child
+            # processes) already started.
+            for i, pair in enumerate(pairs):
+                run_here(i, pair)
         stop_if_interrupted()
         return _Ending()
     except BaseException as exc:
