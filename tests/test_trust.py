@@ -93,7 +93,7 @@ def test_a_random_conversation_gives_the_same_record_alone_and_after_others() ->
     alone = _play(check, healthy, broken).to_json()
     assert alone["outcome"] == "fail"
     assert "shrunk scenario" in alone["detail"]
-    for _ in range(10):
+    for _ in range(2):
         _play(check, broken, healthy)
         _play(check, healthy, healthy)
     again = _play(check, healthy, broken).to_json()
