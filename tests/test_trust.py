@@ -84,6 +84,7 @@ def _play(check: str, first: LoadedAdapter, second: LoadedAdapter) -> CheckResul
 # --- determinism -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_random_conversation_gives_the_same_record_alone_and_after_others() -> None:
     """The machine once numbered its runs from a process-wide counter, so a pair's keys and
     verdict depended on what ran before it."""
@@ -100,6 +101,7 @@ def test_a_random_conversation_gives_the_same_record_alone_and_after_others() ->
     assert again == alone
 
 
+@pytest.mark.slow
 def test_a_loaded_hypothesis_profile_does_not_change_the_verdict() -> None:
     """A caller's profile (a conftest that loads a 'ci' profile, say) must not change how many
     examples the machine runs or what they are."""
