@@ -18,6 +18,9 @@ from hypothesis import strategies as st
 from conformance import errors
 from conformance.stdio import _EOF, AdapterFault, RpcCapability, StdioClient
 
+# Hypothesis drives every test here through many examples.
+pytestmark = pytest.mark.slow
+
 #: Examples per property; the closing note of issue 13 reports the number run.
 EXAMPLES = 400
 SURROGATE = re.compile("[\ud800-\udfff]")

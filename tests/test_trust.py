@@ -84,6 +84,7 @@ def _play(check: str, first: LoadedAdapter, second: LoadedAdapter) -> CheckResul
 # --- determinism -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_random_conversation_gives_the_same_record_alone_and_after_others() -> None:
     """The machine once numbered its runs from a process-wide counter, so a pair's keys and
     verdict depended on what ran before it."""
@@ -93,13 +94,14 @@ def test_a_random_conversation_gives_the_same_record_alone_and_after_others() ->
     alone = _play(check, healthy, broken).to_json()
     assert alone["outcome"] == "fail"
     assert "shrunk scenario" in alone["detail"]
-    for _ in range(10):
+    for _ in range(2):
         _play(check, broken, healthy)
         _play(check, healthy, healthy)
     again = _play(check, healthy, broken).to_json()
     assert again == alone
 
 
+@pytest.mark.slow
 def test_a_loaded_hypothesis_profile_does_not_change_the_verdict() -> None:
     """A caller's profile (a conftest that loads a 'ci' profile, say) must not change how many
     examples the machine runs or what they are."""

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATORS = ROOT / "vectors" / "generators"
 
 
+@pytest.mark.slow  # each regenerates a family in a subprocess
 @pytest.mark.parametrize(
     "script",
     ["schemas.py", "primitives.py", "hpke.py", "olm.py", "megolm.py", "signal_classic.py"],

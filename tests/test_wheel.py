@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="needs the source tree")
 def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
