@@ -149,7 +149,7 @@ class LoadedAdapter:
         return AdapterInfo(
             name=self.name,
             implementation=untrusted.clean(impl, untrusted.IMPLEMENTATION),
-            version=untrusted.clean(self.version, untrusted.VERSION),
+            version=self.version,  # cleaned when read
             capabilities=tuple(sorted(self._caps)),
             manifest=str(self.manifest.path),
             manifest_sha256=self.manifest.sha256,

@@ -11,7 +11,6 @@ from .environments import Environment, prepare
 from .errors import ConfigurationError
 from .manifest import Manifest
 from .stdio import DEFAULT_BUDGET, AdapterFault, RpcCapability, StdioClient, child_env
-from .untrusted import IMPLEMENTATION, NOTE, NOTES, VERSION, clean
 
 __all__ = ["StdioAdapter"]
 
@@ -58,29 +57,16 @@ class StdioAdapter(Adapter):
             raise AdapterFault(
                 f"adapter {manifest.name}: describe's capabilities is not a list of names"
             )
-        undeclared = sorted(set(offered) - manifest.capabilities)
-        if undeclared:
-            # The manifest is what a run plans with; an adapter claiming more is inconsistent.
-            self.client.close()
-            raise AdapterFault(
-                f"adapter {manifest.name}: describe lists capabilities its manifest does not "
-                f"declare: {clean(', '.join(undeclared), 400)}"
-            )
+        # What describe says is kept as said: LoadedAdapter refuses capabilities the manifest
+        # does not declare, and bounds and cleans every text for the report (adapter.info).
         self._described = described
         self.protocol = int(described["protocol"])
-        # Everything describe says is the adapter's word: cleaned and bounded before it is kept.
-        self.implementation = clean(
-            described.get("implementation") or manifest.implementation, IMPLEMENTATION
-        )
-        notes = described.get("notes") or {}
-        self.notes: dict[str, str] = (
-            {clean(k, 100): clean(v, NOTE) for k, v in list(notes.items())[:NOTES]}
-            if isinstance(notes, dict)
-            else {}
-        )
+        self.implementation = described.get("implementation") or manifest.implementation
+        notes = described.get("notes")
+        self.notes = notes if isinstance(notes, dict) else {}
 
     def version(self) -> str:
-        return clean(self._described.get("version", "unknown"), VERSION)
+        return str(self._described.get("version", "unknown"))
 
     def capabilities(self) -> dict[str, object]:
         caps: list[str] = self._described.get("capabilities", [])

@@ -33,7 +33,7 @@ from typing import Any
 from . import interrupts, untrusted
 from .adapter import LoadedAdapter, load_adapter
 from .engine import Task, run_task
-from .interop import PairScenario, PairTask, run_pair, scenarios
+from .interop import PairScenario, PairTask, pair_result, run_pair, scenarios
 from .manifest import load_manifest
 from .model import VectorFile
 from .results import CheckResult, Fault
@@ -266,22 +266,8 @@ def _pair_result(fut: Future[CheckResult], pair: PairTask, seed: int) -> CheckRe
         if isinstance(exc, interrupts.Interrupted):
             raise
         why = f"worker failed: {type(exc).__name__}: {untrusted.clean(exc, 2000)}"
-    a, b = pair.first.name, pair.second.name
-    sc = pair.scenario
-    return CheckResult(
-        check=sc.check,
-        family=sc.family,
-        capability=sc.capability,
-        adapters=(a, b),
-        outcome="error",
-        spec=sc.spec,
-        comment=f"{sc.description} First party {a} {pair.first.version}; "
-        f"second party {b} {pair.second.version}.",
-        detail=why,
-        seed=seed,
-        flags=sc.flags,
-        fault=Fault("undetermined", tuple(dict.fromkeys((a, b))), why),
-    )
+    names = tuple(dict.fromkeys((pair.first.name, pair.second.name)))
+    return pair_result(pair, seed, "error", why, fault=Fault("undetermined", names, why))
 
 
 def _errors(task: Task, why: str) -> list[CheckResult]:

@@ -260,6 +260,35 @@ def pair_seed(run_seed: int, task: PairTask) -> str:
     return f"{run_seed}/{task.scenario.check}/{task.first.name}/{task.second.name}"
 
 
+def pair_result(
+    task: PairTask,
+    run_seed: int,
+    outcome: Outcome,
+    detail: str | None = None,
+    behaviour: str | None = None,
+    fault: Fault | None = None,
+) -> CheckResult:
+    """The result record of a pair task, whoever settled it (the scenario, or a worker that
+    died under it)."""
+    sc, a, b = task.scenario, task.first, task.second
+    return CheckResult(
+        check=sc.check,
+        family=sc.family,
+        capability=sc.capability,
+        adapters=(a.name, b.name),
+        outcome=outcome,
+        spec=sc.spec,
+        comment=f"{sc.description} First party {a.name} {a.version}; "
+        f"second party {b.name} {b.version}.",
+        detail=detail,
+        seed=run_seed,
+        flags=sc.flags,
+        behaviour=behaviour,
+        bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
+        fault=fault,
+    )
+
+
 def run_pair(
     task: PairTask, run_seed: int, wrap: Callable[[str, object], object] | None = None
 ) -> CheckResult:
@@ -273,22 +302,7 @@ def run_pair(
         behaviour: str | None = None,
         fault: Fault | None = None,
     ) -> CheckResult:
-        return CheckResult(
-            check=sc.check,
-            family=sc.family,
-            capability=sc.capability,
-            adapters=(a.name, b.name),
-            outcome=outcome,
-            spec=sc.spec,
-            comment=f"{sc.description} First party {a.name} {a.version}; "
-            f"second party {b.name} {b.version}.",
-            detail=detail,
-            seed=run_seed,
-            flags=sc.flags,
-            behaviour=behaviour,
-            bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
-            fault=fault,
-        )
+        return pair_result(task, run_seed, outcome, detail, behaviour, fault)
 
     def adapter_fault(exc: BaseException, what: str) -> Fault:
         name = _raised_by(exc)
