@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import fcntl
-import io
-import json
 import os
 import shutil
 import sys
-from contextlib import redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +10,8 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+import bundled
 
 from conformance.resources import vectors_dir
 from conformance.vectormanifest import MANIFEST_NAME
@@ -23,7 +21,7 @@ FAULT_ADAPTERS = Path(__file__).parent / "fault_adapters"
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
-    """Plain `pytest` runs on every core (pytest-xdist's `-n auto --dist loadgroup`) unless told
+    """Plain `pytest` runs on every core (pytest-xdist's `-n auto --dist load`) unless told
     otherwise: `-n N` or `-n 0` choose, `-p no:xdist` runs serially, as does `--pdb`. (Set here
     rather than in addopts, where `-n` would be an unknown option under `-p no:xdist`.)"""
     if not config.pluginmanager.hasplugin("xdist") or os.environ.get("PYTEST_XDIST_WORKER"):
@@ -31,19 +29,34 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if config.option.numprocesses is None and not config.getoption("usepdb", False):
         config.option.numprocesses = "auto"
     if config.option.numprocesses and config.option.dist == "no":
-        config.option.dist = "loadgroup"
+        config.option.dist = "load"
+
+
+def _reads_the_bundled_run(item: pytest.Item) -> bool:
+    return "bundled_run" in getattr(item, "fixturenames", ())
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that reads the bundled run is slow (the run takes minutes). It is also put in one
-    xdist_group, meant to keep those tests on the worker that makes the run; with the
-    pytest-xdist installed here the group was not honoured (its tests ran on both workers,
-    one waiting on the lock in `bundled_run`), which is still to be looked into."""
+    """A test that reads the bundled run is slow (the run takes minutes) and goes last, so that
+    the run, started in the background as soon as collection is over, has the other tests' time
+    to finish (tests/bundled.py). The order is the same in every xdist worker, as it must be."""
     for item in items:
-        if "bundled_run" in getattr(item, "fixturenames", ()):
+        if _reads_the_bundled_run(item):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("bundled"))
+    items.sort(key=_reads_the_bundled_run)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(_reads_the_bundled_run(item) for item in session.items):
+        bundled.start(_shared_temp(session.config._tmp_path_factory))  # type: ignore[attr-defined]
+
+
+def _shared_temp(factory: pytest.TempPathFactory) -> Path:
+    """The session's temporary folder, which under pytest-xdist is the parent of every
+    worker's own."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture
@@ -77,29 +90,12 @@ class BundledRun:
 
 @pytest.fixture(scope="session")
 def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
-    """`e2ee-conformance run` over every bundled adapter and vector file, once per session (it
-    is the most expensive thing the tests do); tests read it and must not change its files.
-
-    Under pytest-xdist every worker would compute a session fixture for itself: the run is made
-    once, in the session's shared temporary folder, by whichever worker asks first, under a
-    lock the others wait on, and read back by all."""
+    """`e2ee-conformance run` over every bundled adapter and vector file at seed 7, made once
+    per session in the background (tests/bundled.py); tests read it and must not change its
+    files."""
     from helpers import load_report
 
-    from conformance.cli import main
-
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    out = shared / "bundled"
-    done = shared / "bundled.json"
-    with open(shared / "bundled.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            shutil.rmtree(out, ignore_errors=True)  # left half-written by a worker that died
-            printed = io.StringIO()
-            with redirect_stdout(printed):
-                code = main(["run", "--out", str(out), "--no-progress", "--seed", "7"])
-            partial = done.with_suffix(".part")
-            partial.write_text(json.dumps({"code": code, "stdout": printed.getvalue()}))
-            partial.replace(done)
-        saved = json.loads(done.read_text())
+    shared = _shared_temp(tmp_path_factory)
+    saved = bundled.wait(shared)
+    out = bundled.folder(shared)
     return BundledRun(saved["code"], saved["stdout"], out, load_report(out))
