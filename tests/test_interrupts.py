@@ -201,6 +201,33 @@ def test_a_finished_jobs_run_leaves_no_worker_or_adapter_running(
     _assert_nothing_left(run)
 
 
+def test_sigint_in_the_pair_phase_with_jobs_leaves_no_worker_or_adapter_running(
+    start: Callable[..., Run],
+) -> None:
+    """Pairs run in the workers too: interrupted among them, the run reports the pairs that
+    finished and ends every worker and every adapter process the workers started (here the
+    TypeScript Signal adapter's node processes, whose random conversations take seconds)."""
+    run = start(
+        *("--family", "signal", "--case", "prop/signal/random-conversation", "--jobs", "2"),
+        *("--adapter", "reference", "--adapter", "libsignal-protocol-typescript"),
+    )
+    results = run.out / "results.jsonl"
+    _wait_for(
+        lambda: results.is_file() and "prop/signal/" in results.read_text(),
+        # Seconds once the adapter's environment is built; minutes on a machine where this run
+        # (or the bundled run beside it) builds it first.
+        timeout=600,
+        what="the first pair's result",
+    )
+    assert any("node" in c for c in processes_with(run.token).values()), "no adapter running"
+    code = _interrupt(run, signal.SIGINT)
+    assert code == 130, run.stderr()
+    report = _assert_reported_interrupted(run, signal.SIGINT)
+    assert report["run"]["planned"] == 4
+    assert all(r["check"] == "prop/signal/random-conversation" for r in report["results"])
+    _assert_nothing_left(run)
+
+
 def _exit_run(tmp_path: Path, fault_adapter: Callable[[str], str]) -> tuple[int, Path]:
     out = tmp_path / "o"
     argv = ["run", "--case", X25519, "--out", str(out), "--no-progress"]
