@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -22,14 +21,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, buildinfo
 from .adapter import AdapterInfo
 from .attribution import attribute, charged
+from .buildinfo import BuildInfo
 from .errors import ConformanceError
 from .expectations import Entry, Expectations
 from .gate import FailOn, apply_gate
 from .model import VectorFile
-from .resources import adapters_dir
+from .resources import adapters_dir, data_root
 from .results import OUTCOMES, CheckResult
 from .vectormanifest import provenance
 from .writers import json_text
@@ -51,8 +51,9 @@ __all__ = [
 #: 1.1 added expected-fail/unexpected-pass, gate, expectations, pairs, provenance and repro fields;
 #: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote),
 #: a pair result's fault (the party at fault and the evidence) and each adapter's protocol;
-#: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish).
-REPORT_VERSION = "1.3"
+#: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish);
+#: 1.4 added suite.modified (the suite's tracked files differed from its commit).
+REPORT_VERSION = "1.4"
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,12 @@ def vectors_digest(files: Sequence[VectorFile]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def _commit() -> str | None:
-    root = Path(__file__).resolve().parent.parent
-    if not (root / ".git").exists():
-        return None
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+def _build() -> BuildInfo:
+    """The suite's commit: from git in a checkout, else from what the build wrote."""
+    found = buildinfo.from_checkout(Path(__file__).resolve().parent.parent) or buildinfo.from_file(
+        data_root() / buildinfo.BUILD_FILE
+    )
+    return found or BuildInfo(None)
 
 
 def _counts(counter: Mapping[str, int]) -> dict[str, int]:
@@ -317,12 +309,14 @@ def build_report(
 ) -> tuple[int, dict[str, Any]]:
     """``run`` holds the invocation's provenance (command, families, times, seed, tier, shard,
     jobs, vectorsRoot); interpreter and platform are added here."""
+    build = _build()
     report: dict[str, Any] = {
         "reportVersion": REPORT_VERSION,
         "suite": {
             "name": "e2ee-conformance",
             "version": __version__,
-            "commit": _commit(),
+            "commit": build.commit,
+            "modified": build.modified,
             "vectors": {
                 "digest": vectors_digest(files),
                 "manifest": provenance((vf.path, vf.sha256) for vf in files),

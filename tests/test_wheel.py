@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance import buildinfo
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -83,6 +85,10 @@ def test_wheel_in_a_clean_venv_runs_the_suite(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     report = json.loads((work / "out" / "report.json").read_text())
     assert report["summary"]["outcomes"]["pass"] > 600
+    # Built from a clone, the wheel carries the commit (hatch_build.py); nothing otherwise.
+    built_from = buildinfo.from_checkout(ROOT)
+    assert report["suite"]["commit"] == (built_from.commit if built_from else None)
+    assert report["suite"]["modified"] == (built_from.modified if built_from else False)
     listed = subprocess.run(
         [str(py), "-m", "conformance", "adapters"],
         capture_output=True,

@@ -330,7 +330,11 @@ def _provenance(report: dict[str, Any]) -> str:
     python = " ".join(x for x in (_text(run.get("python")), _text(run.get("implementation"))) if x)
     rows = [
         ("suite", f"{_or_dash(suite.get('name'))} {_e(suite.get('version'))}"),
-        ("commit", _code(suite.get("commit"))),
+        (
+            "commit",
+            _code(suite.get("commit"))
+            + (" (tracked files modified)" if suite.get("modified") is True else ""),
+        ),
         ("report version", _or_dash(report.get("reportVersion"))),
         ("vector set digest", _code(vectors.get("digest"))),
         ("vector files", _vector_files(_seq(vectors.get("files")))),

@@ -180,6 +180,7 @@ def _provenance(report: Mapping[str, Any]) -> ET.Element:
     pairs = [
         ("suite.version", suite["version"]),
         ("suite.commit", suite.get("commit") or ""),
+        ("suite.modified", "true" if suite.get("modified") is True else "false"),
         ("vectors.digest", suite["vectors"]["digest"]),
         ("run.tier", run.get("tier", "")),
         ("run.seed", str(run.get("seed", ""))),

@@ -129,7 +129,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"Gate: exit {for_report(report)}; fails on `{policy}`"
         f"{', stale expectations allowed' if gate['policy']['allowStale'] else ''}. "
         f"Suite {_esc(suite['version'])}"
-        + (f" ({_esc(suite['commit'][:12])})" if suite.get("commit") else "")
+        + (
+            f" ({_esc(suite['commit'][:12])}{', modified' if suite.get('modified') else ''})"
+            if suite.get("commit")
+            else ""
+        )
         + f", vectors {_esc(suite['vectors']['digest'][:19])}, tier {_esc(run.get('tier', '?'))}"
         f"{where}, seed {run.get('seed', '?')}.",
         "",
