@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import launcher
 from .errors import ConfigurationError
 from .expectations import Expectations
 from .interop import scenario_ids
@@ -155,6 +156,8 @@ def merge_reports(
             "python": first["run"]["python"],
             "implementation": first["run"].get("implementation", ""),
             "platform": first["run"]["platform"],
+            # The reproduce lines are for whoever merged, on this machine.
+            "launcher": launcher.launcher(),
             "seed": first["run"]["seed"],
             "tier": first["run"]["tier"],
             "cases": list(first["run"].get("cases", [])),

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__, buildinfo
+from . import __version__, buildinfo, launcher
 from .adapter import AdapterInfo
 from .attribution import attribute, charged
 from .buildinfo import BuildInfo
@@ -52,7 +52,8 @@ __all__ = [
 #: 1.2 added suite.vectors.manifest (whether the vector files are what the generators wrote),
 #: a pair result's fault (the party at fault and the evidence) and each adapter's protocol;
 #: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish);
-#: 1.4 added suite.modified (the suite's tracked files differed from its commit).
+#: 1.4 added suite.modified (the suite's tracked files differed from its commit) and run.launcher
+#: (how the suite was started, which the reproduce commands begin with).
 REPORT_VERSION = "1.4"
 
 
@@ -200,13 +201,14 @@ def reproducer(report: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], str]:
     """A function giving each result of ``report`` the one-line command that re-runs it; what
     depends only on the report (adapter arguments, vector options) is worked out once."""
     args = {a["name"]: _adapter_arg(a) for a in report["adapters"]}
+    prefix = report["run"].get("launcher")
     tail: list[str] = []
     for option, key in (("--vectors", "vectorsRoot"), ("--wycheproof", "wycheproof")):
         if report["run"].get(key):
             tail += [option, report["run"][key]]
 
     def command(result: Mapping[str, Any]) -> str:
-        parts = ["e2ee-conformance", "repro", result["check"]]
+        parts = launcher.join(prefix, ["repro", result["check"]])
         for name in result["adapters"]:
             parts += ["--adapter", args.get(name, name)]
         parts += tail
@@ -331,6 +333,7 @@ def build_report(
             "python": platform.python_version(),
             "implementation": sys.implementation.name,
             "platform": platform.platform(),
+            "launcher": launcher.launcher(),
             # The random-conversation machine's examples depend on Hypothesis's version.
             "hypothesis": _hypothesis_version(),
         },

@@ -101,8 +101,10 @@ def find_case(
     parts = check_id.split("/")
     if len(parts) < 4 or parts[0] != "kat":
         raise ConfigurationError(
-            f"{check_id!r} is not a known-answer check id (kat/<family>/<file>/<case id>); "
-            "pair and property checks are reproduced by their own scenario commands"
+            f"{check_id!r} is not a check id: known-answer checks are kat/<family>/<file>/<case "
+            "id>, pair scenarios pair/<family>/<name> and properties prop/<family>/<name> (give "
+            "those two sides with --adapter FIRST --adapter SECOND and --seed N); a failure's "
+            "reproduce line in the report has them all"
         )
     family, stem, case_id = parts[1], parts[2], "/".join(parts[3:])
     path = (root if root is not None else vectors_dir()) / family / f"{stem}.json"

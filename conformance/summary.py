@@ -129,7 +129,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
         lines.append(f"report: {out_dir}/index.html (and report.json, junit.xml, report.md)")
     gate = report["gate"]
     lines.append(
-        f"gate: fails on {','.join(gate['policy']['failOn'])}"
+        f"gate policy: --fail-on {','.join(gate['policy']['failOn'])}"
         + (" (stale expectations allowed)" if gate["policy"]["allowStale"] else "")
     )
     for reason in gate["reasons"]:

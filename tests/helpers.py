@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,16 @@ def load_report(out: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads((out / "report.json").read_text())
     jsonschema.validate(report, json.loads(report_schema_path().read_text()))
     return report
+
+
+def repro_args(report: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """The arguments of ``result``'s reproduce command after the launcher the report recorded
+    (``e2ee-conformance`` or ``python -m conformance``), for ``main``."""
+    argv = shlex.split(result["reproduce"])
+    launcher = report["run"]["launcher"]
+    assert argv[: len(launcher)] == launcher, (argv, launcher)
+    assert argv[len(launcher)] == "repro", argv
+    return argv[len(launcher) :]
 
 
 def processes_with(token: str) -> dict[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def test_without_expectations_findings_fail_the_gate(baseline: dict[str, Any]) -
     assert baseline["gate"]["blocking"] == N_FINDINGS
     assert all(r["gate"] == "block" for r in baseline["results"] if r["outcome"] == "fail")
     assert all(
-        r["reproduce"].startswith("e2ee-conformance repro ")
+        r["reproduce"].startswith(shlex.join(baseline["run"]["launcher"]) + " repro ")
         for r in baseline["results"]
         if r["outcome"] == "fail"
     )

@@ -4,8 +4,11 @@ provenance, shards and merge, --jobs, tiers, and repro."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from browser import visit
 from conftest import BundledRun
 from findings import KNOWN, KNOWN_ERRORS, total
-from helpers import load_report
+from helpers import load_report, repro_args
 
 from conformance import loader
 from conformance.cli import main
@@ -51,7 +54,8 @@ def test_run_writes_every_format(full: tuple[Path, dict[str, Any]]) -> None:
     assert len(errors) == report["summary"]["outcomes"]["error"] == KNOWN_ERRORS
     assert len(failed) == report["summary"]["outcomes"]["fail"] == total() - KNOWN_ERRORS
     assert len(skipped) == report["summary"]["outcomes"]["unsupported"]
-    assert all("reproduce: e2ee-conformance repro" in (c.result[0].text or "") for c in failed)
+    repro = f"reproduce: {shlex.join(report['run']['launcher'])} repro "
+    assert all(repro in (c.result[0].text or "") for c in failed)
 
     md = (out / "report.md").read_text()
     assert md.startswith("## e2ee-conformance: ❌ FAIL")
@@ -252,9 +256,7 @@ def test_repro_reproduces_a_failure(
 ) -> None:
     _, report = full
     failure = next(r for r in report["results"] if r["outcome"] == "fail")
-    argv = shlex.split(failure["reproduce"])
-    assert argv[:2] == ["e2ee-conformance", "repro"]
-    assert main(argv[1:]) == 1
+    assert main(repro_args(report, failure)) == 1
     out = capsys.readouterr().out
     assert failure["detail"] in out
     assert f"tcId {failure['vector']['tcId']}" in out
@@ -263,6 +265,41 @@ def test_repro_reproduces_a_failure(
     # The other implementations pass the same case.
     assert main(["repro", failure["check"], "--adapter", "pynacl"]) == 0
     assert "outcome: PASS" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("how", ["python -m conformance", "the script by its path"])
+def test_a_printed_reproduce_command_runs_as_printed(tmp_path: Path, how: str) -> None:
+    """After the Quick start the venv is not on PATH: the reproduce line the run prints must
+    still run when pasted into a shell (the way the suite was started, not a bare name the shell
+    would not find, or would find in another installation)."""
+    bin_dir = Path(sys.executable).parent
+    script = bin_dir / "e2ee-conformance"
+    if how != "python -m conformance" and not script.is_file():
+        pytest.skip("no console script beside this interpreter")
+    start = (
+        [sys.executable, "-m", "conformance"] if how == "python -m conformance" else [str(script)]
+    )
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p) != bin_dir
+    )
+    env = {**os.environ, "PATH": path}
+    manifest = str(FAULT / "x25519_wrong_output" / "adapter.toml")
+    args = ["run", "--adapter", manifest, "--tier", "smoke", "--out", "o", "--no-progress"]
+    run = subprocess.run(
+        [*start, *args], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert run.returncode == 1, run.stderr[-2000:]
+    printed = [
+        line.split("reproduce: ", 1)[1] for line in run.stdout.splitlines() if "reproduce: " in line
+    ]
+    assert printed, run.stdout
+    assert not printed[0].startswith("e2ee-conformance ")
+    again = subprocess.run(
+        printed[0], shell=True, capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert again.returncode == 1, again.stderr[-2000:]
+    assert "x25519(" in again.stdout
+    assert load_report(tmp_path / "o")["run"]["launcher"] == shlex.split(printed[0])[: len(start)]
 
 
 def test_repro_of_a_broken_adapter_shows_both_outputs(
@@ -274,9 +311,10 @@ def test_repro_of_a_broken_adapter_shows_both_outputs(
         main(["run", "--adapter", manifest, "--tier", "smoke", "--out", str(out), "--no-progress"])
         == 1
     )
-    failure = next(r for r in load_report(out)["results"] if r["outcome"] == "fail")
+    report = load_report(out)
+    failure = next(r for r in report["results"] if r["outcome"] == "fail")
     assert manifest in failure["reproduce"]
-    assert main(shlex.split(failure["reproduce"])[1:]) == 1
+    assert main(repro_args(report, failure)) == 1
     text = capsys.readouterr().out
     assert "x25519(" in text
     assert "expected" in text

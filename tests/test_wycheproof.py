@@ -899,7 +899,8 @@ def test_cli_runs_a_checkout_and_lists_skipped_files(
     """`run --wycheproof DIR` as a user types it: every runnable file against every adapter that
     declares its capability, unknown files listed, and a failure reproducible from the report."""
     import json
-    import shlex
+
+    from helpers import repro_args
 
     from conformance.cli import main
 
@@ -949,7 +950,7 @@ def test_cli_runs_a_checkout_and_lists_skipped_files(
     report = json.loads((out / "report.json").read_text())
     (bad,) = [r for r in report["results"] if r["outcome"] == "fail"]
     assert "--wycheproof" in bad["reproduce"]
-    assert main(shlex.split(bad["reproduce"])[1:]) == 1
+    assert main(repro_args(report, bad)) == 1
 
 
 def test_jobs_run_wycheproof_files_in_worker_processes(checkout: Path, tmp_path: Path) -> None:
