@@ -1,11 +1,12 @@
 """pytest plugin: ``pytest --e2ee-adapter NAME`` runs the conformance checks in your session.
 
-Items are collected in a fixed order and hold no shared state, so pytest-xdist (``-n N``) spreads
-them over workers. One item per (adapter, vector file), with the per-case results inside it, not one item per case:
-collection then costs one directory listing rather than parsing every vector file, and a run of
-100,000 cases adds a few hundred items instead of 100,000 (pyca/cryptography moved away from one
-item per Wycheproof vector for that reason). A failing item lists every failing case with its
-file, tcId, check id and detail. The engine does the work; this module only adapts it to pytest.
+One item per check, collected like any test and named after it:
+``e2ee-conformance::<adapter>::<family>/<file>::tcId<N>``, so ``-k``, ``--lf``, ``-x`` and
+pytest-xdist (``-n N``; items hold no shared state) work on checks. A vector file whose
+capability the adapter does not declare is one skipped item with the reason, not one per case
+(the report summarises unsupported checks the same way). A failing item shows the check id, its
+detail and the command that reproduces it. The engine does the work; this module only adapts it
+to pytest.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from typing import Any
 
 import pytest
 
-__all__ = ["ConformanceFailure", "ConformanceItem"]
+__all__ = [
+    "AdapterCollector",
+    "ConformanceFailure",
+    "ConformanceItem",
+    "ConformanceRoot",
+    "NotRunItem",
+    "VectorFileCollector",
+]
 
-_MAX_LISTED = 50
+#: Lines of a failing check's detail shown (the rest is counted).
+_DETAIL_LINES = 8
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,86 +61,170 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class ConformanceFailure(Exception):
-    """Raised by an item whose cases failed or errored; carries the failing results."""
+    """Raised by an item whose check failed or errored; carries the result."""
 
-    def __init__(self, results: list[Any]) -> None:
-        super().__init__(f"{len(results)} case(s) failed or errored")
-        self.results = results
+    def __init__(self, result: Any) -> None:
+        super().__init__(f"{result.check}: {result.outcome}")
+        self.result = result
 
 
-class ConformanceItem(pytest.Item):
-    def __init__(self, *, adapter: Any, vector_path: Path, root: Path | None, **kw: Any) -> None:
+class ConformanceRoot(pytest.Collector):
+    """Every adapter given with ``--e2ee-adapter``."""
+
+    def __init__(self, *, adapters: list[Any], paths: list[Path], root: Path | None, **kw: Any):
+        super().__init__(**kw)
+        self.adapters = adapters
+        self.paths = paths
+        self.root = root
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        for adapter in self.adapters:
+            yield AdapterCollector.from_parent(self, name=adapter.name, adapter=adapter)
+
+
+class AdapterCollector(pytest.Collector):
+    """One adapter's vector files."""
+
+    def __init__(self, *, adapter: Any, **kw: Any) -> None:
         super().__init__(**kw)
         self.adapter = adapter
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        parent = self.parent
+        assert isinstance(parent, ConformanceRoot)
+        for path in parent.paths:
+            yield VectorFileCollector.from_parent(
+                self, name=f"{path.parent.name}/{path.name}", vector_path=path, root=parent.root
+            )
+
+
+class VectorFileCollector(pytest.Collector):
+    """One vector file's selected cases against one adapter: an item per case, or one skipped
+    item for the whole file when the adapter cannot run its capability."""
+
+    def __init__(self, *, vector_path: Path, root: Path | None, **kw: Any) -> None:
+        super().__init__(**kw)
         self.vector_path = vector_path
         self.root = root
 
-    def runtest(self) -> None:
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         from conformance import loader, untrusted
-        from conformance.engine import Task, run_task
+        from conformance.engine import cannot_run
         from conformance.selection import Selection
 
+        adapter = self.parent.adapter  # type: ignore[union-attr]
         vf = loader.load(self.vector_path, self.root)
-        selection = Selection(tier=self.config.getoption("e2ee_tier"))
+        cannot = cannot_run(adapter, vf.capability)
+        if cannot is not None:
+            item = NotRunItem.from_parent(
+                self, name=cannot[0], why=cannot, vector_path=self.vector_path
+            )
+            if cannot[0] == "unsupported":
+                # Marked here rather than skipped when run, so that -rs names this item.
+                item.add_marker(pytest.mark.skip(reason=untrusted.terminal(cannot[1])))
+            yield item
+            return
+        picked = Selection(tier=self.config.getoption("e2ee_tier")).pick(vf)
+        for group, case in picked if picked is not None else vf.cases():
+            yield ConformanceItem.from_parent(
+                self, name=f"tcId{case.tc_id}", adapter=adapter, vectors=vf, group=group, case=case
+            )
+
+
+class NotRunItem(pytest.Item):
+    """A whole file the adapter cannot run: skipped when the capability is not declared, an
+    error when the adapter could not start."""
+
+    def __init__(self, *, why: tuple[str, str], vector_path: Path, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.why = why
+        self.vector_path = vector_path
+
+    def runtest(self) -> None:
+        from conformance import untrusted
+
+        raise RuntimeError(untrusted.terminal(self.why[1]))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.vector_path, 0, self.nodeid
+
+
+class ConformanceItem(pytest.Item):
+    """One known-answer check: one case of one vector file against one adapter."""
+
+    def __init__(self, *, adapter: Any, vectors: Any, group: Any, case: Any, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.adapter = adapter
+        self.vectors = vectors
+        self.group = group
+        self.case = case
+
+    def runtest(self) -> None:
+        from conformance.engine import Task, run_task
+
         results: list[Any] = []
-        run_task(Task(vf, self.adapter, selection.pick(vf)), results.append)
-        bad = [r for r in results if r.outcome in ("fail", "error")]
-        if bad:
-            raise ConformanceFailure(bad)
-        if results and all(r.outcome == "unsupported" for r in results):
-            pytest.skip(untrusted.terminal(results[0].detail or "unsupported"))
+        run_task(Task(self.vectors, self.adapter, ((self.group, self.case),)), results.append)
+        (result,) = results
+        if result.outcome in ("fail", "error"):
+            raise ConformanceFailure(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        from conformance import untrusted
+        import shlex
+
+        from conformance import launcher, untrusted
 
         if not isinstance(excinfo.value, ConformanceFailure):
             return str(super().repr_failure(excinfo, style))
-        lines = [f"{self.adapter.name} x {self.vector_path.name}: {excinfo.value}"]
-        for r in excinfo.value.results[:_MAX_LISTED]:
-            v = r.vector
-            lines.append(f"  {r.outcome.upper()} tcId {v.tc_id} ({r.check})")
-            for d in (r.detail or "").splitlines()[:4]:
-                lines.append(f"      {d}")
-        if len(excinfo.value.results) > _MAX_LISTED:
-            lines.append(f"  ... {len(excinfo.value.results) - _MAX_LISTED} more")
+        r = excinfo.value.result
+        flags = f" [{', '.join(r.flags)}]" if r.flags else ""
+        lines = [
+            f"{r.outcome.upper()} {self.adapter.name}  {self.vectors.name} tcId {self.case.tc_id}"
+            f"{flags}",
+            f"  {r.check}",
+        ]
+        details = (r.detail or "").splitlines()
+        lines += [f"  {d}" for d in details[:_DETAIL_LINES]]
+        if len(details) > _DETAIL_LINES:
+            lines.append(f"  … {len(details) - _DETAIL_LINES} more line(s)")
+        spec = str(self.adapter.manifest.path) if self.adapter.manifest else self.adapter.name
+        repro = launcher.join(launcher.launcher(), ["repro", r.check, "--adapter", spec])
+        lines.append(f"  reproduce: {shlex.join(repro)}")
         # pytest prints this on the terminal, and details quote the adapter.
         return untrusted.terminal("\n".join(lines))
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.vector_path, 0, f"e2ee-conformance: {self.name}"
+        return self.vectors.path, 0, f"{self.adapter.name} {self.vectors.name} {self.name}"
 
 
-def _items(session: pytest.Session) -> Iterator[ConformanceItem]:
-    from conformance import loader
-    from conformance.registry import load_adapters
-
-    config = session.config
-    root_opt = config.getoption("e2ee_vectors")
-    root = Path(root_opt) if root_opt else None
-    paths = loader.discover(root, config.getoption("e2ee_family") or None)
-    for adapter in load_adapters(config.getoption("e2ee_adapter")):
-        for path in paths:
-            yield ConformanceItem.from_parent(
-                session,
-                name=f"e2ee[{adapter.name}:{path.parent.name}/{path.name}]",
-                adapter=adapter,
-                vector_path=path,
-                root=root,
-            )
-
-
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """The checks join the collected items before -k, -m and --lf filter them (hence tryfirst),
+    collected through pytest's own machinery so they are counted and listed like tests."""
     if not config.getoption("e2ee_adapter"):
         return
+    from conformance import loader
     from conformance.errors import ConformanceError
+    from conformance.registry import load_adapters
 
+    root_opt = config.getoption("e2ee_vectors")
+    root = Path(root_opt) if root_opt else None
     try:
-        new = list(_items(session))
+        paths = loader.discover(root, config.getoption("e2ee_family") or None)
+        adapters = load_adapters(config.getoption("e2ee_adapter"))
+        # An explicit node id: the session's is empty, and a child's would start with "::".
+        top = ConformanceRoot.from_parent(
+            session,
+            name="e2ee-conformance",
+            nodeid="e2ee-conformance",
+            adapters=adapters,
+            paths=paths,
+            root=root,
+        )
+        items.extend(node for node in session.genitems(top) if isinstance(node, pytest.Item))
     except ConformanceError as exc:
         raise pytest.UsageError(f"e2ee-conformance: {exc}") from None
-    items.extend(new)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

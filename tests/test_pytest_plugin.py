@@ -6,27 +6,70 @@ from pathlib import Path
 
 import pytest
 
+from conformance import loader
+from conformance.resources import vectors_dir
+
 pytest_plugins = ["pytester"]
 
 FAULTS = Path(__file__).parent / "fault_adapters"
 
 
-def test_one_item_per_adapter_and_file_passes(pytester: pytest.Pytester) -> None:
+def _cases(family: str, files: tuple[str, ...]) -> int:
+    return sum(loader.load(vectors_dir() / family / f).number_of_tests for f in files)
+
+
+def test_one_item_per_check_counted_as_collected(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing():\n    pass\n")
-    result = pytester.runpytest("--e2ee-adapter", "pynacl", "--e2ee-family", "primitives", "-q")
-    # 10 vector files; libsodium has no AES-CBC, so the CBC and CBC+HMAC files are skipped.
-    result.assert_outcomes(passed=1 + 8, skipped=2)
+    result = pytester.runpytest("--e2ee-adapter", "pynacl", "--e2ee-family", "primitives", "-rs")
+    supported = tuple(
+        p.name
+        for p in (vectors_dir() / "primitives").glob("*.json")
+        if not p.name.startswith("aes_256_cbc")
+    )
+    checks = _cases("primitives", supported)
+    # One item per check; libsodium has no AES-CBC, so each CBC file is one skipped item.
+    result.assert_outcomes(passed=1 + checks, skipped=2)
+    result.stdout.fnmatch_lines([f"collected {1 + checks + 2} items"])
+    result.stdout.fnmatch_lines(["SKIPPED*aes_256_cbc_test.json: pynacl does not declare*"])
     assert result.ret == 0
 
 
-def test_broken_adapter_fails_and_lists_the_cases(pytester: pytest.Pytester) -> None:
+def test_items_have_readable_ids_and_work_with_k(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(
+        "--e2ee-adapter", "pynacl", "--e2ee-family", "primitives", "--collect-only", "-q"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "e2ee-conformance::pynacl::primitives/aes_256_cbc_test.json::unsupported",
+            "e2ee-conformance::pynacl::primitives/x25519_test.json::tcId1",
+        ]
+    )
+    picked = pytester.runpytest(
+        "--e2ee-adapter", "pynacl", "--e2ee-family", "primitives", "-k", "x25519_test and tcId1"
+    )
+    # tcId1 and tcId10..tcId19, tcId100.. of x25519_test.json: no other file, nothing else.
+    ran = picked.parseoutcomes()
+    assert ran["passed"] >= 1
+    assert "skipped" not in ran
+
+
+def test_broken_adapter_fails_each_check_with_its_reproduce_command(
+    pytester: pytest.Pytester,
+) -> None:
     manifest = FAULTS / "x25519_wrong_output" / "adapter.toml"
-    result = pytester.runpytest("--e2ee-adapter", str(manifest), "-q")
+    result = pytester.runpytest("--e2ee-adapter", str(manifest), "--e2ee-tier", "smoke")
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*mock-x25519-wrong-output x x25519_test.json*", "*FAIL tcId*"])
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL mock-x25519-wrong-output  primitives/x25519_test.json tcId 1 [[]Ktv[]]",
+            "  kat/primitives/x25519_test/*",
+            "  x25519: expected *, got *",
+            f"  reproduce: * repro kat/primitives/x25519_test/* --adapter {manifest}",
+        ]
+    )
     outcomes = result.parseoutcomes()
-    assert outcomes["failed"] == 2  # x25519 and the iterated file; hmac passes
-    assert outcomes["passed"] == 1
+    assert outcomes["failed"] >= 2  # in x25519_test.json and x25519_iterated_test.json
+    assert outcomes["passed"] >= 1  # hmac
 
 
 def test_unknown_adapter_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -55,6 +98,13 @@ def test_runs_under_pytest_xdist(pytester: pytest.Pytester) -> None:
         "smoke",
         "-q",
     )
-    # cryptography fails the three non-canonical Ed25519 key cases (a real OpenSSL finding).
-    result.assert_outcomes(passed=16, failed=1, skipped=25)
-    result.stdout.fnmatch_lines(["*cryptography*ed25519_test.json*", "*tcId 77*"])
+    # The same outcomes as in one process; cryptography fails the smoke tier's non-canonical
+    # Ed25519 key case (a real OpenSSL finding). (A subprocess: pytester's in-process runs drop
+    # the modules each imported, and pyca/cryptography's classes do not survive a re-import.)
+    alone = pytester.runpytest_subprocess(
+        *("--e2ee-adapter", "pynacl", "--e2ee-adapter", "cryptography", "--e2ee-tier", "smoke"),
+        *("-p", "no:xdist", "-q"),
+    )
+    assert result.parseoutcomes() == alone.parseoutcomes()
+    assert result.parseoutcomes()["failed"] >= 1
+    result.stdout.fnmatch_lines(["*FAIL cryptography  primitives/ed25519_test.json tcId 77*"])
