@@ -13,15 +13,17 @@ alone. So each example's program (its rules and their choices) is drawn up front
 :class:`random.Random` seeded from the pair's seed, and every example starts from the same keys,
 drawn from the pair's seed too, so a program replayed while shrinking sees exactly what it saw
 the first time. A failure is shrunk (:func:`_shrink`) to a short program and the result's detail
-lists its steps, one per line, as the replayable scenario.
+lists its steps, one per line, as the replayable scenario. Half the tampering flips go to the
+message's structural bytes (:func:`.positions.structural_bytes`), where parsers go wrong.
 
 This was a Hypothesis stateful machine. Hypothesis's bookkeeping (a choice-tree node, spans and
 a filtered rule draw per step, a source digest of the machine per run) cost about twice what the
 implementations spent in the calls it drove, for no coverage the conversation needs: a step's
 choices are a rule among the enabled ones and an index into a list the machine holds. What it
 did for the conversation is kept: swarm testing (each example enables a random subset of the
-rules, so long runs of one kind of step happen), a fresh machine per example, and shrinking to
-the fewest steps.
+rules, so long runs of one kind of step happen), a fresh machine per example, and shrinking
+(greedy here: to a program no single deletion, expansion or lowered choice makes smaller,
+within SHRINK_RUNS replays).
 """
 
 from __future__ import annotations
