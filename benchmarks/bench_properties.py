@@ -1,9 +1,9 @@
 """Throughput of the randomised-conversation property: machine steps per second, per ordered
 pair of the bundled implementations of each ratcheting family.
 
-A step is one rule of the Hypothesis machine (send, deliver, drop, replay, tamper, snapshot),
-each one or two adapter calls; the figure includes Hypothesis's own bookkeeping and, for a pair
-that fails, the shrinking of the failure (marked). Ratios between pairs measured in one run are
+A step is one rule of the machine (send, deliver, drop, replay, tamper, snapshot), each one or
+two adapter calls; the figure includes the machine's own bookkeeping and, for a pair that
+fails, the shrinking of the failure (marked). Ratios between pairs measured in one run are
 what to compare: the machines here are small and noisy.
 
 Usage: python benchmarks/bench_properties.py [--family olm|megolm|signal ...]

@@ -199,6 +199,10 @@ class _Blamed:
                     exc.e2ee_adapter = adapter  # type: ignore[attr-defined]
                 raise
 
+        # Kept, so the next call of this method finds it without __getattr__ and a new
+        # closure: a property check makes thousands of calls per pair, some as short as a
+        # parse that fails, where building the wrapper each time was a measurable share.
+        self.__dict__[name] = call
         return call
 
 

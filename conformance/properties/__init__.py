@@ -236,8 +236,8 @@ def identity_binding(d: Driver, rng: Rng) -> str | None:
 
 
 def random_conversations(d: Driver, rng: Rng) -> str | None:
-    """A Hypothesis stateful machine (:mod:`.machine`): sends, out-of-order deliveries, drops,
-    replays, tampering and compromised snapshots in random sequences."""
+    """A stateful machine (:mod:`.machine`) running random programs: sends, out-of-order
+    deliveries, drops, replays, tampering and compromised snapshots."""
     from .machine import random_conversation
 
     random_conversation(type(d), d.a, d.b, rng)
