@@ -53,7 +53,8 @@ __all__ = [
 #: a pair result's fault (the party at fault and the evidence) and each adapter's protocol;
 #: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish);
 #: 1.4 added suite.modified (the suite's tracked files differed from its commit) and run.launcher
-#: (how the suite was started, which the reproduce commands begin with).
+#: (how the suite was started, which the reproduce commands begin with), and stopped writing
+#: run.hypothesis (the random conversations no longer run on Hypothesis).
 REPORT_VERSION = "1.4"
 
 
@@ -334,8 +335,6 @@ def build_report(
             "implementation": sys.implementation.name,
             "platform": platform.platform(),
             "launcher": launcher.launcher(),
-            # The random-conversation machine's examples depend on Hypothesis's version.
-            "hypothesis": _hypothesis_version(),
         },
         "adapters": [adapter_json(a) for a in adapters],
         "results": [r.to_json() for r in results],
@@ -356,15 +355,6 @@ def no_refusal_state(adapters: Sequence[Mapping[str, Any]]) -> list[str]:
         for a in adapters
         if a.get("protocol", 1) < 2 and STATEFUL & set(a.get("capabilities", ()))
     ]
-
-
-def _hypothesis_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("hypothesis")
-    except PackageNotFoundError:
-        return "not installed"
 
 
 def adapter_json(a: AdapterInfo) -> dict[str, Any]:

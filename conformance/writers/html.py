@@ -347,7 +347,6 @@ def _provenance(report: dict[str, Any]) -> str:
         ("profile", _or_dash(_obj(run.get("profile")).get("name"))),
         ("python", _or_dash(python)),
         ("platform", _or_dash(run.get("platform"))),
-        ("hypothesis", _or_dash(run.get("hypothesis"))),
         ("started", _or_dash(run.get("startedAt"))),
         ("finished", _or_dash(run.get("finishedAt"))),
     ]
