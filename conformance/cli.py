@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FMT[,FMT]",
-        help="report formats to write besides report.json: junit, md, html, json (default: all)",
+        help="report formats to write besides report.json: junit, md, html, badge, json (default: all)",
     )
     run.add_argument(
         "--out",

@@ -302,6 +302,36 @@ def test_a_printed_reproduce_command_runs_as_printed(tmp_path: Path, how: str) -
     assert load_report(tmp_path / "o")["run"]["launcher"] == shlex.split(printed[0])[: len(start)]
 
 
+def test_badge_gives_the_verdict_and_the_passes(tmp_path: Path) -> None:
+    broken = str(FAULT / "x25519_wrong_output" / "adapter.toml")
+    assert main(["run", "--adapter", broken, "--tier", "smoke", "--out", str(tmp_path / "f")]) == 1
+    failing = json.loads((tmp_path / "f" / "badge.json").read_text())
+    report = load_report(tmp_path / "f")
+    outcomes = report["summary"]["outcomes"]
+    ran = report["summary"]["total"] - outcomes["unsupported"]
+    assert failing == {
+        "schemaVersion": 1,
+        "label": "e2ee conformance",
+        "message": f"fail · {report['gate']['blocking']} blocking, {outcomes['pass']} of {ran} "
+        "passed",
+        "color": "red",
+    }
+    assert (
+        main(["run", "--adapter", "pynacl", "--tier", "smoke", "--out", str(tmp_path / "p")]) == 0
+    )
+    passing = json.loads((tmp_path / "p" / "badge.json").read_text())
+    assert passing["color"] == "brightgreen"
+    assert passing["message"].startswith("pass · ")
+    # Only what was asked for: --format badge writes report.json and badge.json alone.
+    only = tmp_path / "only"
+    main(["run", "--adapter", "pynacl", "--tier", "smoke", "--format", "badge", "--out", str(only)])
+    assert sorted(p.name for p in only.iterdir() if not p.name.startswith(".")) == [
+        "badge.json",
+        "report.json",
+        "results.jsonl",
+    ]
+
+
 def test_repro_of_a_broken_adapter_shows_both_outputs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

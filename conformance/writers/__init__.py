@@ -1,4 +1,5 @@
-"""Renderings of ``report.json``: JUnit XML, Markdown, a self-contained HTML page, and JSON.
+"""Renderings of ``report.json``: JUnit XML, Markdown, a self-contained HTML page, JSON, and a
+shields.io badge.
 
 Each writer is a function of the report dict alone, so ``e2ee-conformance report`` can re-render
 any saved report and a merged report renders exactly like a single run's.
@@ -27,6 +28,7 @@ FORMATS: dict[str, str] = {
     "junit": "junit.xml",
     "md": "report.md",
     "html": "index.html",
+    "badge": "badge.json",
 }
 
 
@@ -56,6 +58,10 @@ def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
         from .html import render_html
 
         return render_html
+    if fmt == "badge":
+        from .badge import render_badge
+
+        return render_badge
     raise ConfigurationError(f"unknown report format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
