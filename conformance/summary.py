@@ -9,18 +9,22 @@ each, so it cannot add a line that looks like the suite's own either.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from . import untrusted
 from .attribution import fault_text
 from .exitcodes import for_report
+from .failures import brief, counted, group_failures
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
 
-_MAX_FAILURES = 20
 #: Characters shown of one line of adapter text (an error's last line, a detail's first).
 _LINE = 300
+#: Per implementation: the files or checks listed, and the failures shown in each.
+_SOURCES = 6
+_SHOWN = 2
 
 
 def _cell(counts: dict[str, int]) -> str:
@@ -81,26 +85,7 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
 
     bad = [r for r in report["results"] if r.get("gate") in ("block", "warn")]
     if bad:
-        lines.append(f"\nfailures and errors ({len(bad)}):")
-        for r in bad[:_MAX_FAILURES]:
-            v = r.get("vector") or {}
-            where = f"{v.get('file')} tcId {v.get('tcId')}" if v else r["check"]
-            detail = (r.get("detail") or "").splitlines()
-            flags = f"  [{', '.join(r['flags'])}]" if r.get("flags") else ""
-            warn = "  (warning only)" if r.get("gate") == "warn" else ""
-            lines.append(
-                f"  {r['outcome'].upper():5} {','.join(r['adapters'])}  {where}{flags}{warn}"
-            )
-            lines.append(f"        {r['check']}")
-            blame = fault_text(r)
-            if blame:
-                lines.append(f"        {blame}")
-            if detail:
-                lines.append(f"        {detail[0][:_LINE]}")
-            if r.get("reproduce"):
-                lines.append(f"        reproduce: {r['reproduce']}")
-        if len(bad) > _MAX_FAILURES:
-            lines.append(f"  ... and {len(bad) - _MAX_FAILURES} more in report.json")
+        lines += _failures(bad)
 
     for e in report.get("expectations", {}).get("entries", []):
         if e["status"] != "ok":
@@ -141,3 +126,51 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
 
 def _zero() -> dict[str, int]:
     return dict.fromkeys(OUTCOMES, 0)
+
+
+def _failures(bad: list[dict[str, Any]]) -> list[str]:
+    """Failures and errors by implementation, then by vector file or check: the first of each
+    with its detail and reproduce command, the rest counted."""
+    groups = group_failures(bad)
+    lines = [
+        f"\nfailures and errors ({len(bad)}) by implementation, then by vector file or check "
+        "(all of them in report.json and index.html):"
+    ]
+    for g in groups:
+        lines.append(f"  {g.implementation}: {counted(g.counts())}")
+        for source in g.sources[:_SOURCES]:
+            lines.append(f"    {source.label}: {counted(_counts(source.results))}")
+            for r in source.results[:_SHOWN]:
+                lines += _failure(r)
+            if len(source.results) > _SHOWN:
+                lines.append(f"      … {len(source.results) - _SHOWN} more here")
+        if len(g.sources) > _SOURCES:
+            rest = g.sources[_SOURCES:]
+            lines.append(
+                f"    … {len(rest)} more files or checks, "
+                f"{sum(len(s.results) for s in rest)} failures"
+            )
+    return lines
+
+
+def _failure(r: Mapping[str, Any]) -> list[str]:
+    v = r.get("vector") or {}
+    where = f"tcId {v.get('tcId')}" if v else " → ".join(r["adapters"])
+    flags = f" [{', '.join(r['flags'])}]" if r.get("flags") else ""
+    warn = " (warning only)" if r.get("gate") == "warn" else ""
+    lines = [f"      {r['outcome'].upper():5} {where}{flags}{warn}"]
+    blame = fault_text(r)
+    if blame and len(r["adapters"]) > 1:
+        lines.append(f"            {blame}")
+    if r.get("detail"):
+        lines.append(f"            {brief(r['detail'], _LINE)}")
+    if r.get("reproduce"):
+        lines.append(f"            reproduce: {r['reproduce']}")
+    return lines
+
+
+def _counts(results: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in results:
+        out[r["outcome"]] = out.get(r["outcome"], 0) + 1
+    return out

@@ -1,6 +1,7 @@
 """``report.md``: a summary fit for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
 
-Verdict first, then what blocks the gate grouped by family and capability, then expectations,
+Verdict first, then what blocks the gate grouped by implementation and by vector file or check,
+then where implementations disagree, then expectations,
 then counts. Kept well under GitHub's 65,536-character comment limit: long lists are cut with a
 pointer to the full report. Everything from adapters is escaped: GitHub renders inline HTML and
 Markdown, and a terminal that shows the file (``cat report.md``, a CI log) acts on control
@@ -10,12 +11,12 @@ characters, so those are shown as escapes too.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 from ..attribution import fault_text
 from ..exitcodes import for_report
+from ..failures import brief, counted, group_failures
 from ..report import unfinished_reason
 from ..results import OUTCOMES
 from ..untrusted import visible
@@ -23,6 +24,11 @@ from ..untrusted import visible
 __all__ = ["render_markdown"]
 
 _MAX_ROWS = 40
+#: Per implementation: the files or checks listed, the failures shown in each, and the
+#: characters of a detail.
+_SOURCES = 8
+_SHOWN = 3
+_DETAIL = 240
 _MAX_CHARS = 60_000
 #: The end of a start-up error shown: so many lines, each cut to so many characters.
 _ERROR_LINES = 40
@@ -66,19 +72,51 @@ def _case_cell(r: Mapping[str, Any]) -> str:
     return _esc(r["check"])
 
 
-def _rows(results: list[Mapping[str, Any]]) -> list[str]:
-    lines = ["| outcome | adapter | case | flags | detail |", "|---|---|---|---|---|"]
-    for r in results[:_MAX_ROWS]:
-        flags = ", ".join(r.get("flags", []))
-        if r.get("bugTypes"):
-            flags += f" ({', '.join(r['bugTypes'])})"
-        lines.append(
-            f"| {r['outcome']} | {_esc(_who(r))} | {_case_cell(r)} | "
-            f"{_esc(flags)} | {_esc((r.get('detail') or '').strip().splitlines()[0] if r.get('detail') else '')} |"
-        )
-    if len(results) > _MAX_ROWS:
-        lines.append(f"\n… and {len(results) - _MAX_ROWS} more in report.json / index.html")
+def _grouped(results: list[Mapping[str, Any]]) -> list[str]:
+    """Failures by implementation, then by vector file or check: a table of the first few of
+    each, the rest counted, and one reproduce command per file or check."""
+    lines: list[str] = []
+    for g in group_failures(results):
+        lines += ["", f"#### {_esc(g.implementation)}: {counted(g.counts())}", ""]
+        lines += ["| outcome | file or check | case | flags | detail |", "|---|---|---|---|---|"]
+        repro: list[str] = []
+        for source in g.sources[:_SOURCES]:
+            for r in source.results[:_SHOWN]:
+                lines.append(_row(source.label, r))
+            if len(source.results) > _SHOWN:
+                lines.append(
+                    f"| … | {_esc(source.label)} | {len(source.results) - _SHOWN} more | | |"
+                )
+            first = next((r["reproduce"] for r in source.results if r.get("reproduce")), None)
+            if first:
+                repro.append(first)
+        if len(g.sources) > _SOURCES:
+            rest = g.sources[_SOURCES:]
+            lines.append(
+                f"| … | {len(rest)} more files or checks | "
+                f"{sum(len(s.results) for s in rest)} more | | |"
+            )
+        if repro:
+            shown = len(repro)
+            lines += [
+                "",
+                f"<details><summary>reproduce (the first failure of each file or check: "
+                f"{shown} of {len(g.results)})</summary>",
+                "",
+            ]
+            lines += _fenced(repro, "sh")
+            lines += ["", "</details>"]
     return lines
+
+
+def _row(source: str, r: Mapping[str, Any]) -> str:
+    v = r.get("vector")
+    case = f"tcId {v['tcId']}" if v else _esc(_who(r))
+    flags = ", ".join(r.get("flags", []))
+    if r.get("bugTypes"):
+        flags += f" ({', '.join(r['bugTypes'])})"
+    detail = brief(r.get("detail"), _DETAIL)
+    return f"| {r['outcome']} | {_esc(source)} | {case} | {_esc(flags)} | {_esc(detail, _DETAIL)} |"
 
 
 def _who(r: Mapping[str, Any]) -> str:
@@ -155,20 +193,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     blocking = [r for r in report["results"] if r.get("gate") == "block"]
     warned = [r for r in report["results"] if r.get("gate") == "warn"]
     for title, group in (("Blocking", blocking), ("Warnings (outside --fail-on)", warned)):
-        if not group:
-            continue
-        lines += ["", f"### {title} ({len(group)})"]
-        by: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
-        for r in group:
-            by[(r["family"], r["capability"])].append(r)
-        for (family, cap), rs in by.items():
-            lines += ["", f"#### {_esc(family)} / {_esc(cap)} ({len(rs)})", ""]
-            lines += _rows(rs)
-            repro = [r["reproduce"] for r in rs if r.get("reproduce")][:5]
-            if repro:
-                lines += ["", "<details><summary>reproduce</summary>", ""]
-                lines += _fenced(repro, "sh")
-                lines += ["", "</details>"]
+        if group:
+            lines += ["", f"### {title} ({len(group)})"]
+            lines += _grouped(group)
 
     diffs = report["summary"].get("disagreements", [])
     if diffs:
