@@ -109,7 +109,9 @@ def test_changed_expected_value_fails_and_names_file_and_case(
     assert len(failed) == 1
     assert failed[0]["vector"]["file"] == "primitives/x25519_test.json"
     assert failed[0]["vector"]["tcId"] == case["tcId"]
-    assert "primitives/x25519_test.json tcId" in out
+    listing = out[out.index("failures and errors") :]
+    assert "    primitives/x25519_test.json: 1 fail\n" in listing
+    assert f"      FAIL  tcId {case['tcId']}" in listing
 
 
 def test_json_syntax_error_exits_2_with_one_line_naming_the_file(
