@@ -23,6 +23,7 @@ from typing import Any
 from .attribution import charged
 from .errors import ConfigurationError
 from .expectations import Entry, Expectations
+from .unsupported import check_ids
 from .vectortypes import BUG_TYPES
 
 __all__ = ["FailOn", "GateResult", "apply_gate"]
@@ -101,11 +102,14 @@ def apply_gate(
     allow_stale: bool = False,
     partial: bool = False,
     known: Callable[[Entry], bool] | None = None,
+    unsupported: Sequence[dict[str, Any]] = (),
 ) -> GateResult:
     """Annotate ``results`` in place and return the verdict.
 
     ``partial`` is set for a shard: an entry that matches nothing may match in another slice, so
-    it is reported as ``outside-slice`` here and judged when the slices are merged. ``known``
+    it is reported as ``outside-slice`` here and judged when the slices are merged.
+    ``unsupported`` holds the run's summarised unsupported checks (conformance.unsupported):
+    under ``--fail-on unsupported`` each entry blocks with its count. ``known``
     says whether an entry covers any check of the vector set: one that covers only checks this
     run did not select (another tier, family or ``--case``) is ``not-run``, reported but not
     failing, while one that covers no check at all (a typo, a removed case) is stale.
@@ -137,6 +141,7 @@ def apply_gate(
     def ran_ids() -> list[str]:
         if not ids:
             ids.extend(dict.fromkeys(r["check"] for r in results))
+            ids.extend(i for e in unsupported for i in check_ids(e))
         return ids
 
     blocking: dict[str, int] = {}
@@ -154,6 +159,13 @@ def apply_gate(
         else:
             r["gate"] = "warn"
             policy_warnings += 1
+
+    for e in unsupported:
+        e.pop("gate", None)
+        if policy.blocks({"outcome": "unsupported"}):
+            e["gate"] = "block"
+            blocking["unsupported"] = blocking.get("unsupported", 0) + e["count"]
+            at_fault.update(dict.fromkeys(e["adapters"], e["count"]))
 
     reasons = [f"{n} {outcome} result(s) block the gate" for outcome, n in blocking.items()]
     if at_fault:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import launcher
+from . import launcher, unsupported
 from .errors import ConfigurationError
 from .expectations import Expectations
 from .interop import scenario_ids
@@ -111,8 +111,9 @@ def merge_reports(
     adapters = _adapters(reports)
     results: list[dict[str, Any]] = []
     owner: dict[tuple[str, tuple[str, ...]], Path] = {}
-    for path, report in reports:
-        for r in report["results"]:
+    normal = [unsupported.normalised(report) for _, report in reports]
+    for (path, _), (kept, _) in zip(reports, normal, strict=True):
+        for r in kept:
             key = (r["check"], tuple(r["adapters"]))
             if key in owner:
                 raise ConfigurationError(
@@ -121,6 +122,17 @@ def merge_reports(
                 )
             owner[key] = path
             results.append(dict(r))
+    entries = [listed for _, listed in normal]
+    for (path, _), listed in zip(reports, entries, strict=True):
+        for e in listed:
+            for check in unsupported.check_ids(e):
+                key = (check, tuple(e["adapters"]))
+                if key in owner:
+                    raise ConfigurationError(
+                        f"{path} and {owner[key]} overlap: both hold {check} for "
+                        f"{', '.join(e['adapters'])}"
+                    )
+                owner[key] = path
 
     # The order a single run would have produced: adapter by adapter, file by file, case by case.
     first = reports[0][1]
@@ -144,6 +156,15 @@ def merge_reports(
         )
 
     results.sort(key=order)
+
+    def entry_order(e: Mapping[str, Any]) -> tuple[Any, ...]:
+        adapters_at = tuple(adapter_pos.get(a, len(adapter_pos)) for a in e["adapters"])
+        if e["check"] in pair_pos:
+            return (1, pair_pos[e["check"]], adapters_at)
+        file = e.get("file") or ""
+        return (0, adapters_at, file_pos.get(file, len(file_pos)), e["check"])
+
+    merged_entries = sorted(unsupported.merge_entries(entries), key=entry_order)
     runs = [report["run"] for _, report in reports]
     merged: dict[str, Any] = {
         "reportVersion": REPORT_VERSION,
@@ -178,6 +199,7 @@ def merge_reports(
         },
         "adapters": adapters,
         "results": results,
+        "unsupported": merged_entries,
     }
     gate = GateOptions(
         expectations=_expectations(reports, gate.expectations),

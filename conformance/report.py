@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__, buildinfo, launcher
+from . import __version__, buildinfo, launcher, unsupported
 from .adapter import AdapterInfo
 from .attribution import attribute, charged
 from .buildinfo import BuildInfo
@@ -54,7 +54,8 @@ __all__ = [
 #: 1.3 added run.planned, run.interrupted and run.incomplete (a run that did not finish);
 #: 1.4 added suite.modified (the suite's tracked files differed from its commit) and run.launcher
 #: (how the suite was started, which the reproduce commands begin with), and stopped writing
-#: run.hypothesis (the random conversations no longer run on Hypothesis).
+#: run.hypothesis (the random conversations no longer run on Hypothesis); unsupported checks are
+#: summarised in the top-level "unsupported" entries instead of one result each.
 REPORT_VERSION = "1.4"
 
 
@@ -84,7 +85,11 @@ def _counts(counter: Mapping[str, int]) -> dict[str, int]:
     return {o: counter.get(o, 0) for o in OUTCOMES}
 
 
-def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def summarize(
+    results: Sequence[Mapping[str, Any]], unsupported: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """Counts of ``results`` and of the ``unsupported`` entries (conformance.unsupported) they
+    stand beside, every entry counting as many checks as it stands for."""
     outcomes: Counter[str] = Counter(r["outcome"] for r in results)
     by_adapter: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     acceptable: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
@@ -121,8 +126,22 @@ def summarize(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                     by_design.setdefault(r["family"], {})[name] = detail
             else:
                 pairs[r["family"]][sender][receiver][r["outcome"]] += 1
+    for e in unsupported:
+        n = e["count"]
+        outcomes["unsupported"] += n
+        for a in dict.fromkeys(e["adapters"]):
+            by_adapter[a][e["capability"]]["unsupported"] += n
+        if len(e["adapters"]) == 2:
+            sender, receiver = e["adapters"]
+            if e["check"].startswith("prop/"):
+                name = e["check"].split("/", 2)[2]
+                properties[e["family"]][name][receiver]["unsupported"] += n
+                if e.get("detail", "").startswith("by design:"):
+                    by_design.setdefault(e["family"], {})[name] = e["detail"]
+            else:
+                pairs[e["family"]][sender][receiver]["unsupported"] += n
     return {
-        "total": len(results),
+        "total": len(results) + sum(e["count"] for e in unsupported),
         "outcomes": _counts(outcomes),
         "byAdapter": {
             a: {c: _counts(n) for c, n in sorted(caps.items())} for a, caps in by_adapter.items()
@@ -225,6 +244,9 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
     reproduction commands and ``verdict``. Returns the exit status (0 pass, 1 fail)."""
     shard = report["run"].get("shard")
     unfinished = unfinished_reason(report)
+    # Unsupported checks are summarised (a report from before that keeps them as records).
+    report["results"], entries = unsupported.split(report["results"])
+    report["unsupported"] = unsupported.merge_entries([report.get("unsupported", ()), entries])
     attribute(report["results"])
     outcome = apply_gate(
         report["results"],
@@ -235,6 +257,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         today=today or date.today(),
         allow_stale=gate.allow_stale,
         partial=shard is not None,
+        unsupported=report["unsupported"],
     )
     if unfinished is not None:
         # Checks that never ran cannot have failed, so a short run must not pass.
@@ -246,7 +269,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
             r.pop("reproduce", None)
         else:
             r["reproduce"] = reproduce(r)
-    report["summary"] = summarize(report["results"])
+    report["summary"] = summarize(report["results"], report["unsupported"])
     report["summary"]["noRefusalState"] = no_refusal_state(report["adapters"])
     report["gate"] = {
         "verdict": outcome.verdict,

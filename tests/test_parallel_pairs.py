@@ -63,7 +63,8 @@ def test_pairs_and_properties_on_two_workers_give_the_records_of_one(
     assert sum(r[2] == "pass" for r in records) > len(records) // 2
     assert two["run"]["jobs"] == 2
     # The progress display shows each pair as it finishes (one line each off a terminal).
-    assert progress.count("→") == len(records)
+    assert one["unsupported"] == two["unsupported"]
+    assert progress.count("→") == len(records) + sum(e["count"] for e in two["unsupported"])
 
 
 def test_shards_partition_the_pair_and_property_checks() -> None:

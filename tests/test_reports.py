@@ -151,6 +151,7 @@ def test_shards_run_with_jobs_merge_to_the_unsharded_report(tmp_path: Path) -> N
     assert _result_set(report) == _result_set(whole)
     # Merged in the order a single run writes, every record as the --jobs 1 run wrote it.
     assert report["results"] == whole["results"]
+    assert report["unsupported"] == whole["unsupported"]
     assert report["summary"] == whole["summary"]
     assert [m["shard"] for m in report["run"]["merged"]] == ["1/2", "2/2"]
     assert (merged / "index.html").exists()

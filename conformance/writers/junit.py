@@ -1,5 +1,6 @@
 """``junit.xml``: one testcase per check result, read by GitLab, Jenkins and GitHub test-report
-actions.
+actions; checks an adapter cannot run are one testcase per adapter and vector file (or pair or
+property check), as report.json summarises them.
 
 Mapping: ``fail`` and ``unexpected-pass`` that block the gate are ``<failure>``, ``error`` is
 ``<error>``; ``unsupported``, ``expected-fail`` and results the ``--fail-on`` policy only warns
@@ -17,6 +18,7 @@ from typing import Any
 
 from ..attribution import fault_text
 from ..report import unfinished_reason
+from ..unsupported import normalised
 from ..untrusted import visible
 
 __all__ = ["render_junit"]
@@ -59,7 +61,32 @@ def _body(r: Mapping[str, Any]) -> str:
     return _clean("\n".join(lines))
 
 
+def _unsupported(parent: ET.Element, e: Mapping[str, Any]) -> None:
+    """One testcase for a summarised entry (conformance.unsupported): skipped, or a failure
+    when ``--fail-on unsupported`` makes it block."""
+    adapters = " -> ".join(e["adapters"])
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        {
+            "classname": _clean(f"{e['family']}.{e['capability']}.{adapters}"),
+            "name": _clean(e["check"]),
+        },
+    )
+    spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in e.get("tcIds", ()))
+    cases = f" (tcIds {spans})" if spans else ""
+    message = f"unsupported: {e['count']} check(s){cases}: {_first_line(e.get('detail'))}"
+    tag = "failure" if e.get("gate") == "block" else "skipped"
+    el = ET.SubElement(
+        case, tag, {"message": message, **({"type": "unsupported"} if tag == "failure" else {})}
+    )
+    el.text = _clean(str(e.get("detail") or ""))
+
+
 def _testcase(parent: ET.Element, r: Mapping[str, Any]) -> None:
+    if "count" in r:
+        _unsupported(parent, r)
+        return
     adapters = " -> ".join(r["adapters"])
     case = ET.SubElement(
         parent,
@@ -130,7 +157,8 @@ def _count(el: ET.Element) -> None:
 def render_junit(report: Mapping[str, Any]) -> str:
     root = ET.Element("testsuites", {"name": "e2ee-conformance"})
     suites: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for r in report["results"]:
+    results, entries = normalised(report)
+    for r in [*results, *entries]:
         suites[f"{' -> '.join(r['adapters'])} / {r['family']} / {r['capability']}"].append(r)
     failed = _start_errors(report)
     for name, cases in suites.items():
