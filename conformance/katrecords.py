@@ -23,7 +23,15 @@ import json.encoder
 from collections.abc import Callable, Mapping
 
 from .model import Case, Group, SpecRef, VectorFile
-from .results import CheckResult, Outcome, VectorRef, case_part, encode, outcome_part
+from .results import (
+    CheckResult,
+    Outcome,
+    VectorRef,
+    case_part,
+    encode,
+    known_answer,
+    outcome_part,
+)
 from .selection import check_prefix
 from .untrusted import json_safe
 
@@ -76,8 +84,8 @@ class TaskRecords:
         self._vector = json_safe(',"vector":{"file":' + encode(vf.name) + ',"tcId":')
         self._expected: dict[str, str] = {}
         self._flags: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
-        self._group_spec: dict[int, tuple[Group, str]] = {}
-        self._spec: dict[SpecRef, str] = {}
+        self._group_spec: dict[int, tuple[Group, tuple[SpecRef, ...], str]] = {}
+        self._spec: dict[SpecRef, tuple[tuple[SpecRef, ...], str]] = {}
 
     def result(
         self,
@@ -96,7 +104,7 @@ class TaskRecords:
         if flagged is None:
             flagged = self._flags[case.flags] = self._flag_part(case.flags)
         bug_types, flags_text = flagged
-        spec = case_spec(group, case)
+        spec, spec_text = self._spec_part(group, case)
         comment = case.comment or None
         if behaviour is None and detail is None and not inputs:
             observed = ""  # a plain pass: nothing to encode
@@ -118,15 +126,13 @@ class TaskRecords:
                 "}",
                 expected,
                 flags_text,
-                self._spec_part(group, case, spec),
+                spec_text,
                 ',"comment":' + json_safe(_quoted(comment)) if comment else "",
                 observed,
                 "}",
             )
         )
-        # Positional: keyword arguments cost the frozen __init__ half as much again. A field
-        # out of place would not match the text, which tests/test_katrecords.py compares.
-        r = CheckResult(
+        return known_answer(
             self.prefix + case.id,
             self.family,
             self.capability,
@@ -141,10 +147,8 @@ class TaskRecords:
             behaviour,
             detail,
             inputs if inputs is not None else {},
+            text,
         )
-        # The one field __init__ leaves out (see CheckResult.text).
-        object.__setattr__(r, "text", text)
-        return r
 
     def _flag_part(self, flags: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         """The bug types the file's notes give ``flags``, and the two as record members."""
@@ -156,18 +160,22 @@ class TaskRecords:
         bug_types = tuple(seen)
         return bug_types, _members(case_part(None, None, flags, bug_types, (), None))
 
-    def _spec_part(self, group: Group, case: Case, spec: tuple[SpecRef, ...]) -> str:
-        """``spec`` (and its level) as record members: worked out once per group, and once per
-        case source for the cases that have their own."""
-        if case.source is None:
+    def _spec_part(self, group: Group, case: Case) -> tuple[tuple[SpecRef, ...], str]:
+        """:func:`case_spec` and it (with its level) as record members: worked out once per
+        group, and once per case source for the cases that have their own."""
+        source = case.source
+        if source is None:
             found = self._group_spec.get(id(group))
             if found is None or found[0] is not group:
-                found = self._group_spec[id(group)] = (
-                    group,
-                    _members(case_part(None, None, (), (), spec, None)),
-                )
-            return found[1]
-        text = self._spec.get(case.source)
-        if text is None:
-            text = self._spec[case.source] = _members(case_part(None, None, (), (), spec, None))
-        return text
+                spec = group.spec_refs
+                found = self._group_spec[id(group)] = (group, spec, self._spec_members(spec))
+            return found[1], found[2]
+        own = self._spec.get(source)
+        if own is None:
+            spec = (source,)
+            own = self._spec[source] = (spec, self._spec_members(spec))
+        return own
+
+    @staticmethod
+    def _spec_members(spec: tuple[SpecRef, ...]) -> str:
+        return _members(case_part(None, None, (), (), spec, None))

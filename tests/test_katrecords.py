@@ -6,7 +6,7 @@ into another's."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 from helpers import PRIMITIVES, adapter_from, real
@@ -142,3 +142,15 @@ def test_a_replaced_result_is_encoded_again() -> None:
     assert failed.text is None
     assert json.loads(failed.json_text())["outcome"] == "fail"
     assert failed.json_text() == whole(failed)
+
+
+def test_known_answer_makes_the_object_init_would() -> None:
+    """results.known_answer sets the slots itself: every field, with the values given."""
+    vf = hostile_file()
+    g, c = vf.cases()[0]
+    r = TaskRecords(vf, "aead", ("x",)).result(g, c, "fail", HOSTILE, None, {"k": 1})
+    again = CheckResult(**{f.name: getattr(r, f.name) for f in fields(CheckResult) if f.init})
+    assert r == again
+    assert repr(r) == repr(again)
+    assert again.text is None
+    assert r.text == whole(again)
