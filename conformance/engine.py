@@ -17,9 +17,10 @@ from .adapter import LoadedAdapter
 from .capabilities import COMPOSITES
 from .checks import CHECKS
 from .errors import ConfigurationError
-from .model import Case, Group, SpecRef, Step, VectorFile
+from .katrecords import TaskRecords, case_spec
+from .model import Case, Group, Step, VectorFile
 from .reference.cbc_hmac import CbcHmacPrimitives
-from .results import CheckResult, Outcome, VectorRef
+from .results import CheckResult, Outcome
 from .selection import Selected, Selection, check_prefix
 from .stdio import AdapterFault, RpcCapability
 
@@ -100,8 +101,7 @@ def run_task(task: Task, sink: Sink) -> None:
     """Run the task's cases on its adapter, sending each result to ``sink``."""
     vf, adapter = task.vectors, task.adapter
     capability = vf.capability
-    names = (adapter.name,)
-    prefix = check_prefix(vf)
+    records = TaskRecords(vf, capability, (adapter.name,))
 
     def emit(
         group: Group,
@@ -110,25 +110,9 @@ def run_task(task: Task, sink: Sink) -> None:
         detail: str | None = None,
         behaviour: str | None = None,
     ) -> None:
-        sink(
-            CheckResult(
-                check=prefix + case.id,
-                family=vf.family,
-                capability=capability,
-                adapters=names,
-                outcome=outcome,
-                vector=VectorRef(vf.name, case.tc_id, case.id),
-                expected=case.result,
-                flags=case.flags,
-                bug_types=_bug_types(vf, case),
-                spec=case_spec(group, case),
-                comment=case.comment or None,
-                behaviour=behaviour,
-                detail=detail,
-                # Inputs only where someone will look at them: a full run stays small.
-                inputs=case_inputs(group, case) if outcome in ("fail", "error") else {},
-            )
-        )
+        # Inputs only where someone will look at them: a full run stays small.
+        inputs = case_inputs(group, case) if outcome in ("fail", "error") else None
+        sink(records.result(group, case, outcome, detail, behaviour, inputs))
 
     cases = task.selected()
     cannot = cannot_run(adapter, capability)
@@ -200,11 +184,6 @@ def judge_case(group: Group, case: Case, impl: object) -> tuple[Outcome, str | N
     return verdict.outcome, verdict.detail, verdict.behaviour
 
 
-def case_spec(group: Group, case: Case) -> tuple[SpecRef, ...]:
-    """The spec sections a case answers to: its own source if it has one, else its group's."""
-    return (case.source,) if case.source is not None else group.spec_refs
-
-
 #: Cases whose calls an out-of-process adapter gets in one batch line.
 BATCH = 256
 
@@ -269,15 +248,6 @@ def native_error(exc: BaseException) -> str:
         tail = "(traceback unavailable)"
     head = f"native exception {type(exc).__qualname__}: {untrusted.clean(exc, 1000)}"
     return untrusted.clean(head + "\n" + tail, untrusted.ERROR_MESSAGE)
-
-
-def _bug_types(vf: VectorFile, case: Case) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for flag in case.flags:
-        note = vf.notes.get(flag)
-        if note is not None:
-            seen[note.bug_type] = None
-    return tuple(seen)
 
 
 def case_inputs(group: Group, case: Case) -> dict[str, str | int]:

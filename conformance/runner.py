@@ -10,7 +10,6 @@ report always gets one, and a short one never passes the gate.
 from __future__ import annotations
 
 import functools
-import json
 import secrets
 import sys
 import time
@@ -39,7 +38,6 @@ from .results import CheckResult
 from .selection import Selection, Shard, Tier
 from .stdio import kill_all
 from .summary import render_summary
-from .untrusted import json_safe
 from .writers import FORMATS, write_outputs
 
 __all__ = ["ResultStream", "RunOptions", "execute"]
@@ -71,33 +69,38 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-_LINE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-
-
 class ResultStream:
-    """``results.jsonl``: each result is written as it comes, flushed after every task and at
-    least every :attr:`FLUSH_EVERY` seconds within a long one, so a run that dies still leaves
+    """``results.jsonl``: each result is kept as it comes and written out after every task and
+    at least every :attr:`FLUSH_EVERY` seconds within a long one, so a run that dies still leaves
     what it did."""
 
     FLUSH_EVERY = 1.0
 
     def __init__(self, path: Path) -> None:
         self._fh = path.open("w", encoding="utf-8")
+        self._pending: list[str] = []
         self._flushed = time.monotonic()
 
     def write(self, r: CheckResult) -> None:
-        # One shared encoder: json.dumps with options builds a new one per call.
-        self._fh.write(json_safe(_LINE.encode(r.to_json())) + "\n")
-        # Not a flush per result: a full run writes tens of thousands of them.
+        # Lines are joined and written once per flush: a write call per result costs more than
+        # building its line, and a full run writes tens of thousands of them.
+        self._pending.append(r.json_text())
         if time.monotonic() - self._flushed >= self.FLUSH_EVERY:
             self.flush()
 
     def flush(self) -> None:
+        if self._pending:
+            self._pending.append("")  # the last line's newline
+            self._fh.write("\n".join(self._pending))
+            self._pending.clear()
         self._fh.flush()
         self._flushed = time.monotonic()
 
     def close(self) -> None:
-        self._fh.close()
+        try:
+            self.flush()
+        finally:
+            self._fh.close()
 
 
 def gate_options(expect: Path | None, fail_on: Sequence[str], allow_stale: bool) -> GateOptions:

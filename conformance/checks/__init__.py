@@ -37,12 +37,18 @@ class Verdict:
     behaviour: Literal["accepted", "rejected"] | None = None
 
 
+# Verdicts are immutable, so the passing ones are shared rather than made for every operation.
 PASS = Verdict("pass")
+_ACCEPTED = Verdict("pass", None, "accepted")
+_REJECTED = Verdict("pass", None, "rejected")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempt:
-    """What an operation produced: a value, or the neutral error it was refused with."""
+    """What an operation produced: a value, or the neutral error it was refused with.
+
+    Not frozen: one is made for every call a check makes, a frozen ``__init__`` costs twice as
+    much, and nothing keeps one past the check that made it."""
 
     value: object = None
     error: ProtocolError | None = None
@@ -91,24 +97,28 @@ def judge(case: Case, outcome: Attempt, expected: object, what: str) -> Verdict:
         return Verdict("unsupported", f"{what}: {refusal(outcome.error)}")
     if outcome.error is not None:
         if case.acceptable:
-            return Verdict("pass", None, "rejected")
+            return _REJECTED
         return Verdict("fail", f"{what}: refused a valid input with {refusal(outcome.error)}")
     if expected is not None and outcome.value != expected:
         return Verdict("fail", mismatch(what, expected, outcome.value))
-    return Verdict("pass", None, "accepted" if case.acceptable else None)
+    return _ACCEPTED if case.acceptable else PASS
 
 
 def first_failure(*verdicts: Verdict) -> Verdict:
     """Combine the verdicts of several operations on one case: the first failure wins."""
+    behaviours: set[str] = set()
     for v in verdicts:
         if v.outcome != "pass":
             return v
-    behaviours = {v.behaviour for v in verdicts if v.behaviour}
+        if v.behaviour:
+            behaviours.add(v.behaviour)
+    if not behaviours:
+        return PASS
     if len(behaviours) > 1:
         return Verdict(
             "fail", "inconsistent: one operation accepted the case and another refused it"
         )
-    return Verdict("pass", None, behaviours.pop() if behaviours else None)
+    return _ACCEPTED if behaviours.pop() == "accepted" else _REJECTED
 
 
 CheckFn = Callable[[Group, Case, object], Verdict]
