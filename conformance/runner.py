@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import interrupts, loader
+from . import interrupts, loader, unsupported, untrusted
 from .adapter import LoadedAdapter, load_adapter
 from .engine import Task, plan, run_task
 from .errors import ConfigurationError, RunIncomplete
@@ -34,7 +34,7 @@ from .profiles import apply_profile, profile
 from .progress import Progress
 from .registry import resolve
 from .report import GateOptions, build_report
-from .results import CheckResult
+from .results import CheckResult, encode
 from .selection import Selection, Shard, Tier
 from .stdio import kill_all
 from .summary import render_summary
@@ -79,16 +79,30 @@ class ResultStream:
     def __init__(self, path: Path) -> None:
         self._fh = path.open("w", encoding="utf-8")
         self._pending: list[str] = []
+        self._unsupported: list[dict[str, Any]] = []
         self._flushed = time.monotonic()
 
     def write(self, r: CheckResult) -> None:
+        if r.outcome == "unsupported":
+            # Summarised as report.json has them (conformance.unsupported): one line per
+            # adapter and file or check, written when its task or pair ends.
+            self._unsupported.append(r.to_json())
+            return
         # Lines are joined and written once per flush: a write call per result costs more than
         # building its line, and a full run writes tens of thousands of them.
         self._pending.append(r.json_text())
         if time.monotonic() - self._flushed >= self.FLUSH_EVERY:
-            self.flush()
+            self._write_pending()
 
     def flush(self) -> None:
+        """Write out everything so far: called as each task or pair ends."""
+        if self._unsupported:
+            _, entries = unsupported.split(self._unsupported)
+            self._pending.extend(untrusted.json_safe(encode(e)) for e in entries)
+            self._unsupported.clear()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
         if self._pending:
             self._pending.append("")  # the last line's newline
             self._fh.write("\n".join(self._pending))

@@ -75,6 +75,9 @@ def test_entries_stand_for_every_unsupported_check(run: tuple[Path, dict[str, An
     assert report["summary"]["total"] == total
     assert report["summary"]["outcomes"]["unsupported"] == sum(e["count"] for e in entries)
     # The stream and junit.xml agree with the report.
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert [x for x in lines if "count" in x] == entries
+    assert [x for x in lines if "count" not in x] == report["results"]
     junit = (out / "junit.xml").read_text()
     assert junit.count("unsupported: ") == len(entries)
 
