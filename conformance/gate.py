@@ -23,7 +23,6 @@ from typing import Any
 from .attribution import charged
 from .errors import ConfigurationError
 from .expectations import Entry, Expectations
-from .unsupported import check_ids
 from .vectortypes import BUG_TYPES
 
 __all__ = ["FailOn", "GateResult", "apply_gate"]
@@ -103,13 +102,15 @@ def apply_gate(
     partial: bool = False,
     known: Callable[[Entry], bool] | None = None,
     unsupported: Sequence[dict[str, Any]] = (),
+    unsupported_ids: Callable[[], Iterable[str]] | None = None,
 ) -> GateResult:
     """Annotate ``results`` in place and return the verdict.
 
     ``partial`` is set for a shard: an entry that matches nothing may match in another slice, so
     it is reported as ``outside-slice`` here and judged when the slices are merged.
     ``unsupported`` holds the run's summarised unsupported checks (conformance.unsupported):
-    under ``--fail-on unsupported`` each entry blocks with its count. ``known``
+    under ``--fail-on unsupported`` each entry blocks with its count; ``unsupported_ids`` gives
+    their check ids (which need the vector files) when an entry matched nothing. ``known``
     says whether an entry covers any check of the vector set: one that covers only checks this
     run did not select (another tier, family or ``--case``) is ``not-run``, reported but not
     failing, while one that covers no check at all (a typo, a removed case) is stale.
@@ -141,7 +142,8 @@ def apply_gate(
     def ran_ids() -> list[str]:
         if not ids:
             ids.extend(dict.fromkeys(r["check"] for r in results))
-            ids.extend(i for e in unsupported for i in check_ids(e))
+            if unsupported_ids is not None:
+                ids.extend(unsupported_ids())
         return ids
 
     blocking: dict[str, int] = {}

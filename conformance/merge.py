@@ -125,7 +125,7 @@ def merge_reports(
     entries = [listed for _, listed in normal]
     for (path, _), listed in zip(reports, entries, strict=True):
         for e in listed:
-            for check in unsupported.check_ids(e):
+            for check in unsupported.cases(e):
                 key = (check, tuple(e["adapters"]))
                 if key in owner:
                     raise ConfigurationError(

@@ -258,6 +258,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
         allow_stale=gate.allow_stale,
         partial=shard is not None,
         unsupported=report["unsupported"],
+        unsupported_ids=_unsupported_ids(report),
     )
     if unfinished is not None:
         # Checks that never ran cannot have failed, so a short run must not pass.
@@ -299,6 +300,35 @@ def unfinished_reason(report: Mapping[str, Any]) -> str | None:
     planned = run.get("planned")
     ran = len(report["results"])
     return f"{why}: {ran} of {planned} checks ran" if planned is not None else why
+
+
+def _unsupported_ids(report: Mapping[str, Any]) -> Callable[[], list[str]]:
+    """The check ids the report's unsupported entries stand for, read from the vector files
+    (an entry keeps each file's tcIds, not its case ids)."""
+
+    def ids() -> list[str]:
+        from . import loader
+        from .selection import check_prefix
+
+        root = report["run"].get("vectorsRoot")
+        try:
+            files = {
+                vf.name: vf
+                for vf in loader.load_many(loader.discover(Path(root) if root else None))
+            }
+        except ConformanceError:
+            files = {}
+        out: list[str] = []
+        for e in report["unsupported"]:
+            vf = files.get(e["file"]) if e.get("file") else None
+            if not e.get("file"):
+                out.append(e["check"])
+            elif vf is not None:
+                wanted = {n for a, b in e.get("tcIds", ()) for n in range(a, b + 1)}
+                out.extend(check_prefix(vf) + c.id for _, c in vf.cases() if c.tc_id in wanted)
+        return out
+
+    return ids
 
 
 def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:

@@ -4,12 +4,13 @@ property check) instead of one record per case.
 Most of a full run is checks an adapter cannot run (17,000 of 24,000 in the bundled run): one
 record each made report.json 18 MB and junit.xml 9 MB, every record saying the same thing. An
 entry keeps what those records said: how many there were, the adapter's reason, and which
-cases (their ids, and their tcIds as ranges), so nothing is lost and every count still adds up.
+cases (their tcIds, as ranges), so nothing is lost and every count still adds up.
 
 An entry:
-``{"adapters", "family", "capability", "file", "check", "count", "ids", "tcIds", "detail"}``
-where ``check`` is ``kat/<family>/<stem>/*`` for a vector file (``file`` names it) or the pair
-or property check id (``file`` is None, ``ids`` lists nothing, ``count`` counts ordered pairs).
+``{"adapters", "family", "capability", "file", "check", "count", "tcIds", "detail"}``
+where ``check`` is ``kat/<family>/<stem>/*`` for a vector file (``file`` names it, ``tcIds``
+its cases as ranges: with the file, whose digest the report records, they give every case) or
+the pair or property check id (``file`` is None).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["check_ids", "entries_of", "merge_entries", "normalised", "split"]
+__all__ = ["cases", "entries_of", "merge_entries", "normalised", "split"]
 
 
 def _key(r: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -68,8 +69,6 @@ def _entry(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "detail": first.get("detail") or "",
     }
     if v:
-        # Sorted, so that the slices of a sharded run merge to the list one run gives.
-        entry["ids"] = sorted(r["vector"]["id"] for r in records)
         entry["tcIds"] = _ranges(r["vector"]["tcId"] for r in records)
     return entry
 
@@ -89,12 +88,12 @@ def normalised(report: Mapping[str, Any]) -> tuple[list[Any], list[dict[str, Any
     return results, merge_entries([report.get("unsupported", ()), entries])
 
 
-def check_ids(entry: Mapping[str, Any]) -> list[str]:
-    """The check id of every check an entry stands for."""
+def cases(entry: Mapping[str, Any]) -> list[str]:
+    """A key for every check an entry stands for: ``file#tcId`` for a vector file's cases,
+    the check id for a pair or property."""
     if not entry.get("file"):
         return [str(entry["check"])]
-    prefix = str(entry["check"]).removesuffix("*")
-    return [prefix + i for i in entry.get("ids", ())]
+    return [f"{entry['file']}#{n}" for a, b in entry.get("tcIds", ()) for n in range(a, b + 1)]
 
 
 def merge_entries(lists: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
@@ -115,8 +114,7 @@ def merge_entries(lists: Iterable[Sequence[Mapping[str, Any]]]) -> list[dict[str
                 joined[key] = dict(e) | {"adapters": list(e["adapters"])}
                 continue
             have["count"] += e["count"]
-            if "ids" in e:
-                have["ids"] = sorted([*have.get("ids", ()), *e["ids"]])
+            if "tcIds" in e:
                 spans = [*have.get("tcIds", ()), *e.get("tcIds", ())]
                 have["tcIds"] = _ranges(n for a, b in spans for n in range(a, b + 1))
     return list(joined.values())

@@ -36,11 +36,30 @@ def _json(report: Mapping[str, Any]) -> str:
     return json_text(report)
 
 
+#: Lists of records in a report: one record per line.
+_LINED = ("results", "unsupported")
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_text(value: object) -> str:
-    """``value`` as the suite's JSON (indented, UTF-8 kept readable), valid UTF-8 and inert on
-    a terminal whatever strings it holds (:func:`conformance.untrusted.json_safe`): a lone
-    surrogate becomes U+FFFD rather than an escape that strict JSON readers refuse."""
-    return untrusted.json_safe(json.dumps(value, indent=1, ensure_ascii=False)) + "\n"
+    """``value`` as the suite's JSON (compact, UTF-8 kept readable; a report with each
+    top-level key and each result on a line of its own, so it greps and diffs by record and
+    stays small), valid UTF-8 and inert on a terminal whatever strings it holds
+    (:func:`conformance.untrusted.json_safe`): a lone surrogate becomes U+FFFD rather than an
+    escape that strict JSON readers refuse."""
+    if not isinstance(value, Mapping):
+        return untrusted.json_safe(_compact(value)) + "\n"
+    members = []
+    for key, item in value.items():
+        if key in _LINED and isinstance(item, list):
+            lines = ",\n".join(_compact(x) for x in item)
+            members.append(f"{_compact(key)}:[\n{lines}\n]" if item else f"{_compact(key)}:[]")
+        else:
+            members.append(f"{_compact(key)}:{_compact(item)}")
+    return untrusted.json_safe("{\n" + ",\n".join(members) + "\n}") + "\n"
 
 
 def _renderer(fmt: str) -> Callable[[Mapping[str, Any]], str]:
