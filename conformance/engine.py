@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -106,35 +107,44 @@ def run_task(task: Task, sink: Sink) -> None:
     def emit(
         group: Group,
         case: Case,
+        took: float | None,
         outcome: Outcome,
         detail: str | None = None,
         behaviour: str | None = None,
     ) -> None:
         # Inputs only where someone will look at them: a full run stays small.
         inputs = case_inputs(group, case) if outcome in ("fail", "error") else None
-        sink(records.result(group, case, outcome, detail, behaviour, inputs))
+        duration = None if took is None else round(took, 6)
+        sink(records.result(group, case, outcome, detail, behaviour, inputs, duration))
 
     cases = task.selected()
     cannot = cannot_run(adapter, capability)
     if cannot is not None:
         for group, case in cases:
-            emit(group, case, *cannot)
+            emit(group, case, None, *cannot)
         return
 
     impl = implementation_for(adapter, capability)
     batched = impl if isinstance(impl, RpcCapability) and impl.batching else None
+    clock = time.perf_counter
     for start in range(0, len(cases), BATCH):
         chunk = cases[start : start + BATCH]
+        began = clock()
         batch_fault = _prefetch(batched, chunk) if batched is not None else None
+        # A case's time includes its share of the batch that fetched its answers.
+        share = (clock() - began) / len(chunk) if batched is not None else 0.0
         if batch_fault is None:
             # Each result goes out as soon as it is known (progress, results.jsonl).
             for group, case in chunk:
-                emit(group, case, *judge_case(group, case, impl))
+                began = clock()
+                verdict = judge_case(group, case, impl)
+                emit(group, case, clock() - began + share, *verdict)
         else:
-            for (group, case), verdict in zip(
-                chunk, _after_batch_fault(batch_fault, chunk, impl), strict=True
-            ):
-                emit(group, case, *verdict)
+            began = clock()
+            verdicts = _after_batch_fault(batch_fault, chunk, impl)
+            each = (clock() - began) / len(chunk) + share
+            for (group, case), verdict in zip(chunk, verdicts, strict=True):
+                emit(group, case, each, *verdict)
         if batched is not None:
             batched.drop_prefetched()
 

@@ -95,6 +95,7 @@ class TaskRecords:
         detail: str | None = None,
         behaviour: str | None = None,
         inputs: Mapping[str, str | int] | None = None,
+        duration: float | None = None,
     ) -> CheckResult:
         """The result of ``case`` (of ``group``), its ``text`` set."""
         expected = self._expected.get(case.result)
@@ -129,6 +130,8 @@ class TaskRecords:
                 spec_text,
                 ',"comment":' + json_safe(_quoted(comment)) if comment else "",
                 observed,
+                # outcome_part's last member; a float as the encoder writes it.
+                "" if duration is None else ',"duration":' + encode(duration),
                 "}",
             )
         )
@@ -147,6 +150,7 @@ class TaskRecords:
             behaviour,
             detail,
             inputs if inputs is not None else {},
+            duration,
             text,
         )
 

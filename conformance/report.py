@@ -160,6 +160,38 @@ def summarize(
         },
         "byDesign": by_design,
         "disagreements": disagreements(results),
+    } | _durations(results)
+
+
+#: The slowest checks a summary lists.
+SLOWEST = 10
+
+
+def _durations(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How long the checks took: in all, per adapter (a pair's time counts for both of its
+    adapters), and the slowest ones. Nothing for a report whose results have no durations."""
+    timed = [r for r in results if r.get("duration") is not None]
+    if not timed:
+        return {}
+    by_adapter: dict[str, float] = defaultdict(float)
+    for r in timed:
+        for a in dict.fromkeys(r["adapters"]):
+            by_adapter[a] += r["duration"]
+    slowest = sorted(timed, key=lambda r: (-r["duration"], r["check"], r["adapters"]))[:SLOWEST]
+    return {
+        "durations": {
+            "total": round(sum(r["duration"] for r in timed), 6),
+            "byAdapter": {a: round(t, 6) for a, t in by_adapter.items()},
+            "slowest": [
+                {
+                    "check": r["check"],
+                    "adapters": list(r["adapters"]),
+                    "outcome": r["outcome"],
+                    "duration": r["duration"],
+                }
+                for r in slowest
+            ],
+        }
     }
 
 

@@ -102,6 +102,9 @@ class CheckResult:
     seed: int | None = None
     #: Pair and group results that are not a pass: who is at fault, and why.
     fault: Fault | None = None
+    #: Seconds the check took (its share of a batch included). Not part of what a result
+    #: says about the implementation, so results that differ only in it compare equal.
+    duration: float | None = field(default=None, compare=False)
     #: The result's :meth:`json_text` when its producer built it. Never passed in (``init=False``),
     #: so ``dataclasses.replace`` cannot carry it over to a result it no longer describes.
     text: str | None = field(default=None, init=False, compare=False, repr=False)
@@ -124,7 +127,11 @@ class CheckResult:
                 self.vector, self.expected, self.flags, self.bug_types, self.spec, self.comment
             )
         )
-        out.update(outcome_part(self.behaviour, self.detail, self.inputs, self.seed, self.fault))
+        out.update(
+            outcome_part(
+                self.behaviour, self.detail, self.inputs, self.seed, self.fault, self.duration
+            )
+        )
         return out
 
     def json_text(self) -> str:
@@ -173,8 +180,9 @@ def outcome_part(
     inputs: Mapping[str, str | int],
     seed: int | None,
     fault: Fault | None,
+    duration: float | None = None,
 ) -> dict[str, Any]:
-    """The record's keys after the case's: what this run observed."""
+    """The record's keys after the case's: what this run observed, and how long it took."""
     out: dict[str, Any] = {}
     if behaviour is not None:
         out["behaviour"] = behaviour
@@ -188,6 +196,8 @@ def outcome_part(
         out["seed"] = seed
     if fault is not None:
         out["fault"] = fault.to_json()
+    if duration is not None:
+        out["duration"] = duration
     return out
 
 
@@ -246,6 +256,7 @@ _KNOWN_ANSWER_SLOTS = (
     "inputs",
     "seed",
     "fault",
+    "duration",
     "text",
 )
 if set(_KNOWN_ANSWER_SLOTS) != {f.name for f in fields(CheckResult)}:
@@ -268,6 +279,7 @@ def known_answer(
     behaviour: str | None,
     detail: str | None,
     inputs: Mapping[str, str | int],
+    duration: float | None,
     text: str,
 ) -> CheckResult:
     """A known-answer result with the :meth:`~CheckResult.json_text` its producer built.
@@ -293,6 +305,7 @@ def known_answer(
         s_inputs,
         s_seed,
         s_fault,
+        s_duration,
         s_text,
     ) = _SETTERS
     r: CheckResult = object.__new__(CheckResult)
@@ -312,6 +325,7 @@ def known_answer(
     s_inputs(r, inputs)
     s_seed(r, None)
     s_fault(r, None)
+    s_duration(r, duration)
     s_text(r, text)
     return r
 

@@ -107,6 +107,8 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             f"\nimplementations disagree on {len(diffs)} case(s): side by side in index.html"
         )
 
+    lines += _timing(summary.get("durations"))
+
     o = summary["outcomes"]
     counts = ", ".join(f"{o[k]} {k}" for k in OUTCOMES if o.get(k) or k in OBSERVED_OUTCOMES)
     lines.append(f"\n{summary['total']} checks: {counts}")
@@ -174,3 +176,21 @@ def _counts(results: Any) -> dict[str, int]:
     for r in results:
         out[r["outcome"]] = out.get(r["outcome"], 0) + 1
     return out
+
+
+#: Slowest checks and adapters shown.
+_SLOWEST = 5
+
+
+def _timing(durations: Mapping[str, Any] | None) -> list[str]:
+    """The slowest checks and the time per adapter (a pair's time counts for both)."""
+    if not durations:
+        return []
+    lines = [f"\ntime in checks: {durations['total']:.1f} s; slowest:"]
+    for s in durations["slowest"][:_SLOWEST]:
+        lines.append(f"  {s['duration']:8.3f} s  {' → '.join(s['adapters'])}  {s['check']}")
+    per = sorted(durations["byAdapter"].items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = ", ".join(f"{a} {t:.1f} s" for a, t in per[:_SLOWEST])
+    more = f", … {len(per) - _SLOWEST} more" if len(per) > _SLOWEST else ""
+    lines.append(f"time per adapter: {shown}{more}")
+    return lines

@@ -35,6 +35,17 @@ def load_report(out: Path) -> dict[str, Any]:
     return report
 
 
+def timeless(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``results`` without their durations: everything two runs of the same seed must agree on
+    (how long a check took varies from run to run and is no part of its verdict)."""
+    return [{k: v for k, v in r.items() if k != "duration"} for r in results]
+
+
+def timeless_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """A report's summary without the time the checks took."""
+    return {k: v for k, v in summary.items() if k != "durations"}
+
+
 def repro_args(report: dict[str, Any], result: dict[str, Any]) -> list[str]:
     """The arguments of ``result``'s reproduce command after the launcher the report recorded
     (``e2ee-conformance`` or ``python -m conformance``), for ``main``."""

@@ -16,7 +16,7 @@ import pytest
 from browser import visit
 from conftest import BundledRun
 from findings import KNOWN, KNOWN_ERRORS, total
-from helpers import load_report, repro_args
+from helpers import load_report, repro_args, timeless, timeless_summary
 
 from conformance import loader
 from conformance.cli import main
@@ -150,9 +150,9 @@ def test_shards_run_with_jobs_merge_to_the_unsharded_report(tmp_path: Path) -> N
     assert code == 1
     assert _result_set(report) == _result_set(whole)
     # Merged in the order a single run writes, every record as the --jobs 1 run wrote it.
-    assert report["results"] == whole["results"]
+    assert timeless(report["results"]) == timeless(whole["results"])
     assert report["unsupported"] == whole["unsupported"]
-    assert report["summary"] == whole["summary"]
+    assert timeless_summary(report["summary"]) == timeless_summary(whole["summary"])
     assert [m["shard"] for m in report["run"]["merged"]] == ["1/2", "2/2"]
     assert (merged / "index.html").exists()
     assert (merged / "junit.xml").exists()
@@ -398,3 +398,35 @@ def test_hostile_adapter_renders_as_text(tmp_path: Path) -> None:
         assert "<img src=x onerror=alert(2)>" in text
     assert v.problems == []
     assert v.dialogs == []
+
+
+def test_every_result_records_its_time_and_the_outputs_list_the_slowest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "o"
+    args = ["run", "--adapter", "pynacl", "--adapter", "reference", "--tier", "smoke"]
+    main([*args, "--family", "primitives", "--family", "olm", "--out", str(out), "--seed", "1"])
+    printed = capsys.readouterr().out
+    report = load_report(out)
+    results = report["results"]
+    assert results
+    assert all(r["duration"] >= 0 for r in results)
+    assert any(r["check"].startswith("prop/") for r in results)
+    durations = report["summary"]["durations"]
+    slowest = durations["slowest"]
+    assert [s["duration"] for s in slowest] == sorted(
+        (s["duration"] for s in slowest), reverse=True
+    )
+    assert slowest[0]["duration"] == max(r["duration"] for r in results)
+    assert durations["total"] == pytest.approx(sum(r["duration"] for r in results), abs=1e-4)
+    assert set(durations["byAdapter"]) == {"pynacl", "reference"}
+    assert "time per adapter: " in printed
+    assert f"{slowest[0]['duration']:8.3f} s" in printed
+    from junitparser import JUnitXml
+
+    xml = JUnitXml.fromfile(str(out / "junit.xml"))
+    timed = [
+        case.time for suite in xml for case in suite if case.name in {r["check"] for r in results}
+    ]
+    assert len(timed) >= len(results)
+    assert max(timed) == pytest.approx(slowest[0]["duration"], abs=1e-6)

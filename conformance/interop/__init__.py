@@ -13,6 +13,7 @@ which is where a bug symmetrical in sending and receiving hides.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -271,6 +272,7 @@ def pair_result(
     detail: str | None = None,
     behaviour: str | None = None,
     fault: Fault | None = None,
+    duration: float | None = None,
 ) -> CheckResult:
     """The result record of a pair task, whoever settled it (the scenario, or a worker that
     died under it)."""
@@ -290,6 +292,7 @@ def pair_result(
         behaviour=behaviour,
         bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
         fault=fault,
+        duration=None if duration is None else round(duration, 6),
     )
 
 
@@ -299,6 +302,7 @@ def run_pair(
     """Play the task's scenario; ``wrap(adapter name, implementation)`` may stand in front of
     each side's implementation (``repro`` puts a call recorder there)."""
     sc, a, b = task.scenario, task.first, task.second
+    began = time.perf_counter()
 
     def result(
         outcome: Outcome,
@@ -306,7 +310,8 @@ def run_pair(
         behaviour: str | None = None,
         fault: Fault | None = None,
     ) -> CheckResult:
-        return pair_result(task, run_seed, outcome, detail, behaviour, fault)
+        took = time.perf_counter() - began
+        return pair_result(task, run_seed, outcome, detail, behaviour, fault, took)
 
     def adapter_fault(exc: BaseException, what: str) -> Fault:
         name = _raised_by(exc)
