@@ -27,6 +27,7 @@ from .attribution import attribute, charged
 from .buildinfo import BuildInfo
 from .errors import ConformanceError
 from .expectations import Entry, Expectations
+from .failures import mismatch
 from .gate import FailOn, apply_gate
 from .model import VectorFile
 from .resources import adapters_dir, data_root
@@ -203,7 +204,10 @@ def _choice(r: Mapping[str, Any]) -> str:
             return str(r["behaviour"])
         return "rejected" if r.get("expected") == "invalid" else "accepted"
     if observed == "fail":
-        return "rejected" if r.get("expected") == "valid" else "accepted (wrongly)"
+        # A wrong answer and a wrong refusal are different bugs; neither reads as a refusal.
+        if mismatch(str(r.get("detail") or "")) is not None:
+            return "wrong output"
+        return "rejected (wrongly)" if r.get("expected") == "valid" else "accepted (wrongly)"
     return str(observed)
 
 
