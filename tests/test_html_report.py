@@ -120,8 +120,9 @@ def _results() -> list[dict[str, Any]]:
             [HOSTILE_NAME],
             "unsupported",
             detail="capability not declared",
+            vector={"file": "primitives/aes_gcm_test.json", "tcId": 10 + i, "id": f"u{i}"},
         )
-        for i in range(4)
+        for i in (0, 1, 2, 5)
     ]
     results += [
         _result("pair/olm/session-1", "olm-session", [crypto, nacl], "pass", family="olm"),
@@ -275,7 +276,7 @@ def test_matrix_pairs_and_acceptable_present() -> None:
     assert "rejects" in out
 
 
-def test_every_listed_result_present_and_unsupported_only_counted() -> None:
+def test_every_listed_result_present_and_unsupported_summarised() -> None:
     report = make_report()
     out = render_html(report)
     for r in _listed(report):
@@ -285,7 +286,10 @@ def test_every_listed_result_present_and_unsupported_only_counted() -> None:
     for r in report["results"]:
         if r["outcome"] == "unsupported":
             assert r["check"] not in out
+    # Summarised by adapter, capability and vector file, with the test cases as ranges.
     assert "4 unsupported results" in out
+    assert "kat/primitives/aes_gcm_test/*" in out
+    assert "10 to 12, 15" in out
 
 
 def test_cells_coloured_by_outcome() -> None:
