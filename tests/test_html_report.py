@@ -620,6 +620,14 @@ _OVERFLOWING = """() => {
 }"""
 
 
+#: Cells holding a long value laid out a handful of characters wide (the adapters table of
+#: issue 15 gave a manifest path 86 px at 1,400 px).
+_SQUEEZED = """() => Array.from(document.querySelectorAll("td, th"))
+  .filter(c => (c.textContent || "").trim().length > 24)
+  .map(c => [c.getBoundingClientRect().width, (c.textContent || "").trim().slice(0, 40)])
+  .filter(([w]) => w > 0 && w < 100)"""
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
     width, height = SCREENS[screen]
@@ -659,6 +667,7 @@ def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
         # A long manifest path wraps in whole runs, never one character per line.
         cell = page.locator("#adapters td.long code").first
         assert (cell.bounding_box() or {"width": 0})["width"] > 100
+        assert page.evaluate(_SQUEEZED) == []
 
     assert v.problems == []
     assert v.dialogs == []

@@ -49,6 +49,8 @@ LISTED: tuple[str, ...] = ("fail", "error", "unexpected-pass", "expected-fail")
 _BAD: tuple[str, ...] = ("fail", "error", "unexpected-pass")
 #: Characters of a detail in a failure's one-line summary (the full detail is one click away).
 _BRIEF = 160
+#: Characters of a detail the filter box searches.
+_FILTER = 300
 #: Bytes shown before the first difference when the equal prefix is folded.
 _CONTEXT = 4
 #: Gate reasons shown before the rest are folded: the verdict must stay on the first screen.
@@ -75,7 +77,7 @@ pre{background:#f0f0f3;border:1px solid var(--line);padding:.5em;overflow:auto;m
 white-space:pre-wrap;overflow-wrap:anywhere;max-height:30em}
 code{background:#f0f0f3;padding:0 .2em;overflow-wrap:anywhere}
 .scroll{overflow:auto;max-width:100%;max-height:85vh;margin:.4em 0;border:1px solid var(--line);
-background:#fff}
+background:#fff;overflow-wrap:normal}
 table{border-collapse:separate;border-spacing:0}
 th,td{border-right:1px solid var(--line);border-bottom:1px solid var(--line);padding:.25em .5em;
 text-align:left;vertical-align:top}
@@ -83,12 +85,14 @@ th{background:var(--head)}
 .grid thead th{position:sticky;top:0;z-index:2}
 .grid tbody th,.grid tfoot th{position:sticky;left:0;z-index:1}
 .grid thead th:first-child{left:0;z-index:3}
-.grid th,.grid td{min-width:6.5em}
+.grid th,.grid td{min-width:7.5em}
 .grid th{overflow-wrap:break-word}
 .grid tbody th,.grid tfoot th{min-width:9em;max-width:16em}
 .grid .case{min-width:13em;max-width:20em}
 .grid td{white-space:nowrap}
 .long{overflow-wrap:anywhere;min-width:14em}
+.nowrap{white-space:nowrap;overflow-wrap:normal}
+.ids,.mid{min-width:9em}
 .wide{min-width:48em}
 .top{display:flex;flex-wrap:wrap;align-items:center;gap:.3em .8em}
 .verdict{display:inline-block;font-size:1.8em;font-weight:800;padding:0 .45em;
@@ -106,9 +110,9 @@ font-size:.9em;border:1px solid var(--line);white-space:nowrap}
 .c-either{background:#e6eefb}
 .cell span{display:block;white-space:nowrap}
 .dim{color:var(--dim)}
-.kv{width:100%}
-.kv th{width:9em;font-weight:600}
-.kv td{overflow-wrap:anywhere}
+.kv{width:100%;table-layout:fixed}
+.kv>tbody>tr>th{width:9em;font-weight:600}
+.kv>tbody>tr>td{overflow-wrap:anywhere}
 .reasons{margin:.2em 0;padding-left:1.3em}
 .reasons li{margin:.05em 0}
 #filterbox{position:sticky;top:0;background:var(--bg);padding:.3em 0;z-index:5}
@@ -139,7 +143,8 @@ mark.diff{background:#ffd84d;outline:1px solid #c5221f;font-weight:700}
 [hidden]{display:none!important}
 @media (max-width:600px){body{padding:.4em .5em 3em}.verdict{font-size:1.5em}
 #filterbox{position:static}
-.kv th,.kv td{display:block;width:auto;border-right:0}.kv th{border-bottom:0;padding-bottom:0}}
+.kv,.kv>tbody,.kv>tbody>tr,.kv>tbody>tr>th,.kv>tbody>tr>td{display:block;width:auto;
+border-right:0}.kv>tbody>tr>th{border-bottom:0;padding-bottom:0}}
 """
 
 _JS = """
@@ -463,7 +468,9 @@ def _filter_text(r: dict[str, Any]) -> str:
         " ".join(_text(f) for f in _seq(r.get("flags"))),
         " ".join(_text(b) for b in _seq(r.get("bugTypes"))),
         r.get("comment"),
-        r.get("detail"),
+        # The first line is what one searches for; a whole detail (two walls of hex) would
+        # double the page's size for nothing.
+        brief(r.get("detail"), _FILTER) if isinstance(r.get("detail"), str) else None,
     ]
     return " ".join(_text(p) for p in parts if p is not None).lower()
 
@@ -1068,7 +1075,7 @@ def _unsupported(report: dict[str, Any]) -> str:
                 rows.append(
                     f"<tr><td>{cap_html if i == 0 else ''}</td>"
                     f"<td class=long><code>{_e(x.get('file') or x.get('check'))}</code>{with_html}</td>"
-                    f"<td>{_int(x.get('count'))}</td><td>{_tc_ids(x.get('tcIds'))}</td>"
+                    f"<td>{_int(x.get('count'))}</td><td class=ids>{_tc_ids(x.get('tcIds'))}</td>"
                     f'<td class="long dim">{_e(cut(_text(x.get("detail")), 300))}</td></tr>'
                 )
         total = sum(_int(x.get("count")) for x in mine)
@@ -1097,7 +1104,8 @@ def _unsupported(report: dict[str, Any]) -> str:
 
 def _vector_files(files: list[Any]) -> str:
     rows = "".join(
-        f'<tr><td>{_e(f.get("file"))}</td><td class="mono long">{_e(f.get("sha256"))}</td>'
+        f'<tr><td class="nowrap">{_e(f.get("file"))}</td>'
+        f'<td class="mono nowrap">{_e(f.get("sha256"))}</td>'
         f"<td>{_e(f.get('numberOfTests'))}</td></tr>"
         for f in map(_obj, files)
     )
@@ -1199,11 +1207,11 @@ def _adapter_row(adapter: dict[str, Any], no_refusal: Sequence[str] = ()) -> str
     )
     return (
         f"<tr><td><b>{_e(adapter.get('name'))}</b></td>"
-        f"<td>{_or_dash(adapter.get('implementation'))}</td>"
-        f"<td>{_or_dash(adapter.get('version'))}</td>"
+        f"<td class=mid>{_or_dash(adapter.get('implementation'))}</td>"
+        f"<td class=mid>{_or_dash(adapter.get('version'))}</td>"
         f'<td class="long"><span class="badge {status_class}">{_e(status)}</span>'
         f"{error_html}{old}</td>"
-        f"<td>{_e(', '.join(caps)) or '—'}</td>"
+        f"<td class=mid>{_e(', '.join(caps)) or '—'}</td>"
         f'<td class="long">{_code(adapter.get("manifest"))}<br>'
         f"{_code(adapter.get('manifestSha256'))}</td>"
         f'<td class="long">{_notes(adapter.get("notes"))}</td></tr>'
