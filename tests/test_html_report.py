@@ -657,6 +657,14 @@ def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert page.evaluate(_OVERFLOWING) == []
 
+        # Filtering hides the groups left empty, and their labels with them.
+        page.fill("#filter", "case-0-0")
+        assert _visible(page.locator("#failures details.result")) == 1
+        assert _visible(page.locator("#failures details.impl")) == 1
+        assert _visible(page.locator("#failures .flag")) == 1
+        page.fill("#filter", "")
+        assert _visible(page.locator("#failures details.impl")) == len(WIDE)
+
         # Opened, a wrong output shows where it differs, and the details reflow to the width.
         first.locator("summary").click()
         assert first.locator("mark.diff").first.is_visible()

@@ -32,10 +32,10 @@ import html
 import json
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from ..attribution import fault_text
-from ..failures import Mismatch, brief, counted, cut, group_failures, mismatch
+from ..failures import Mismatch, Source, brief, counted, cut, group_failures, mismatch
 from ..report import unfinished_reason
 from ..results import OUTCOMES
 from ..untrusted import visible
@@ -43,6 +43,7 @@ from ..untrusted import visible
 __all__ = ["render_html"]
 
 Counts = dict[str, int]
+_M = TypeVar("_M", bound=Mapping[str, Any])
 
 #: Outcomes listed one by one, most serious first; ``unsupported`` is only summarised.
 LISTED: tuple[str, ...] = ("fail", "error", "unexpected-pass", "expected-fail")
@@ -455,7 +456,7 @@ def _vector(value: Any) -> str:
     return f"{_code(vector.get('file'))} tcId {_e(vector.get('tcId'))} · id {_e(vector.get('id'))}"
 
 
-def _filter_text(r: dict[str, Any]) -> str:
+def _filter_text(r: Mapping[str, Any]) -> str:
     vector = _obj(r.get("vector"))
     parts = [
         r.get("check"),
@@ -539,14 +540,14 @@ _OPTIONAL_ROWS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
 )
 
 
-def _fault_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+def _fault_rows(r: Mapping[str, Any]) -> list[tuple[str, str]]:
     blame = fault_text(r)
     if blame is None:
         return []
     return [("party at fault", _e(blame)), ("evidence", _e(_obj(r.get("fault")).get("evidence")))]
 
 
-def _case_label(r: dict[str, Any]) -> str:
+def _case_label(r: Mapping[str, Any]) -> str:
     """What tells one failure from its neighbours in a group: the test case of a vector file,
     else the adapters (a pair's direction)."""
     vector = _obj(r.get("vector"))
@@ -559,7 +560,7 @@ def _case_label(r: dict[str, Any]) -> str:
     )
 
 
-def _result(r: dict[str, Any]) -> str:
+def _result(r: Mapping[str, Any]) -> str:
     outcome = r["outcome"]
     adapters = r["adapters"]
     observed = r.get("observed")
@@ -592,30 +593,28 @@ def _result(r: dict[str, Any]) -> str:
 # --- failures grouped by finding -----------------------------------------------------------------
 
 
-def _by(
-    items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str]
-) -> dict[str, list[dict[str, Any]]]:
+def _by(items: Iterable[_M], key: Callable[[_M], str]) -> dict[str, list[_M]]:
     """``items`` grouped by ``key``, groups and members in the order they came."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[_M]] = {}
     for item in items:
         out.setdefault(key(item), []).append(item)
     return out
 
 
-def _flag_key(r: dict[str, Any]) -> str:
+def _flag_key(r: Mapping[str, Any]) -> str:
     return ", ".join(_text(f) for f in _seq(r.get("flags")))
 
 
-def _source(label: str, results: Sequence[dict[str, Any]], is_open: bool) -> str:
+def _source(label: str, results: Sequence[Mapping[str, Any]], is_open: bool) -> str:
     by_flag = _by(results, _flag_key)
     body = []
     for flags, members in by_flag.items():
-        if flags:
-            body.append(
-                f'<div class="flag" data-group>flag <b>{_e(flags)}</b> '
-                f"<span>({len(members)})</span></div>"
-            )
-        body.extend(_result(r) for r in members)
+        label = (
+            f'<p class="flag">flag <b>{_e(flags)}</b> <span>({len(members)})</span></p>'
+            if flags
+            else ""
+        )
+        body.append(f"<div data-group>{label}{''.join(_result(r) for r in members)}</div>")
     counts = counted(_outcome_counts(results), LISTED)
     return (
         f'<details class="group source" data-group{" open" if is_open else ""}>'
@@ -636,20 +635,17 @@ def _grouped(results: list[dict[str, Any]]) -> str:
     out = []
     for group in group_failures(results):
         total = len(group.results)
-        families = _by(
-            ({"family": _text(s.results[0].get("family")), "source": s} for s in group.sources),
-            lambda x: _text(x["family"]),
-        )
+        families: dict[str, list[Source]] = {}
+        for source in group.sources:
+            families.setdefault(_text(source.results[0].get("family")), []).append(source)
         parts = []
         first = True
         for family, sources in families.items():
             inner = []
-            for x in sources:
+            for source in sources:
                 # Small groups open whole; a big one opens only its first file or check, so the
                 # next implementation is still in reach.
-                inner.append(
-                    _source(x["source"].label, x["source"].results, first or total <= _OPEN_UP_TO)
-                )
+                inner.append(_source(source.label, source.results, first or total <= _OPEN_UP_TO))
                 first = False
             parts.append(
                 f'<div class="family" data-group><p class="fam">{_e(family or "—")}</p>'
