@@ -620,6 +620,23 @@ _OVERFLOWING = """() => {
 }"""
 
 
+#: How far the header row and the first column of a grid moved from the top and left edges of
+#: its box once the box is scrolled right (and down, when it is that tall), how its header is
+#: positioned, and whether it did scroll.
+_STUCK = """g => {
+  const box = document.querySelector(g).closest(".scroll");
+  box.scrollLeft = 400; box.scrollTop = 200;
+  const b = box.getBoundingClientRect();
+  const head = document.querySelector(g + " thead th:nth-child(3)").getBoundingClientRect();
+  const side = document.querySelector(g + " tbody tr:nth-child(3) th").getBoundingClientRect();
+  const sticky = getComputedStyle(document.querySelector(g + " thead th")).position;
+  const moved = [Math.round(head.top - b.top - box.clientTop),
+                 Math.round(side.left - b.left - box.clientLeft), sticky, box.scrollLeft > 0];
+  box.scrollLeft = 0; box.scrollTop = 0;
+  return moved;
+}"""
+
+
 #: Cells holding a long value laid out a handful of characters wide (the adapters table of
 #: issue 15 gave a manifest path 86 px at 1,400 px).
 _SQUEEZED = """() => Array.from(document.querySelectorAll("td, th"))
@@ -656,6 +673,8 @@ def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
             assert sizes[0] > sizes[1], (grid, sizes)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert page.evaluate(_OVERFLOWING) == []
+        # Scrolled inside its box, the matrix keeps its header row and capability column.
+        assert page.evaluate(_STUCK, "#matrix") == [0, 0, "sticky", True]
 
         # Filtering hides the groups left empty, and their labels with them.
         page.fill("#filter", "case-0-0")
