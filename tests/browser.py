@@ -36,8 +36,9 @@ class Visit:
 
 
 @contextmanager
-def visit(path: Path) -> Iterator[Visit]:
-    """Load ``path``; collect console errors, uncaught exceptions, dialogs and requests."""
+def visit(path: Path, viewport: tuple[int, int] | None = None) -> Iterator[Visit]:
+    """Load ``path`` (in a window of ``viewport`` width and height, if given); collect console
+    errors, uncaught exceptions, dialogs and requests."""
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is not installed")
     try:
@@ -47,7 +48,8 @@ def visit(path: Path) -> Iterator[Visit]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            size = {"width": viewport[0], "height": viewport[1]} if viewport else None
+            page = browser.new_page(viewport=size)
             v = Visit(page)
             page.on("console", lambda m: v.problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: v.problems.append(f"uncaught: {e}"))

@@ -8,10 +8,13 @@ The pure-Python tests always run. The browser test drives Debian's /usr/bin/chro
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from browser import visit
 
 from conformance.report import summarize
@@ -120,8 +123,9 @@ def _results() -> list[dict[str, Any]]:
             [HOSTILE_NAME],
             "unsupported",
             detail="capability not declared",
+            vector={"file": "primitives/aes_gcm_test.json", "tcId": 10 + i, "id": f"u{i}"},
         )
-        for i in range(4)
+        for i in (0, 1, 2, 5)
     ]
     results += [
         _result("pair/olm/session-1", "olm-session", [crypto, nacl], "pass", family="olm"),
@@ -275,7 +279,7 @@ def test_matrix_pairs_and_acceptable_present() -> None:
     assert "rejects" in out
 
 
-def test_every_listed_result_present_and_unsupported_only_counted() -> None:
+def test_every_listed_result_present_and_unsupported_summarised() -> None:
     report = make_report()
     out = render_html(report)
     for r in _listed(report):
@@ -285,7 +289,10 @@ def test_every_listed_result_present_and_unsupported_only_counted() -> None:
     for r in report["results"]:
         if r["outcome"] == "unsupported":
             assert r["check"] not in out
+    # Summarised by adapter, capability and vector file, with the test cases as ranges.
     assert "4 unsupported results" in out
+    assert "kat/primitives/aes_gcm_test/*" in out
+    assert "10 to 12, 15" in out
 
 
 def test_cells_coloured_by_outcome() -> None:
@@ -349,3 +356,346 @@ def test_in_chromium(tmp_path: Path) -> None:
 
 def _visible(locator: Any) -> int:
     return int(locator.locator("visible=true").count())
+
+
+# --- a wide report: 18 adapters, many failures, grids, unsupported entries, durations ----------
+
+WIDE = [f"implementation-{i:02d}-{'x' * (i % 4)}" for i in range(18)]
+#: Bytes the expected and got values of the wide report's wrong outputs share before differing.
+SHARED = 31
+
+
+def _wrong_output(i: int) -> str:
+    expected = "00" * SHARED + "aa" + f"{i:02x}" * 32
+    got = "00" * SHARED + "bb" + f"{i:02x}" * 32
+    return f"hpke_export: expected {expected}, got {got}"
+
+
+def make_wide_report() -> dict[str, Any]:
+    """A report of the new shape (a top-level ``unsupported`` summary, no unsupported results,
+    durations): wide enough that every grid must scroll in its box, with enough failures that
+    only the grouping keeps the first one on the first screen."""
+    results: list[dict[str, Any]] = []
+    caps = ("x25519", "ed25519", "aes-gcm", "hkdf", "hpke")
+    for n, a in enumerate(WIDE):
+        for cap in caps:
+            results += [
+                _result(f"kat/primitives/{cap}_test/case-{i}", cap, [a], "pass", duration=0.01)
+                for i in range(2)
+            ]
+        for i in range(3 + n % 3):
+            results.append(
+                _result(
+                    f"kat/hpke/hpke_export_test/case-{n}-{i}",
+                    "hpke",
+                    [a],
+                    "fail",
+                    family="hpke",
+                    detail=_wrong_output(i),
+                    vector={"file": "hpke/hpke_export_test.json", "tcId": 10 + i, "id": f"{n}-{i}"},
+                    expected="valid",
+                    flags=["TwoByteLength"] if i % 2 else ["MaxLength"],
+                    spec=[{"document": "RFC 9180", "section": "5.3", "level": "MUST"}],
+                    inputs={"exporterContext": "439cd928be", "length": 64},
+                    gate="block",
+                    duration=0.02,
+                )
+            )
+    for s in WIDE:
+        for r in WIDE:
+            if s == r:
+                continue
+            failed = r == WIDE[5]
+            extra: dict[str, Any] = {"family": "olm", "seed": 7, "duration": 0.3}
+            if failed:
+                extra |= {
+                    "gate": "block",
+                    "fault": {
+                        "party": "receiver",
+                        "adapters": [r],
+                        "evidence": f"{r} fails on what every other sender sends",
+                        "sender": s,
+                        "receiver": r,
+                    },
+                }
+            results.append(
+                _result("pair/olm/session", "olm", [s, r], "fail" if failed else "pass", **extra)
+            )
+            results.append(
+                _result("prop/olm/replay", "olm", [s, r], "pass", **extra | {"gate": None})
+            )
+    unsupported = [
+        {
+            "adapters": [a],
+            "family": "primitives",
+            "capability": "aes-cbc",
+            "file": "primitives/aes_cbc_test.json",
+            "check": "kat/primitives/aes_cbc_test/*",
+            "count": 58,
+            "tcIds": [[1, 40], [42, 59]],
+            "detail": f"{a} does not declare aes-cbc",
+        }
+        for a in WIDE[3:]
+    ]
+    unsupported.append(
+        {
+            "adapters": [WIDE[0], WIDE[1]],
+            "family": "megolm",
+            "capability": "megolm",
+            "file": None,
+            "check": "pair/megolm/session",
+            "count": 1,
+            "detail": "megolm not declared",
+        }
+    )
+    counted = results + [
+        _result(u["check"], u["capability"], u["adapters"], "unsupported", family=u["family"])
+        for u in unsupported
+        for _ in range(u["count"])
+    ]
+    summary = summarize(counted)
+    summary["durations"] = {
+        "total": 612.5,
+        "byAdapter": {a: 30.0 + i for i, a in enumerate(WIDE)},
+        "slowest": [
+            {
+                "check": "pair/olm/session",
+                "adapters": [WIDE[0], WIDE[i]],
+                "outcome": "pass",
+                "duration": 9.5 - i,
+            }
+            for i in range(1, 11)
+        ],
+    }
+    report = make_report(results)
+    blocking = sum(1 for r in results if r.get("gate") == "block")
+    report["adapters"] = [
+        _adapter(
+            a,
+            f"{i}.0.0 (with a rather long build string {i})",
+            manifest=f"/very/long/path/to/the/adapters/folder/{a}/manifest/adapter.toml",
+        )
+        for i, a in enumerate(WIDE)
+    ]
+    report["summary"] = summary
+    report["unsupported"] = unsupported
+    report["gate"] |= {
+        "blocking": blocking,
+        "warnings": 0,
+        "reasons": [f"{blocking} fail result(s) block the gate"],
+    }
+    report.pop("expectations")
+    return report
+
+
+def _section(out: str, ident: str) -> str:
+    start = out.index(f'id="{ident}"')
+    return out[start : out.index("</section>", start)]
+
+
+def test_failures_first_then_matrices_then_details() -> None:
+    out = render_html(make_wide_report())
+    order = [
+        "verdict",
+        "blocking",
+        "matrix-section",
+        "pairs",
+        "properties",
+        "durations",
+        "unsupported",
+        "provenance",
+        "adapters",
+    ]
+    at = [out.index(f'id="{i}"') for i in order]
+    assert at == sorted(at), order
+    # Provenance and adapter details start collapsed; the page does not open them.
+    for ident in ("provenance", "adapters", "unsupported"):
+        assert "<details open" not in _section(out, ident)
+
+
+def test_blocking_grouped_by_party_charged_then_file_and_flag() -> None:
+    out = _section(render_html(make_wide_report()), "blocking")
+    groups = re.findall(r'<details class="group impl"[^>]*><summary><b>([^<]*)</b>', out)
+    # The receiver every sender fails with is charged alone, and has most failures (17).
+    assert groups[0] == html.escape(WIDE[5])
+    assert sorted(groups) == sorted(html.escape(a) for a in WIDE)
+    assert "flag <b>TwoByteLength</b>" in out
+    assert "hpke/hpke_export_test.json" in out
+
+
+def test_wrong_output_folded_to_its_first_difference() -> None:
+    out = render_html(make_wide_report())
+    assert f"… {SHARED - 4} equal bytes …" in out
+    assert '<mark class="diff">aa</mark>' in out
+    assert '<mark class="diff">bb</mark>' in out
+    assert f"first difference at byte {SHARED}" in out
+    # The full detail stays on the page.
+    assert html.escape(_wrong_output(0)) in out
+
+
+def test_disagreements_coloured_by_correctness() -> None:
+    # Adapters not in the report's list are shown in name order.
+    a, b, c = "a-good", "b-wrong-output", "c-refuses"
+    case = {"vector": {"file": "hpke/x.json", "tcId": 1, "id": "v"}, "expected": "valid"}
+    bad = {"vector": {"file": "hpke/x.json", "tcId": 2, "id": "i"}, "expected": "invalid"}
+    results = [
+        _result("kat/hpke/x/v", "hpke", [a], "pass", **case),
+        _result("kat/hpke/x/v", "hpke", [b], "fail", detail=_wrong_output(1), **case),
+        _result("kat/hpke/x/v", "hpke", [c], "fail", detail="refused: InvalidKey", **case),
+        _result("kat/hpke/x/i", "hpke", [a], "pass", **bad),
+        _result("kat/hpke/x/i", "hpke", [b], "fail", detail="accepted an invalid input", **bad),
+    ] + [
+        _result("kat/hpke/x/e", "hpke", [who], "pass", expected="acceptable", behaviour=did)
+        for who, did in ((a, "accepted"), (c, "rejected"))
+    ]
+    out = _section(render_html(make_report(results)), "disagreements-section")
+    rows = re.findall(r"<tr>(.*?)</tr>", out.split("<tbody>", 1)[1], re.S)
+    cells = [re.findall(r'<td class="([\w-]+)">([^<]*)</td>', row) for row in rows]
+    assert cells[0] == [
+        ("c-right", "accepted ✓"),
+        ("c-wrong", "wrong output ✗"),
+        ("c-wrong", "rejected (wrongly) ✗"),
+    ]
+    assert cells[1] == [
+        ("c-right", "rejected ✓"),
+        ("c-wrong", "accepted (wrongly) ✗"),
+        ("c-none", "—"),
+    ]
+    assert cells[2] == [
+        ("c-either", "accepted · either is fine"),
+        ("c-none", "—"),
+        ("c-either", "rejected · either is fine"),
+    ]
+
+
+def test_unsupported_summary_of_the_new_shape() -> None:
+    report = make_wide_report()
+    out = _section(render_html(report), "unsupported")
+    assert f"{report['summary']['outcomes']['unsupported']} unsupported results" in out
+    assert out.count('class="group unsup-adapter"') == len(WIDE) - 3 + 2
+    assert "primitives/aes_cbc_test.json" in out
+    assert "1 to 40, 42 to 59" in out
+    assert f"with {html.escape(WIDE[1])}" in out  # a pair entry names the partner
+
+
+def test_durations_only_when_present() -> None:
+    out = render_html(make_wide_report())
+    assert "10 min 12 s in all." in out
+    assert _section(out, "durations").count("<tr>") == 1 + len(WIDE) + 1 + 10
+    assert 'id="durations"' not in render_html(make_report())
+
+
+def test_rendering_is_deterministic() -> None:
+    report = make_wide_report()
+    assert render_html(report) == render_html(json.loads(json.dumps(report)))
+
+
+# --- the wide report in a real browser, at a desktop and a phone width ------------------------
+
+#: What a reader sees first: the viewport sizes the layout is held to.
+SCREENS = {"desktop": (1400, 900), "phone": (390, 844)}
+
+
+def _screenshots() -> Path:
+    where = os.environ.get("E2EE_SCREENSHOTS")
+    folder = (
+        Path(where) if where else Path(__file__).resolve().parent.parent / "reports" / "screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+#: Elements reaching past the right edge of the window, other than inside a box that scrolls.
+_OVERFLOWING = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.closest(".scroll, pre");
+    if (box && box !== el) { continue; }
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > window.innerWidth + 0.5) {
+      out.push(el.tagName + "." + el.className + " " + Math.round(r.right));
+    }
+  }
+  return out;
+}"""
+
+
+#: How far the header row and the first column of a grid moved from the top and left edges of
+#: its box once the box is scrolled right (and down, when it is that tall), how its header is
+#: positioned, and whether it did scroll.
+_STUCK = """g => {
+  const box = document.querySelector(g).closest(".scroll");
+  box.scrollLeft = 400; box.scrollTop = 200;
+  const b = box.getBoundingClientRect();
+  const head = document.querySelector(g + " thead th:nth-child(3)").getBoundingClientRect();
+  const side = document.querySelector(g + " tbody tr:nth-child(3) th").getBoundingClientRect();
+  const sticky = getComputedStyle(document.querySelector(g + " thead th")).position;
+  const moved = [Math.round(head.top - b.top - box.clientTop),
+                 Math.round(side.left - b.left - box.clientLeft), sticky, box.scrollLeft > 0];
+  box.scrollLeft = 0; box.scrollTop = 0;
+  return moved;
+}"""
+
+
+#: Cells holding a long value laid out a handful of characters wide (the adapters table of
+#: issue 15 gave a manifest path 86 px at 1,400 px).
+_SQUEEZED = """() => Array.from(document.querySelectorAll("td, th"))
+  .filter(c => (c.textContent || "").trim().length > 24)
+  .map(c => [c.getBoundingClientRect().width, (c.textContent || "").trim().slice(0, 40)])
+  .filter(([w]) => w > 0 && w < 100)"""
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
+    width, height = SCREENS[screen]
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(make_wide_report()), encoding="utf-8")
+    with visit(page_file, viewport=(width, height)) as v:
+        page = v.page
+        shots = _screenshots()
+        page.screenshot(path=str(shots / f"index-{screen}-{width}.png"))
+        page.screenshot(path=str(shots / f"index-{screen}-{width}-full.png"), full_page=True)
+        print(f"screenshots: {shots}/index-{screen}-{width}*.png")
+
+        first = page.locator("#failures details.result").first
+        for what, el in (("verdict", page.locator("#verdict")), ("first failure", first)):
+            box = el.bounding_box()
+            assert box is not None, what
+            assert box["y"] < height, (what, box)
+
+        # Each grid of 18 adapters scrolls inside its own box; the page never sideways.
+        for grid in ("#matrix", "#pairs-olm", "#properties-olm"):
+            sizes = page.evaluate(
+                "g => { const b = document.querySelector(g).closest('.scroll');"
+                " return [b.scrollWidth, b.clientWidth]; }",
+                grid,
+            )
+            assert sizes[0] > sizes[1], (grid, sizes)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate(_OVERFLOWING) == []
+        # Scrolled inside its box, the matrix keeps its header row and capability column.
+        assert page.evaluate(_STUCK, "#matrix") == [0, 0, "sticky", True]
+
+        # Filtering hides the groups left empty, and their labels with them.
+        page.fill("#filter", "case-0-0")
+        assert _visible(page.locator("#failures details.result")) == 1
+        assert _visible(page.locator("#failures details.impl")) == 1
+        assert _visible(page.locator("#failures .flag")) == 1
+        page.fill("#filter", "")
+        assert _visible(page.locator("#failures details.impl")) == len(WIDE)
+
+        # Opened, a wrong output shows where it differs, and the details reflow to the width.
+        first.locator("summary").click()
+        assert first.locator("mark.diff").first.is_visible()
+        for opened in ("#provenance details", "#adapters details", "#unsupported details"):
+            page.locator(opened).first.locator("summary").first.click()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate(_OVERFLOWING) == []
+        # A long manifest path wraps in whole runs, never one character per line.
+        cell = page.locator("#adapters td.long code").first
+        assert (cell.bounding_box() or {"width": 0})["width"] > 100
+        assert page.evaluate(_SQUEEZED) == []
+
+    assert v.problems == []
+    assert v.dialogs == []
+    assert [u for u in v.requests if not u.startswith("file://")] == []
