@@ -25,6 +25,7 @@ from . import __version__, buildinfo, launcher, unsupported
 from .adapter import AdapterInfo
 from .attribution import attribute, charged
 from .buildinfo import BuildInfo
+from .checks.scenario import REFUSAL_MISSED
 from .errors import ConformanceError
 from .expectations import Entry, Expectations
 from .failures import mismatch
@@ -205,9 +206,13 @@ def _choice(r: Mapping[str, Any]) -> str:
         return "rejected" if r.get("expected") == "invalid" else "accepted"
     if observed == "fail":
         # A wrong answer and a wrong refusal are different bugs; neither reads as a refusal.
-        if mismatch(str(r.get("detail") or "")) is not None:
+        detail = str(r.get("detail") or "")
+        if mismatch(detail) is not None:
             return "wrong output"
-        return "rejected (wrongly)" if r.get("expected") == "valid" else "accepted (wrongly)"
+        # A valid scenario case can hold a step that must be refused (RefusedThenGenuine).
+        if r.get("expected") == "valid" and not detail.endswith(REFUSAL_MISSED):
+            return "rejected (wrongly)"
+        return "accepted (wrongly)"
     return str(observed)
 
 

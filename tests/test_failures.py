@@ -110,3 +110,26 @@ def test_the_terminal_shows_pair_failures_beside_known_answers_and_cuts_nothing_
         if len(detail) >= 290 and not detail.startswith("reproduce:"):
             assert "… (+" in detail, line
     assert "(+3 lines)" in block
+
+
+def test_disagreements_tell_a_wrong_output_from_a_wrong_refusal_or_acceptance() -> None:
+    from conformance.report import disagreements
+
+    def kat(adapter: str, outcome: str, detail: str | None = None) -> dict[str, Any]:
+        r = {"check": "kat/p/f/1", "capability": "c", "adapters": [adapter]}
+        return r | {"outcome": outcome, "expected": "valid", "detail": detail}
+
+    (d,) = disagreements(
+        [
+            kat("right", "pass"),
+            kat("wrong-output", "fail", f"x: expected {'00' * 4}, got {'00' * 3}01"),
+            kat("refuses", "fail", "AuthenticationFailed: bad tag"),
+            kat("accepts", "fail", "step 2 (bob decrypt): accepted what must be refused"),
+        ]
+    )
+    assert d["choices"] == {
+        "right": "accepted",
+        "wrong-output": "wrong output",
+        "refuses": "rejected (wrongly)",
+        "accepts": "accepted (wrongly)",
+    }

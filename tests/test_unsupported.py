@@ -133,6 +133,14 @@ def test_fail_on_unsupported_blocks_with_each_entry_s_count(tmp_path: Path) -> N
     assert report["gate"]["blocking"] >= n
     junit = (out / "junit.xml").read_text()
     assert junit.count('type="unsupported"') == len(report["unsupported"])
+    page = (out / "index.html").read_text()
+    blocking = page[
+        page.index('<section id="blocking">') : page.index(
+            "</section>", page.index('<section id="blocking">')
+        )
+    ]
+    assert "required by <code>--fail-on unsupported</code>" in blocking
+    assert f"{n} unsupported" in blocking
 
 
 def test_an_expectation_on_a_check_that_was_only_unsupported_is_stale_not_unrun(

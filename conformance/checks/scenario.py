@@ -23,7 +23,11 @@ from ..model import Case, Group, Step
 from ..vectortypes import STEP_RESULTS
 from . import PASS, Attempt, CheckFn, Verdict, _hex, refusal
 
-__all__ = ["Outcome", "Refused", "StepFn", "play", "setup_refusals"]
+__all__ = ["REFUSAL_MISSED", "Outcome", "Refused", "StepFn", "play", "setup_refusals"]
+
+#: How a step that had to be refused and was not is reported (report.py's disagreement view
+#: reads it to tell an acceptance from a refusal in a case that is valid as a whole).
+REFUSAL_MISSED = "accepted what must be refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +105,7 @@ def play(
             return Verdict("unsupported", f"{what}: {refusal(outcome.error)}")
         if must_refuse:
             if outcome.error is None:
-                return Verdict("fail", f"{what}: accepted what must be refused")
+                return Verdict("fail", f"{what}: {REFUSAL_MISSED}")
             if refused is not None and outcome.error.state is not None:
                 refused(step, outcome.error)
             continue
@@ -118,7 +122,7 @@ def play(
         if case.invalid:
             if outcome.error is not None:
                 return PASS
-            return Verdict("fail", f"{what}: accepted what must be refused")
+            return Verdict("fail", f"{what}: {REFUSAL_MISSED}")
         # acceptable: either behaviour, but what is produced must still be right.
         if outcome.error is not None:
             return Verdict("pass", None, "rejected")

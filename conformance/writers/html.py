@@ -38,6 +38,7 @@ from ..attribution import fault_text
 from ..failures import Mismatch, Source, brief, counted, cut, group_failures, mismatch
 from ..report import unfinished_reason
 from ..results import OUTCOMES
+from ..unsupported import normalised
 from ..untrusted import visible
 
 __all__ = ["render_html"]
@@ -660,6 +661,45 @@ def _grouped(results: list[dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def _blocking(blocking: list[dict[str, Any]], required: list[dict[str, Any]]) -> str:
+    """What blocks the gate: failures grouped, then checks an adapter could not run where
+    ``--fail-on unsupported`` requires them."""
+    if not blocking and not required:
+        return '<section id="blocking"><h2>Blocking the gate</h2><p>Nothing.</p></section>'
+    counts = _outcome_counts(blocking)
+    if required:
+        counts["unsupported"] = sum(_int(e.get("count")) for e in required)
+    body = ""
+    if blocking:
+        body += (
+            '<p class="dim">By the implementation each failure counts against, then family, '
+            "vector file or check, and flag. Open a failure for its detail, inputs, spec "
+            f"reference and reproduce command.</p>{_grouped(blocking)}"
+        )
+    if required:
+        rows = "".join(
+            f"<tr><td>{_e(', '.join(_text(a) for a in _seq(e.get('adapters'))))}</td>"
+            f"<td class=long><code>{_e(e.get('file') or e.get('check'))}</code></td>"
+            f"<td>{_int(e.get('count'))}</td>"
+            f'<td class="long dim">{_e(cut(_text(e.get("detail")), 300))}</td></tr>'
+            for e in required
+        )
+        table = (
+            '<table class="wide"><thead><tr><th>adapter</th><th>file or check</th>'
+            f"<th>checks</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+        body += (
+            '<h3 id="required-unsupported">Unsupported, and required by '
+            "<code>--fail-on unsupported</code></h3>"
+            + _scroll(table, "unsupported checks that block")
+        )
+    return (
+        f'<section id="blocking"><h2>Blocking the gate '
+        f'<span class="dim">({_e(counted(counts, (*LISTED, "unsupported")))})</span></h2>'
+        f"{body}</section>"
+    )
+
+
 def _failures(report: dict[str, Any]) -> str:
     listed = [r for r in _results(report) if r["outcome"] in LISTED or r.get("gate")]
     gated = bool(_obj(report.get("gate")))
@@ -672,17 +712,8 @@ def _failures(report: dict[str, Any]) -> str:
             warnings.append(r)
         else:
             other.append(r)
-    parts = []
-    if blocking:
-        parts.append(
-            f'<section id="blocking"><h2>Blocking the gate '
-            f'<span class="dim">({_e(counted(_outcome_counts(blocking), LISTED))})</span></h2>'
-            '<p class="dim">By the implementation each failure counts against, then family, '
-            "vector file or check, and flag. Open a failure for its detail, inputs, spec "
-            f"reference and reproduce command.</p>{_grouped(blocking)}</section>"
-        )
-    else:
-        parts.append('<section id="blocking"><h2>Blocking the gate</h2><p>Nothing.</p></section>')
+    required = [e for e in _unsupported_entries(report) if e.get("gate") == "block"]
+    parts = [_blocking(blocking, required)]
     if warnings:
         parts.append(
             f'<section id="warnings"><h2>Warnings <span class="dim">'
@@ -980,50 +1011,13 @@ def _durations(report: dict[str, Any]) -> str:
 # --- unsupported ---------------------------------------------------------------------------------
 
 
-def _ranges(ids: Iterable[int]) -> list[list[int]]:
-    out: list[list[int]] = []
-    for i in sorted(set(ids)):
-        if out and i == out[-1][1] + 1:
-            out[-1][1] = i
-        else:
-            out.append([i, i])
-    return out
-
-
 def _unsupported_entries(report: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's ``unsupported`` summary; for a report written before it existed, the same
-    entries built from its ``unsupported`` results."""
-    given = report.get("unsupported")
-    if isinstance(given, list):
-        return [_obj(x) for x in given if isinstance(x, Mapping)]
-    entries: dict[tuple[str, ...], dict[str, Any]] = {}
-    tc_ids: dict[tuple[str, ...], list[int]] = {}
-    for r in _results(report):
-        if r["outcome"] != "unsupported":
-            continue
-        vector = _obj(r.get("vector"))
-        file = _text(vector.get("file")) or None
-        check = r["check"].rsplit("/", 1)[0] + "/*" if file else r["check"]
-        family, capability = _text(r.get("family")), _text(r.get("capability"))
-        key = (*r["adapters"], "\0", family, capability, file or "", check)
-        if key not in entries:
-            entries[key] = {
-                "adapters": r["adapters"],
-                "family": family,
-                "capability": capability,
-                "file": file,
-                "check": check,
-                "count": 0,
-                "detail": _text(r.get("detail")),
-            }
-            tc_ids[key] = []
-        entries[key]["count"] += 1
-        if isinstance(vector.get("tcId"), int):
-            tc_ids[key].append(vector["tcId"])
-    for key, ids in tc_ids.items():
-        if ids:
-            entries[key]["tcIds"] = _ranges(ids)
-    return list(entries.values())
+    entries built from its ``unsupported`` results (conformance.unsupported, as merge does)."""
+    _, entries = normalised(
+        {"results": _results(report), "unsupported": _seq(report.get("unsupported"))}
+    )
+    return [_obj(x) for x in entries if isinstance(x, Mapping)]
 
 
 def _tc_ids(value: Any) -> str:
