@@ -321,6 +321,7 @@ def test_empty_report_renders() -> None:
 # --- in a real browser -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_in_chromium(tmp_path: Path) -> None:
     report = make_report()
     page_file = tmp_path / "report.html"
@@ -645,6 +646,7 @@ _SQUEEZED = """() => Array.from(document.querySelectorAll("td, th"))
   .filter(([w]) => w > 0 && w < 100)"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_wide_report_in_chromium(screen: str, tmp_path: Path) -> None:
     width, height = SCREENS[screen]

@@ -112,6 +112,7 @@ def test_one_bad_check_costs_one_check_with_two_crashing_inputs(tmp_path: Path) 
     assert all("FAULT-MARKER: crash-two" in r["detail"] for r in errors)
 
 
+@pytest.mark.slow
 def test_an_adapter_hanging_after_every_restart_is_bounded_by_its_budget(
     tmp_path: Path, token: str, pynacl_alone: list[tuple[str, str, str | None]]
 ) -> None:

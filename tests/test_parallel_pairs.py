@@ -46,6 +46,7 @@ def _run(tmp_path: Path, jobs: int) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.slow
 def test_pairs_and_properties_on_two_workers_give_the_records_of_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

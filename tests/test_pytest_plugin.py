@@ -84,6 +84,7 @@ def test_plugin_is_inert_without_the_option(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.slow
 def test_runs_under_pytest_xdist(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(
         "-p",
