@@ -610,12 +610,12 @@ def _source(label: str, results: Sequence[Mapping[str, Any]], is_open: bool) -> 
     by_flag = _by(results, _flag_key)
     body = []
     for flags, members in by_flag.items():
-        label = (
+        heading = (
             f'<p class="flag">flag <b>{_e(flags)}</b> <span>({len(members)})</span></p>'
             if flags
             else ""
         )
-        body.append(f"<div data-group>{label}{''.join(_result(r) for r in members)}</div>")
+        body.append(f"<div data-group>{heading}{''.join(_result(r) for r in members)}</div>")
     counts = counted(_outcome_counts(results), LISTED)
     return (
         f'<details class="group source" data-group{" open" if is_open else ""}>'
