@@ -28,8 +28,8 @@ __all__ = [
 #: "<what>: expected <hex>, got <hex>" as the checks word a wrong output
 #: (conformance.checks.mismatch); a value cut by the check ends with "... (N bytes)".
 _MISMATCH = re.compile(
-    r"(?P<what>[^\n]*?): expected (?P<expected>[0-9a-f]*)(?P<etail>\.\.\. \(\d+ bytes\))?"
-    r", got (?P<got>[0-9a-f]*)(?P<gtail>\.\.\. \(\d+ bytes\))?(?P<rest>[^\n]*)"
+    r"(?P<what>[^\n]*?): expected (?P<expected>[0-9a-f]*)(?:\.\.\. \((?P<elen>\d+) bytes\))?"
+    r", got (?P<got>[0-9a-f]*)(?:\.\.\. \((?P<glen>\d+) bytes\))?(?P<rest>[^\n]*)"
 )
 #: Bytes shown on each side of the first difference in a one-line mismatch.
 _BEFORE = 4
@@ -46,6 +46,9 @@ class Mismatch:
     #: Set when the check cut a value (only its start is known).
     cut: bool
     rest: str
+    #: The values' whole lengths in bytes (more than shown when the check cut them).
+    expected_length: int = 0
+    got_length: int = 0
 
     @property
     def first_difference(self) -> int:
@@ -66,11 +69,9 @@ class Mismatch:
             shown = value[2 * lo : 2 * (at + _AFTER)]
             return ("…" if lo else "") + shown + ("…" if len(value) > 2 * (at + _AFTER) else "")
 
-        sizes = (
-            f"{len(self.expected) // 2} bytes"
-            if len(self.expected) == len(self.got)
-            else f"{len(self.expected) // 2} and {len(self.got) // 2} bytes"
-        )
+        e = self.expected_length or len(self.expected) // 2
+        g = self.got_length or len(self.got) // 2
+        sizes = f"{e} bytes" if e == g else f"{e} and {g} bytes"
         cut = ", values cut by the check" if self.cut else ""
         return (
             f"{self.what}: expected {around(self.expected)}, got {around(self.got)} "
@@ -85,7 +86,13 @@ def mismatch(detail: str) -> Mismatch | None:
     if m is None or m["expected"] == m["got"]:
         return None
     return Mismatch(
-        m["what"], m["expected"], m["got"], bool(m["etail"] or m["gtail"]), m["rest"] or ""
+        m["what"],
+        m["expected"],
+        m["got"],
+        bool(m["elen"] or m["glen"]),
+        m["rest"] or "",
+        int(m["elen"] or len(m["expected"]) // 2),
+        int(m["glen"] or len(m["got"]) // 2),
     )
 
 

@@ -22,7 +22,7 @@ def test_a_mismatch_is_shown_around_its_first_difference() -> None:
     m = mismatch(f"export: expected {expected}... (300 bytes), got {expected[:20]}")
     assert m is not None
     assert m.first_difference == 10
-    assert "32 and 10 bytes, values cut by the check" in m.brief()
+    assert "300 and 10 bytes, values cut by the check" in m.brief()
     # Equal values or other details are not mismatches.
     assert mismatch(f"x: expected {expected}, got {expected}") is None
     assert mismatch("ed25519_verify: accepted an invalid input") is None
