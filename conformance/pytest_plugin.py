@@ -172,6 +172,7 @@ class ConformanceItem(pytest.Item):
         import shlex
 
         from conformance import launcher, untrusted
+        from conformance.report import adapter_arg
 
         if not isinstance(excinfo.value, ConformanceFailure):
             return str(super().repr_failure(excinfo, style))
@@ -186,7 +187,7 @@ class ConformanceItem(pytest.Item):
         lines += [f"  {d}" for d in details[:_DETAIL_LINES]]
         if len(details) > _DETAIL_LINES:
             lines.append(f"  … {len(details) - _DETAIL_LINES} more line(s)")
-        spec = str(self.adapter.manifest.path) if self.adapter.manifest else self.adapter.name
+        spec = adapter_arg(self.adapter.name, self.adapter.manifest.path)
         repro = launcher.join(launcher.launcher(), ["repro", r.check, "--adapter", spec])
         lines.append(f"  reproduce: {shlex.join(repro)}")
         # pytest prints this on the terminal, and details quote the adapter.

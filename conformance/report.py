@@ -39,6 +39,7 @@ from .writers import json_text
 __all__ = [
     "REPORT_VERSION",
     "GateOptions",
+    "adapter_arg",
     "build_report",
     "finalize",
     "load_report",
@@ -247,21 +248,20 @@ def disagreements(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _adapter_arg(adapter: Mapping[str, Any]) -> str:
-    """The ``--adapter`` value that finds this adapter again: its name when bundled, else the
+def adapter_arg(name: str, manifest: str | Path) -> str:
+    """The ``--adapter`` value that finds an adapter again: its name when bundled, else the
     path of its manifest."""
-    manifest = Path(adapter["manifest"])
     try:
-        manifest.resolve().relative_to(adapters_dir().resolve())
+        Path(manifest).resolve().relative_to(adapters_dir().resolve())
     except (ValueError, OSError):
-        return str(adapter["manifest"])
-    return str(adapter["name"])
+        return str(manifest)
+    return name
 
 
 def reproducer(report: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], str]:
     """A function giving each result of ``report`` the one-line command that re-runs it; what
     depends only on the report (adapter arguments, vector options) is worked out once."""
-    args = {a["name"]: _adapter_arg(a) for a in report["adapters"]}
+    args = {a["name"]: adapter_arg(a["name"], a["manifest"]) for a in report["adapters"]}
     prefix = report["run"].get("launcher")
     tail: list[str] = []
     for option, key in (("--vectors", "vectorsRoot"), ("--wycheproof", "wycheproof")):
@@ -286,8 +286,7 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
     shard = report["run"].get("shard")
     unfinished = unfinished_reason(report)
     # Unsupported checks are summarised (a report from before that keeps them as records).
-    report["results"], entries = unsupported.split(report["results"])
-    report["unsupported"] = unsupported.merge_entries([report.get("unsupported", ()), entries])
+    report["results"], report["unsupported"] = unsupported.normalised(report)
     attribute(report["results"])
     outcome = apply_gate(
         report["results"],

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["cases", "entries_of", "merge_entries", "normalised", "split"]
+__all__ = ["cases", "merge_entries", "normalised", "split"]
 
 
 def _key(r: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -71,12 +71,6 @@ def _entry(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if v:
         entry["tcIds"] = _ranges(r["vector"]["tcId"] for r in records)
     return entry
-
-
-def entries_of(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A report's entries, also for a report from before they existed (which kept one
-    ``unsupported`` record per check among its results)."""
-    return normalised(report)[1]
 
 
 def normalised(report: Mapping[str, Any]) -> tuple[list[Any], list[dict[str, Any]]]:
