@@ -25,7 +25,8 @@ from helpers import MockFlippedOutput, MockNativeException, adapter_from, outcom
 
 from conformance import loader
 from conformance.adapter import LoadedAdapter
-from conformance.capabilities import HPKE_SUITES, Hpke, family_of
+from conformance.capabilities import family_of
+from conformance.capabilities.hpke import HPKE_SUITES, Hpke
 from conformance.checks import CHECKS
 from conformance.errors import AuthenticationFailed, InvalidInput, InvalidKey, Unsupported
 from conformance.resources import vectors_dir

@@ -38,7 +38,9 @@ from helpers import (
 from test_hpke import MockReferenceHpke
 
 from conformance import loader
-from conformance.capabilities import MegolmEncrypted, OlmInbound, SignalGroupDecrypted
+from conformance.capabilities.megolm import MegolmEncrypted
+from conformance.capabilities.olm import OlmInbound
+from conformance.capabilities.signal import SignalGroupDecrypted
 from conformance.checks import CHECKS
 from conformance.errors import InvalidMessage
 from conformance.reference import olm_wire, signal_wire

@@ -16,7 +16,8 @@ from helpers import adapter_from, reference_primitives
 
 from conformance import loader
 from conformance.adapter import LoadedAdapter
-from conformance.capabilities import MegolmDecrypted, OlmDecrypted
+from conformance.capabilities.megolm import MegolmDecrypted
+from conformance.capabilities.olm import OlmDecrypted
 from conformance.engine import judge_case
 from conformance.errors import ProtocolError
 from conformance.interop import PairTask, run_pair

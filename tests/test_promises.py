@@ -17,7 +17,8 @@ import pytest
 from helpers import adapter_from, reference_primitives
 
 from conformance.adapter import LoadedAdapter
-from conformance.capabilities import OlmInbound, SignalDecrypted
+from conformance.capabilities.olm import OlmInbound
+from conformance.capabilities.signal import SignalDecrypted
 from conformance.interop import PairTask, run_pair
 from conformance.profiles import STRICT, apply_profile
 from conformance.properties import SCENARIOS, promises

@@ -13,7 +13,7 @@ import pytest
 from helpers import adapter_from, reference_primitives
 
 from conformance.adapter import LoadedAdapter
-from conformance.capabilities import OlmDecrypted, OlmEncrypted, OlmInbound, OlmKey
+from conformance.capabilities.olm import OlmDecrypted, OlmEncrypted, OlmInbound, OlmKey
 from conformance.errors import AuthenticationFailed, ProtocolError
 from conformance.interop import PairScenario, PairTask, run_pair
 from conformance.properties import SCENARIOS

@@ -54,7 +54,8 @@ from test_promises import (
 from test_properties import MockSendingChainNeverTurns
 
 from conformance.adapter import LoadedAdapter
-from conformance.capabilities import MegolmDecrypted, OlmDecrypted
+from conformance.capabilities.megolm import MegolmDecrypted
+from conformance.capabilities.olm import OlmDecrypted
 from conformance.errors import DuplicateMessage, InvalidMessage
 from conformance.interop import PairScenario, PairTask, run_pair, scenarios
 from conformance.reference.megolm import (

@@ -16,7 +16,7 @@ from hypothesis import settings
 
 from conformance.adapter import LoadedAdapter
 from conformance.attribution import attribute, charged
-from conformance.capabilities import OlmDecrypted, OlmEncrypted
+from conformance.capabilities.olm import OlmDecrypted, OlmEncrypted
 from conformance.errors import AuthenticationFailed, ProtocolError
 from conformance.expectations import load_expectations
 from conformance.gate import FailOn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import Hpke
+from ..capabilities.hpke import Hpke
 from ..model import Case, Group
 from . import CheckFn, Verdict, attempt, first_failure, judge
 

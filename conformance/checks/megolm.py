@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import Megolm
+from ..capabilities.megolm import Megolm
 from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict

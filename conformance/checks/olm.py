@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import Olm
+from ..capabilities.olm import Olm
 from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict

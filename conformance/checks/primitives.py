@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import X25519, Aead, Aes256Cbc, Ed25519, HkdfSha256, HmacSha256
+from ..capabilities.primitives import X25519, Aead, Aes256Cbc, Ed25519, HkdfSha256, HmacSha256
 from ..model import Case, Group
 from ..reference import cbc_hmac as dr_encrypt
 from . import PASS, Attempt, CheckFn, Verdict, attempt, first_failure, judge

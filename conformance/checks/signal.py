@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import Signal, SignalFingerprint, SignalGroup, X3dh
+from ..capabilities.signal import Signal, SignalFingerprint, SignalGroup, X3dh
 from ..errors import ProtocolError
 from ..model import Case, Group, Step
 from . import CheckFn, Verdict, attempt, first_failure, judge

@@ -15,7 +15,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..capabilities import Megolm, Olm, Signal
+from ..capabilities.megolm import Megolm
+from ..capabilities.olm import Olm
+from ..capabilities.signal import Signal
 from ..errors import ProtocolError
 from . import PairFailure, Rng, step
 

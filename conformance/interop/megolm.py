@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import Megolm
+from ..capabilities.megolm import Megolm
 from ..errors import ProtocolError
 from ..model import SpecRef
 from . import PairFailure, PairScenario, Rng, step

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..capabilities import SignalGroup
+from ..capabilities.signal import SignalGroup
 from ..errors import ProtocolError
 from ..model import SpecRef
 from . import PairFailure, PairScenario, Rng, step

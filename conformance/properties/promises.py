@@ -35,7 +35,8 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, cast
 
-from ..capabilities import Olm, Signal, SignalBundle
+from ..capabilities.olm import Olm
+from ..capabilities.signal import Signal, SignalBundle
 from ..errors import ProtocolError
 from ..interop import PairFailure, Rng
 from ..interop.drivers import Driver, MegolmDriver, OlmDriver, OlmParty, Sent, SignalDriver

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from ..capabilities import Aes256Cbc, HkdfSha256, HmacSha256
+from ..capabilities.primitives import Aes256Cbc, HkdfSha256, HmacSha256
 from ..errors import AuthenticationFailed
 
 __all__ = ["CbcHmacPrimitives", "MessageKeys", "decrypt", "derive_keys", "encrypt"]

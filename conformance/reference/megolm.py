@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac as _constant_time
 from dataclasses import dataclass
 
-from ..capabilities import MegolmDecrypted, MegolmEncrypted
+from ..capabilities.megolm import MegolmDecrypted, MegolmEncrypted
 from ..errors import AuthenticationFailed, InvalidInput, InvalidKey, InvalidMessage
 from . import olm_wire as wire
 from .cbc_hmac import MessageKeys, derive_keys

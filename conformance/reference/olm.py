@@ -13,7 +13,7 @@ import hmac as _constant_time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..capabilities import OlmDecrypted, OlmEncrypted, OlmInbound, OlmKey
+from ..capabilities.olm import OlmDecrypted, OlmEncrypted, OlmInbound, OlmKey
 from ..errors import (
     AuthenticationFailed,
     DuplicateMessage,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from ..capabilities import X25519, Aes256Cbc, Ed25519, HkdfSha256, HmacSha256
+from ..capabilities.primitives import X25519, Aes256Cbc, Ed25519, HkdfSha256, HmacSha256
 from ..errors import InvalidKey
 from .cbc_hmac import CbcHmacPrimitives
 

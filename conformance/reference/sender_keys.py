@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..capabilities import SignalGroupCreated, SignalGroupDecrypted, SignalGroupEncrypted
+from ..capabilities.signal import SignalGroupCreated, SignalGroupDecrypted, SignalGroupEncrypted
 from ..errors import DuplicateMessage, InvalidInput, InvalidKey, InvalidMessage, InvalidSignature
 from . import signal_wire as wire
 from .primitives import Primitives

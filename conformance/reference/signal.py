@@ -33,7 +33,7 @@ import hmac as _constant_time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..capabilities import SignalBundle, SignalDecrypted, SignalEncrypted
+from ..capabilities.signal import SignalBundle, SignalDecrypted, SignalEncrypted
 from ..errors import (
     AuthenticationFailed,
     DuplicateMessage,

@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from pyhpke import AEADId, CipherSuite, ContextInterface, KDFId, KEMId
 from pyhpke.exceptions import PyHPKEError
 
-from conformance.capabilities import HPKE_MODES, HPKE_SUITES
+from conformance.capabilities.hpke import HPKE_MODES, HPKE_SUITES
 from vectors.generators import _curve25519 as curve
 from vectors.generators._common import (
     ByteSource,

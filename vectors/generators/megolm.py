@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.capabilities import Megolm
+from conformance.capabilities.megolm import Megolm
 from conformance.errors import ProtocolError
 from vectors.generators._common import (
     ByteSource,

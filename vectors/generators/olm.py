@@ -32,7 +32,7 @@ from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from conformance.capabilities import Olm
+from conformance.capabilities.olm import Olm
 from conformance.errors import ProtocolError
 from vectors.generators._common import (
     ByteSource,

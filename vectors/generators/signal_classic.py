@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from conformance.capabilities import Signal, SignalFingerprint, SignalGroup
+from conformance.capabilities.signal import Signal, SignalFingerprint, SignalGroup
 from conformance.errors import ProtocolError
 from vectors.generators._common import (
     ByteSource,
