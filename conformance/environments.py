@@ -84,13 +84,20 @@ def environment_key(manifest: Manifest) -> str:
     that builds the venv: any change gives a new folder, so a stale one is never reused."""
     h = hashlib.sha256()
     h.update(manifest.sha256.encode())
-    for path in _files(manifest.folder):
-        h.update(str(path.relative_to(manifest.folder)).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    for kind in _kinds(manifest):
-        host = adapters_dir() / "_hosts" / _HOSTS[kind][0]
-        if host.is_file():
-            h.update(hashlib.sha256(host.read_bytes()).digest())
+    try:
+        for path in _files(manifest.folder):
+            h.update(str(path.relative_to(manifest.folder)).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        for kind in _kinds(manifest):
+            host = adapters_dir() / "_hosts" / _HOSTS[kind][0]
+            if host.is_file():
+                h.update(hashlib.sha256(host.read_bytes()).digest())
+    except OSError as exc:
+        # An unreadable file in the adapter's folder: the adapter's error, said in one line.
+        where = exc.filename if exc.filename is not None else manifest.folder
+        raise EnvironmentFailed(
+            f"{manifest.name}: cannot read {where}: {exc.strerror or exc}"
+        ) from None
     h.update(sys.version.encode())
     return h.hexdigest()[:16]
 

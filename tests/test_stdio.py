@@ -281,3 +281,26 @@ def test_a_refusals_state_arrives_as_bytes_and_a_malformed_one_is_a_fault(tmp_pa
                 decrypt("hex")
     finally:
         client.close()
+
+
+def test_an_unreadable_file_in_an_adapter_folder_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The environment's key digests every file of the adapter's folder: one it cannot read is
+    the adapter's start-up error, said in a line, not a traceback."""
+    from conformance.environments import EnvironmentFailed, environment_key
+    from conformance.registry import resolve
+
+    (manifest,) = resolve(["noble"])
+    original = Path.read_bytes
+
+    def unreadable(self: Path) -> bytes:
+        if self.name == "package.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    with pytest.raises(
+        EnvironmentFailed, match=r"noble: cannot read .*package\.json: Permission denied"
+    ):
+        environment_key(manifest)
