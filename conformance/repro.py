@@ -25,6 +25,7 @@ from .engine import (
     judge_case,
 )
 from .errors import ConfigurationError, ProtocolError
+from .failures import mismatch
 from .model import Case, Group, VectorFile
 from .registry import load_adapters
 from .resources import vectors_dir
@@ -169,6 +170,10 @@ def repro(
                 w(f"  {c}\n")
             w(f"  outcome: {outcome.upper()}")
             w(f"  {detail}\n" if detail else "\n")
+            wrong = mismatch(detail) if detail else None
+            if wrong is not None:
+                # The two values can be kilobytes of hex: where they part is what to look at.
+                w(f"  {wrong.brief()}\n")
             if outcome in ("fail", "error"):
                 worst = 1
     finally:

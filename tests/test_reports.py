@@ -352,6 +352,8 @@ def test_repro_of_a_broken_adapter_shows_both_outputs(
     text = capsys.readouterr().out
     assert "x25519(" in text
     assert "expected" in text
+    # Where the two values part, not only both of them in full.
+    assert "(first difference at byte 31; 32 bytes)" in text
     assert "got" in text
 
 
