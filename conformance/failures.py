@@ -23,6 +23,7 @@ __all__ = [
     "cut",
     "group_failures",
     "mismatch",
+    "outcome_counts",
 ]
 
 #: "<what>: expected <hex>, got <hex>" as the checks word a wrong output
@@ -140,10 +141,15 @@ class Group:
         return [r for s in self.sources for r in s.results]
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in self.results:
-            out[r["outcome"]] = out.get(r["outcome"], 0) + 1
-        return out
+        return outcome_counts(self.results)
+
+
+def outcome_counts(results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many of ``results`` have each outcome, in the order the outcomes first come."""
+    out: dict[str, int] = {}
+    for r in results:
+        out[str(r["outcome"])] = out.get(str(r["outcome"]), 0) + 1
+    return out
 
 
 def _source(r: Mapping[str, Any]) -> str:

@@ -288,17 +288,18 @@ def finalize(report: dict[str, Any], gate: GateOptions, today: date | None = Non
     # Unsupported checks are summarised (a report from before that keeps them as records).
     report["results"], report["unsupported"] = unsupported.normalised(report)
     attribute(report["results"])
+    files = _vector_files(report)
     outcome = apply_gate(
         report["results"],
         report["adapters"],
-        known=_known_checks(report),
+        known=_known_checks(files),
         expectations=gate.expectations,
         policy=gate.policy,
         today=today or date.today(),
         allow_stale=gate.allow_stale,
         partial=shard is not None,
         unsupported=report["unsupported"],
-        unsupported_ids=_unsupported_ids(report),
+        unsupported_ids=_unsupported_ids(report, files),
     )
     if unfinished is not None:
         # Checks that never ran cannot have failed, so a short run must not pass.
@@ -342,28 +343,40 @@ def unfinished_reason(report: Mapping[str, Any]) -> str | None:
     return f"{why}: {ran} of {planned} checks ran" if planned is not None else why
 
 
-def _unsupported_ids(report: Mapping[str, Any]) -> Callable[[], list[str]]:
+def _vector_files(report: Mapping[str, Any]) -> Callable[[], dict[str, VectorFile]]:
+    """The report's vector files by name, read once and only when asked (the gate needs them
+    only when an expectation matched nothing, which is rare); none when they cannot be read."""
+    loaded: list[dict[str, VectorFile]] = []
+
+    def files() -> dict[str, VectorFile]:
+        if not loaded:
+            from . import loader
+
+            root = report["run"].get("vectorsRoot")
+            try:
+                found = loader.load_many(loader.discover(Path(root) if root else None))
+            except ConformanceError:
+                found = []
+            loaded.append({vf.name: vf for vf in found})
+        return loaded[0]
+
+    return files
+
+
+def _unsupported_ids(
+    report: Mapping[str, Any], files: Callable[[], dict[str, VectorFile]]
+) -> Callable[[], list[str]]:
     """The check ids the report's unsupported entries stand for, read from the vector files
     (an entry keeps each file's tcIds, not its case ids)."""
 
     def ids() -> list[str]:
-        from . import loader
         from .selection import check_prefix
 
-        root = report["run"].get("vectorsRoot")
-        try:
-            files = {
-                vf.name: vf
-                for vf in loader.load_many(loader.discover(Path(root) if root else None))
-            }
-        except ConformanceError:
-            files = {}
         out: list[str] = []
         for e in report["unsupported"]:
-            vf = files.get(e["file"]) if e.get("file") else None
             if not e.get("file"):
                 out.append(e["check"])
-            elif vf is not None:
+            elif (vf := files().get(e["file"])) is not None:
                 wanted = {n for a, b in e.get("tcIds", ()) for n in range(a, b + 1)}
                 out.extend(check_prefix(vf) + c.id for _, c in vf.cases() if c.tc_id in wanted)
         return out
@@ -371,23 +384,19 @@ def _unsupported_ids(report: Mapping[str, Any]) -> Callable[[], list[str]]:
     return ids
 
 
-def _known_checks(report: Mapping[str, Any]) -> Callable[[Entry], bool]:
-    """Whether an expectation entry covers any check of the report's vector set (loaded only
-    when an entry matched nothing in the run, which is rare)."""
+def _known_checks(files: Callable[[], dict[str, VectorFile]]) -> Callable[[Entry], bool]:
+    """Whether an expectation entry covers any check of the report's vector set."""
     ids: list[str] = []
 
     def known(entry: Entry) -> bool:
         if not ids:
-            from . import loader
             from .interop import scenario_ids
             from .selection import check_prefix
 
-            root = report["run"].get("vectorsRoot")
-            try:
-                files = loader.load_many(loader.discover(Path(root) if root else None))
-            except ConformanceError:
+            found = files()
+            if not found:
                 return False
-            ids.extend(check_prefix(vf) + c.id for vf in files for _, c in vf.cases())
+            ids.extend(check_prefix(vf) + c.id for vf in found.values() for _, c in vf.cases())
             ids.extend(scenario_ids())
         return any(fnmatch.fnmatchcase(i, entry.check) for i in ids)
 

@@ -15,7 +15,7 @@ from typing import Any
 from . import untrusted
 from .attribution import fault_text
 from .exitcodes import for_report
-from .failures import brief, counted, group_failures
+from .failures import brief, counted, group_failures, outcome_counts
 from .results import OBSERVED_OUTCOMES, OUTCOMES
 
 __all__ = ["render_summary"]
@@ -141,7 +141,7 @@ def _failures(bad: list[dict[str, Any]]) -> list[str]:
     for g in groups:
         lines.append(f"  {g.implementation}: {counted(g.counts())}")
         for source in g.sources[:_SOURCES]:
-            lines.append(f"    {source.label}: {counted(_counts(source.results))}")
+            lines.append(f"    {source.label}: {counted(outcome_counts(source.results))}")
             for r in source.results[:_SHOWN]:
                 lines += _failure(r)
             if len(source.results) > _SHOWN:
@@ -169,13 +169,6 @@ def _failure(r: Mapping[str, Any]) -> list[str]:
     if r.get("reproduce"):
         lines.append(f"            reproduce: {r['reproduce']}")
     return lines
-
-
-def _counts(results: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for r in results:
-        out[r["outcome"]] = out.get(r["outcome"], 0) + 1
-    return out
 
 
 #: Slowest checks and adapters shown.

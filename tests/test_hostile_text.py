@@ -387,6 +387,8 @@ def test_markdown_cells_and_fences_cannot_be_broken_out_of() -> None:
     assert esc("<img src=x onerror=alert(1)> &") == "&lt;img src=x onerror=alert(1)&gt; &amp;"
     assert esc("\x1b[31m\u202e") == "\\\\x1b\\[31m\\\\u202e"
     assert esc("x" * 300, 10) == "x" * 9 + "…"
+    # No mention: report.md is posted as a pull-request comment.
+    assert esc("ping @octocat and @org/team") == "ping @&#8203;octocat and @&#8203;org/team"
     fenced = markdown_writer._fenced(["a ``` b", "c ````` d", "\x1b"])
     assert fenced[0] == fenced[-1] == "`" * 6
     assert fenced[1:-1] == ["a ``` b", "c ````` d", "\\x1b"]

@@ -35,7 +35,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ..attribution import fault_text
-from ..failures import Mismatch, Source, brief, counted, cut, group_failures, mismatch
+from ..failures import (
+    Mismatch,
+    Source,
+    brief,
+    counted,
+    cut,
+    group_failures,
+    mismatch,
+    outcome_counts,
+)
 from ..report import unfinished_reason
 from ..results import OUTCOMES
 from ..unsupported import normalised
@@ -616,19 +625,12 @@ def _source(label: str, results: Sequence[Mapping[str, Any]], is_open: bool) -> 
             else ""
         )
         body.append(f"<div data-group>{heading}{''.join(_result(r) for r in members)}</div>")
-    counts = counted(_outcome_counts(results), LISTED)
+    counts = counted(outcome_counts(results), LISTED)
     return (
         f'<details class="group source" data-group{" open" if is_open else ""}>'
         f"<summary><code>{_e(label)}</code> <span class=dim>{_e(counts)}</span></summary>"
         f"{''.join(body)}</details>"
     )
-
-
-def _outcome_counts(results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for r in results:
-        out[_text(r.get("outcome"))] = out.get(_text(r.get("outcome")), 0) + 1
-    return out
 
 
 def _grouped(results: list[dict[str, Any]]) -> str:
@@ -666,7 +668,7 @@ def _blocking(blocking: list[dict[str, Any]], required: list[dict[str, Any]]) ->
     ``--fail-on unsupported`` requires them."""
     if not blocking and not required:
         return '<section id="blocking"><h2>Blocking the gate</h2><p>Nothing.</p></section>'
-    counts = _outcome_counts(blocking)
+    counts = outcome_counts(blocking)
     if required:
         counts["unsupported"] = sum(_int(e.get("count")) for e in required)
     body = ""
@@ -717,14 +719,14 @@ def _failures(report: dict[str, Any]) -> str:
     if warnings:
         parts.append(
             f'<section id="warnings"><h2>Warnings <span class="dim">'
-            f"({_e(counted(_outcome_counts(warnings), LISTED))})</span></h2>"
+            f"({_e(counted(outcome_counts(warnings), LISTED))})</span></h2>"
             '<p class="dim">Not passing, but outside the gate\'s fail-on policy.</p>'
             f"{_grouped(warnings)}</section>"
         )
     if other:
         parts.append(
             f'<section id="expected"><h2>Expected failures and other results '
-            f'<span class="dim">({_e(counted(_outcome_counts(other), LISTED))})</span></h2>'
+            f'<span class="dim">({_e(counted(outcome_counts(other), LISTED))})</span></h2>'
             '<p class="dim">Covered by the expectations file, or not gated.</p>'
             f"{_grouped(other)}</section>"
         )

@@ -44,7 +44,7 @@ _BACKTICKS = re.compile("`+")
 def _esc(text: object, limit: int = 200) -> str:
     """``text`` as one line of literal Markdown, safe in a table cell: whitespace runs (newlines
     included) become one space, control and bidi characters are shown as escapes, markup and
-    inline HTML are escaped, and a ``|`` cannot end the cell."""
+    inline HTML are escaped, a ``|`` cannot end the cell, and an ``@`` cannot mention anyone."""
     s = " ".join(str(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
@@ -52,7 +52,10 @@ def _esc(text: object, limit: int = 200) -> str:
     s = visible(s)
     for c in _MARKUP:
         s = s.replace(c, "\\" + c)
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    # A zero-width space after each @, as an entity: a name an adapter sends must not notify
+    # anyone where report.md is posted (a pull-request comment), and the entity stays ASCII.
+    return s.replace("@", "@&#8203;")
 
 
 def _fenced(lines: list[str], info: str = "") -> list[str]:
