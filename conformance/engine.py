@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from . import interrupts, untrusted
 from .adapter import LoadedAdapter
-from .capabilities import COMPOSITES
+from .capabilities import COMPOSITES, interface_of
+from .capabilities._markers import FixedRandomness
 from .checks import CHECKS
 from .errors import ConfigurationError
 from .katrecords import TaskRecords, case_spec
@@ -85,9 +86,28 @@ def implementation_for(adapter: LoadedAdapter, capability: str) -> object:
         hkdf, cbc, mac = (adapter.get(c) for c in COMPOSITES[capability])
         return CbcHmacPrimitives(hkdf, cbc, mac)  # type: ignore[arg-type]
     if capability in COMPOSITES:
-        # A capability plus markers about it (olm-send is olm with the randomness injected).
-        return adapter.get(COMPOSITES[capability][0])
+        # A capability plus markers about it (olm-send is olm with the randomness injected), and
+        # possibly a second interface over the same keys (ML-DSA's external mu).
+        parts = [
+            adapter.get(c) for c in COMPOSITES[capability] if interface_of(c) is not FixedRandomness
+        ]
+        return parts[0] if len(parts) == 1 else Joined(tuple(parts))
     return adapter.get(capability)
+
+
+class Joined:
+    """The operations of several capability objects of one adapter as one object: an attribute
+    is looked up in each in turn (a composite such as ``ml-dsa-65-sign-mu`` needs key generation
+    from ``ml-dsa-65`` and signing from ``ml-dsa-65:external-mu``)."""
+
+    def __init__(self, parts: tuple[object, ...]) -> None:
+        self._parts = parts
+
+    def __getattr__(self, name: str) -> object:
+        for part in self._parts:
+            with contextlib.suppress(AttributeError):
+                return getattr(part, name)
+        raise AttributeError(name)
 
 
 def _why_unsupported(adapter: LoadedAdapter, capability: str) -> str:

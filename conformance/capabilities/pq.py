@@ -168,6 +168,14 @@ COMPOSITES: dict[str, tuple[str, ...]] = {
         for n in (512, 768, 1024)
     },
     **{f"ml-dsa-{n}-sign": (f"ml-dsa-{n}", f"ml-dsa-{n}:fixed-randomness") for n in (44, 65, 87)},
+    **{
+        f"ml-dsa-{n}-sign-mu": (
+            f"ml-dsa-{n}",
+            f"ml-dsa-{n}:fixed-randomness",
+            f"ml-dsa-{n}:external-mu",
+        )
+        for n in (44, 65, 87)
+    },
     "x-wing-encaps": ("x-wing", "x-wing:fixed-randomness"),
     "kyber1024-r3-encaps": ("kyber1024-r3", "kyber1024-r3:fixed-randomness"),
 }

@@ -92,6 +92,22 @@ VECTOR_TYPES: tuple[VectorType, ...] = (
         algorithms=_kem(),
     ),
     VectorType(
+        name="KemSeedDecaps",
+        schema="kem_seed_decaps_schema.json",
+        description=(
+            "Decapsulation with the key generated from a 64-byte seed d || z (FIPS 203 §6.1 then "
+            "§6.3), as Wycheproof's ML-KEM test files carry it: a seed or c of the wrong length "
+            "is refused; a c that does not re-encrypt yields the implicit-rejection key."
+        ),
+        group_fields=_SET,
+        case_fields=(
+            Field("seed", "hex", "d || z (64 bytes when well formed)"),
+            Field("c", "hex", "ciphertext, possibly modified"),
+            Field("k", "hex", "expected shared key"),
+        ),
+        algorithms=_kem(),
+    ),
+    VectorType(
         name="MlDsaKeyGen",
         schema="mldsa_keygen_schema.json",
         description="ML-DSA.KeyGen_internal(xi) (FIPS 204 §6.1): pk and sk compared byte for byte.",
@@ -108,10 +124,17 @@ VECTOR_TYPES: tuple[VectorType, ...] = (
         schema="mldsa_sign_schema.json",
         description=(
             "ML-DSA.Sign (FIPS 204 §5.2, Algorithm 2) with the injected rnd (all zero: the "
-            "deterministic variant) and a context string; the signature compared byte for byte. "
-            "A context over 255 bytes must be refused."
+            "deterministic variant) and a context string; the signature compared byte for byte "
+            "and verified. The key is the group's seed xi (key generation first, pk compared) or, "
+            "when xi is empty, its expanded sk. A context over 255 bytes or a malformed sk must "
+            "be refused."
         ),
-        group_fields=(*_SET, Field("sk", "hex", "private key"), Field("pk", "hex", "public key")),
+        group_fields=(
+            *_SET,
+            Field("xi", "hex", "32-byte seed the key pair is generated from, or empty"),
+            Field("sk", "hex", "expanded private key, or empty when xi is given"),
+            Field("pk", "hex", "public key"),
+        ),
         case_fields=(
             Field("msg", "hex", "message M"),
             Field("ctx", "hex", "context string (at most 255 bytes)"),
@@ -119,6 +142,27 @@ VECTOR_TYPES: tuple[VectorType, ...] = (
             Field("sig", "hex", "expected signature"),
         ),
         algorithms={f"ML-DSA-{n}": f"ml-dsa-{n}-sign" for n in _ML_DSA},
+    ),
+    VectorType(
+        name="MlDsaSignMu",
+        schema="mldsa_sign_mu_schema.json",
+        description=(
+            "ML-DSA.Sign_internal over an external message representative mu (FIPS 204 §6.2, "
+            "Algorithm 7 with mu given): the signature compared byte for byte and verified with "
+            "Verify_internal over the same mu."
+        ),
+        group_fields=(
+            *_SET,
+            Field("xi", "hex", "32-byte seed the key pair is generated from, or empty"),
+            Field("sk", "hex", "expanded private key, or empty when xi is given"),
+            Field("pk", "hex", "public key"),
+        ),
+        case_fields=(
+            Field("mu", "hex", "64-byte message representative mu"),
+            Field("rnd", "hex", "32-byte rnd"),
+            Field("sig", "hex", "expected signature"),
+        ),
+        algorithms={f"ML-DSA-{n}": f"ml-dsa-{n}-sign-mu" for n in _ML_DSA},
     ),
     VectorType(
         name="MlDsaVerify",
