@@ -45,6 +45,7 @@ __all__ = ["WORKER_GRACE", "pair_parallel_ok", "parallel_ok", "run_parallel", "s
 @dataclass(frozen=True)
 class _Job:
     manifest: str
+    #: The vector file: its path, or its name (wycheproof/...) when read from a Wycheproof checkout.
     vectors: str
     root: str | None
     #: The Wycheproof checkout the file is read from (with the Wycheproof loader, not ours).
@@ -131,11 +132,12 @@ def _work_pair(job: _PairJob) -> CheckResult:
 def _wycheproof_files(folder: str) -> dict[str, VectorFile]:
     from .wycheproof import load_wycheproof
 
-    return {str(vf.path): vf for vf in load_wycheproof(Path(folder)).files}
+    # By name: one Wycheproof file may become several vector files (one per vector type).
+    return {vf.name: vf for vf in load_wycheproof(Path(folder)).files}
 
 
-def _wycheproof_file(folder: str, path: str) -> VectorFile:
-    return _wycheproof_files(folder)[path]
+def _wycheproof_file(folder: str, name: str) -> VectorFile:
+    return _wycheproof_files(folder)[name]
 
 
 def parallel_ok(tasks: Sequence[Task]) -> bool:
@@ -179,7 +181,7 @@ def run_parallel(
         for i, task in enumerate(tasks):
             job = _Job(
                 manifest=str(task.adapter.manifest.path),
-                vectors=str(task.vectors.path),
+                vectors=task.vectors.name if wycheproof is not None else str(task.vectors.path),
                 root=str(root) if root is not None else None,
                 wycheproof=str(wycheproof) if wycheproof is not None else None,
                 case_ids=None if task.cases is None else tuple(c.id for _, c in task.cases),

