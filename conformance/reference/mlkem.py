@@ -63,7 +63,7 @@ __all__ = [
 N = 256
 Q = 3329
 ZETA = 17
-#: 128^-1 mod q, the final scaling of NTT^-1 (§4.3 Algorithm 10, line 14).
+#: 128^-1 mod q, the final scaling of NTT^-1 (§4.3 Algorithm 10).
 _N_INV = 3303
 
 
@@ -101,7 +101,7 @@ class InvalidSeed(InvalidInput, ValueError):
 
 
 class KemHashes(Protocol):
-    """The hash functions FIPS 203 §4.1 and Kyber v3.02 §1.4 are built from."""
+    """The hash functions FIPS 203 §4.1 (and Kyber v3.02's symmetric primitives) are built from."""
 
     def sha3_256(self, data: bytes) -> bytes:
         """SHA3-256: H."""
@@ -261,7 +261,7 @@ def _sub(f: Sequence[int], g: Sequence[int]) -> _Poly:
 
 
 def _dot_ntt(fs: Sequence[Sequence[int]], gs: Sequence[Sequence[int]]) -> _Poly:
-    """The NTT-domain inner product sum_j fs[j] x gs[j] (§2.4.7 (2.14))."""
+    """The NTT-domain inner product sum_j MultiplyNTTs(fs[j], gs[j])."""
     acc = [0] * N
     for f, g in zip(fs, gs, strict=True):
         acc = _add(acc, _multiply_ntts(f, g))
@@ -293,13 +293,13 @@ def _byte_decode(b: bytes, d: int) -> _Poly:
 
 
 def _compress(f: Sequence[int], d: int) -> _Poly:
-    """§4.2.1 (4.7): Compress_d(x) = round((2^d / q) x) mod 2^d (q is odd, so no ties)."""
+    """§4.2.1: Compress_d(x) = round((2^d / q) x) mod 2^d (q is odd, so no ties)."""
     half, mask = Q // 2, (1 << d) - 1
     return [(((x << d) + half) // Q) & mask for x in f]
 
 
 def _decompress(f: Sequence[int], d: int) -> _Poly:
-    """§4.2.1 (4.8): Decompress_d(y) = round((q / 2^d) y), halves rounded up."""
+    """§4.2.1: Decompress_d(y) = round((q / 2^d) y), halves rounded up."""
     half = 1 << (d - 1)
     return [(Q * y + half) >> d for y in f]
 
@@ -361,17 +361,17 @@ def _sample_poly_cbd(b: bytes, eta: int) -> _Poly:
 
 
 def _prf(hashes: KemHashes, eta: int, s: bytes, n: int) -> bytes:
-    """§4.1 (4.3): PRF_eta(s, b) = SHAKE256(s || b, 8 * 64 eta bits)."""
+    """§4.1: PRF_eta(s, b) = SHAKE256(s || b, 8 * 64 eta bits)."""
     return hashes.shake256(s + bytes([n]), 64 * eta)
 
 
 def _sample_matrix_row(hashes: KemHashes, rho: bytes, i: int, k: int) -> list[_Poly]:
-    """Row i of A_hat: A_hat[i, j] = SampleNTT(rho || j || i) (§5.1 Algorithm 13 line 6)."""
+    """Row i of A_hat: A_hat[i, j] = SampleNTT(rho || j || i) (§5.1 Algorithm 13)."""
     return [_sample_ntt(hashes, rho + bytes([j, i])) for j in range(k)]
 
 
 def _sample_matrix_column(hashes: KemHashes, rho: bytes, i: int, k: int) -> list[_Poly]:
-    """Row i of A_hat^T: A_hat[j, i] = SampleNTT(rho || i || j) (§5.2 Algorithm 14 line 6)."""
+    """Row i of A_hat^T: A_hat[j, i] = SampleNTT(rho || i || j) (§5.2 Algorithm 14)."""
     return [_sample_ntt(hashes, rho + bytes([i, j])) for j in range(k)]
 
 
@@ -382,8 +382,8 @@ def _sample_matrix_column(hashes: KemHashes, rho: bytes, i: int, k: int) -> list
 def _k_pke_keygen(
     params: ParameterSet, hashes: KemHashes, rho: bytes, sigma: bytes
 ) -> tuple[bytes, bytes]:
-    """§5.1 Algorithm 13 K-PKE.KeyGen from line 3 on, given (rho, sigma): (ek_pke, dk_pke).
-    Lines 1-2, which derive (rho, sigma) from d, are where ML-KEM and round 3 differ."""
+    """§5.1 Algorithm 13 K-PKE.KeyGen after line 1, given (rho, sigma): (ek_pke, dk_pke).
+    Line 1, which derives (rho, sigma) from d, is where ML-KEM and round 3 differ."""
     k = params.k
     n = 0
     s: list[_Poly] = []
@@ -493,7 +493,7 @@ def check_decapsulation_key(params: ParameterSet, dk: bytes, hashes: KemHashes =
 
 
 def keygen(params: ParameterSet, d: bytes, z: bytes, hashes: KemHashes = HASHLIB) -> KeyPair:
-    """§6.1 Algorithm 16 ML-KEM.KeyGen_internal(d, z), with §5.1 Algorithm 13 lines 1-2:
+    """§6.1 Algorithm 16 ML-KEM.KeyGen_internal(d, z), with §5.1 Algorithm 13 line 1:
     ``(rho, sigma) = G(d || k)``. Returns ``(ek, dk)``, dk = dk_pke || ek || H(ek) || z."""
     _check_seed("d", d)
     _check_seed("z", z)
