@@ -109,8 +109,10 @@ NOTES = {
     "NotInterchangeable": NoteSpec(
         "WRONG_PRIMITIVE",
         "A ciphertext of the other scheme (round-3 Kyber1024 vs ML-KEM-1024) under a key of the "
-        "same layout: it does not re-encrypt, so the rejection key comes back. An "
-        "implementation that returns the other scheme's shared key is not the scheme it claims.",
+        "same layout. Their K-PKE is the same, so it re-encrypts, but the key is derived "
+        "differently: ML-KEM returns round 3's pre-key K-bar, round 3 returns "
+        "SHAKE256(K || H(c)) of ML-KEM's K. An implementation that returns the other scheme's "
+        "shared key is not the scheme it claims.",
     ),
     "Deterministic": NoteSpec("BASIC", "Deterministic signing: rnd is 32 zero bytes (§3.4)."),
     "Hedged": NoteSpec("BASIC", "Hedged signing with the injected 32-byte rnd (§3.4)."),
@@ -218,19 +220,25 @@ def set_coefficient(ek: bytes, index: int, value: int) -> bytes:
 def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
     alg = f"ML-KEM-{n}"
     base = f"ml_kem_{n}"
-    header = [f"{alg} (FIPS 203) known answers; every value reproduced by kyber-py and PyCryptodome."]
+    header = [
+        f"{alg} (FIPS 203) known answers; every value reproduced by kyber-py and PyCryptodome."
+    ]
     params = {"parameterSet": alg}
     seeds = [(bytes(32), bytes(32)), (b"\xff" * 32, b"\xff" * 32)] + [
         (src.bytes(32), src.bytes(32)) for _ in range(6)
     ]
     keys = [(d, z, *kem_keygen(n, d, z)) for d, z in seeds]
 
-    kg = FileBuilder(algorithm=alg, type_name="KemKeyGen", header=header, notes=NOTES, source=SOURCE)
+    kg = FileBuilder(
+        algorithm=alg, type_name="KemKeyGen", header=header, notes=NOTES, source=SOURCE
+    )
     g = kg.group([fips203("6.1", "MUST"), fips203("7.1")], **params)
     for i, (d, z, ek, dk) in enumerate(keys):
         g.add(f"seeds {i}", ["Valid"], "valid", d=d, z=z, ek=ek, dk=dk)
 
-    enc = FileBuilder(algorithm=alg, type_name="KemEncaps", header=header, notes=NOTES, source=SOURCE)
+    enc = FileBuilder(
+        algorithm=alg, type_name="KemEncaps", header=header, notes=NOTES, source=SOURCE
+    )
     g = enc.group([fips203("6.2", "MUST"), fips203("7.2")], **params)
     encapsulations = []
     for i, (_d, _z, ek, dk) in enumerate(keys[:5]):
@@ -253,7 +261,12 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
         ("last coefficient q", set_coefficient(ek, last, Q), "ModulusCheck", "invalid"),
         ("middle coefficient q + 1", set_coefficient(ek, 257, Q + 1), "ModulusCheck", "invalid"),
         ("first coefficient q - 1", set_coefficient(ek, 0, Q - 1), "BoundaryCoefficient", "valid"),
-        ("last coefficient q - 1", set_coefficient(ek, last, Q - 1), "BoundaryCoefficient", "valid"),
+        (
+            "last coefficient q - 1",
+            set_coefficient(ek, last, Q - 1),
+            "BoundaryCoefficient",
+            "valid",
+        ),
         ("one byte short", ek[:-1], "WrongLength", "invalid"),
         ("one byte long", ek + b"\x00", "WrongLength", "invalid"),
         ("empty", b"", "WrongLength", "invalid"),
@@ -265,7 +278,9 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
             kem_encaps(n, bad, m)
         g.add(comment, [flag], result, ek=bad, dk=b"", m=m)
 
-    dec = FileBuilder(algorithm=alg, type_name="KemDecaps", header=header, notes=NOTES, source=SOURCE)
+    dec = FileBuilder(
+        algorithm=alg, type_name="KemDecaps", header=header, notes=NOTES, source=SOURCE
+    )
     g = dec.group([fips203("6.3", "MUST"), fips203("7.3", "MUST")], **params)
     ek, dk, _m, c, k = encapsulations[0]
     z = dk[-32:]
@@ -282,7 +297,7 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
         got = kem_decaps(n, dk, bad)
         require_equal(f"{alg} {comment}: rejection key", j_reject(z, bad), got)
         g.add(comment, ["ImplicitRejection"], "valid", dk=dk, c=bad, k=got)
-    other_z = dk[:-32] + bytes(32)
+    other_z = bit_flip(dk, 8 * len(dk) - 1)
     require_equal(f"{alg} changed z", k, kem_decaps(n, other_z, c))
     g.add("z changed, genuine ciphertext", ["RejectionValue"], "valid", dk=other_z, c=c, k=k)
     k_len = 384 * K_OF[n]
@@ -299,14 +314,39 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
         if not kem_both_refuse_decaps(n, bad_dk, bad_c):
             raise GeneratorError(f"{alg} {comment}: not refused")
         g.add(comment, [flag], "invalid", dk=bad_dk, c=bad_c, k=b"")
+    sd = FileBuilder(
+        algorithm=alg, type_name="KemSeedDecaps", header=header, notes=NOTES, source=SOURCE
+    )
+    gs = sd.group([fips203("6.1"), fips203("6.3", "MUST"), fips203("7.3", "MUST")], **params)
+    d0, z0 = keys[0][0], keys[0][1]
+    seed = d0 + z0
+    gs.add("genuine ciphertext", ["Valid"], "valid", seed=seed, c=c, k=k)
+    gs.add(
+        "last bit of c flipped",
+        ["ImplicitRejection"],
+        "valid",
+        seed=seed,
+        c=bit_flip(c, 8 * len(c) - 1),
+        k=kem_decaps(n, dk, bit_flip(c, 8 * len(c) - 1)),
+    )
+    for comment, bad_seed, bad_c in (
+        ("seed one byte short", seed[:-1], c),
+        ("seed one byte long", seed + b"\x00", c),
+        ("c one byte short", seed, c[:-1]),
+    ):
+        if len(bad_seed) != 64 and not (
+            refused(lambda s=bad_seed: KPY[n].key_derive(s))
+            and refused(lambda s=bad_seed: MLKEM.construct(param_set=PYCRYPTODOME[n], seed=s))
+        ):
+            raise GeneratorError(f"{alg} {comment}: not refused")
+        gs.add(comment, ["WrongLength"], "invalid", seed=bad_seed, c=bad_c, k=b"")
     if n == 1024:
-        # A round-3 ciphertext under a round-3 key of the same seeds (the layouts agree, so the
-        # hash check passes): ML-KEM re-encrypts to another c and returns J(z || c).
+        # A round-3 ciphertext under a round-3 key (the layouts agree, so the hash check passes):
+        # the shared K-PKE re-encrypts it, and ML-KEM returns round 3's pre-key, not its key.
         d, z_seed = keys[0][0], keys[0][1]
         r3_ek, r3_dk = kyber_r3_keygen(d, z_seed)
         r3_c, r3_k = kyber_r3_encaps(r3_ek, encapsulations[0][2])
         got = kem_decaps(n, r3_dk, r3_c)
-        require_equal("ML-KEM-1024 of a round-3 ciphertext", j_reject(r3_dk[-32:], r3_c), got)
         if got == r3_k:
             raise GeneratorError("ML-KEM-1024 gave round-3 Kyber's key")
         g.add(
@@ -322,6 +362,7 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
         write(enc, out / f"{base}_encaps_test.json"),
         write(chk, out / f"{base}_encaps_key_check_test.json"),
         write(dec, out / f"{base}_decaps_test.json"),
+        write(sd, out / f"{base}_seed_decaps_test.json"),
     ]
 
 
@@ -366,7 +407,11 @@ def kyber_r3_encaps(ek: bytes, m: bytes) -> tuple[bytes, bytes]:
 
 def kyber_r3_decaps(dk: bytes, c: bytes) -> bytes:
     k = KyberPy1024.decaps(dk, c)
-    require_equal("Kyber1024-r3 decaps (kyber-py vs reference)", k, ref.kyber_r3_decaps(ref.ML_KEM_1024, dk, c))
+    require_equal(
+        "Kyber1024-r3 decaps (kyber-py vs reference)",
+        k,
+        ref.kyber_r3_decaps(ref.ML_KEM_1024, dk, c),
+    )
     return bytes(k)
 
 
@@ -382,9 +427,15 @@ def gen_kyber_r3(out: Path, src: ByteSource) -> list[Path]:
     seeds = [(bytes(32), bytes(32)), (b"\xff" * 32, b"\xff" * 32)] + [
         (src.bytes(32), src.bytes(32)) for _ in range(3)
     ]
-    kg = FileBuilder(algorithm=alg, type_name="KemKeyGen", header=header, notes=NOTES, source=SOURCE)
-    enc = FileBuilder(algorithm=alg, type_name="KemEncaps", header=header, notes=NOTES, source=SOURCE)
-    dec = FileBuilder(algorithm=alg, type_name="KemDecaps", header=header, notes=NOTES, source=SOURCE)
+    kg = FileBuilder(
+        algorithm=alg, type_name="KemKeyGen", header=header, notes=NOTES, source=SOURCE
+    )
+    enc = FileBuilder(
+        algorithm=alg, type_name="KemEncaps", header=header, notes=NOTES, source=SOURCE
+    )
+    dec = FileBuilder(
+        algorithm=alg, type_name="KemDecaps", header=header, notes=NOTES, source=SOURCE
+    )
     gk, ge, gd = (f.group(refs, **params) for f in (kg, enc, dec))
     for i, (d, z) in enumerate(seeds):
         ek, dk = kyber_r3_keygen(d, z)
@@ -490,7 +541,7 @@ def dsa_accepts(n: int, pk: bytes, msg: bytes, ctx: bytes, sig: bytes) -> bool:
 
 
 def hint_offsets(n: int) -> tuple[int, int]:
-    k, l_, gamma1, _beta, omega, lam = DSA_PARAMS[n]
+    _k, l_, gamma1, _beta, omega, lam = DSA_PARAMS[n]
     z_bytes = 32 * (1 + (gamma1 - 1).bit_length())
     start = lam // 4 + l_ * z_bytes
     return start, start + omega
@@ -499,18 +550,24 @@ def hint_offsets(n: int) -> tuple[int, int]:
 def gen_ml_dsa(out: Path, n: int, src: ByteSource) -> list[Path]:
     alg = f"ML-DSA-{n}"
     base = f"ml_dsa_{n}"
-    k, l_, gamma1, beta, omega, lam = DSA_PARAMS[n]
-    header = [f"{alg} (FIPS 204) known answers; every value reproduced by dilithium-py and PyCryptodome."]
+    k, _l, gamma1, beta, omega, lam = DSA_PARAMS[n]
+    header = [
+        f"{alg} (FIPS 204) known answers; every value reproduced by dilithium-py and PyCryptodome."
+    ]
     zero = bytes(32)
     seeds = [zero, b"\xff" * 32, src.bytes(32), src.bytes(32)]
     keys = [(xi, *dsa_keygen(n, xi)) for xi in seeds]
 
-    kg = FileBuilder(algorithm=alg, type_name="MlDsaKeyGen", header=header, notes=NOTES, source=SOURCE)
+    kg = FileBuilder(
+        algorithm=alg, type_name="MlDsaKeyGen", header=header, notes=NOTES, source=SOURCE
+    )
     g = kg.group([fips204("6.1", "MUST")], parameterSet=alg)
     for i, (xi, pk, sk) in enumerate(keys):
         g.add(f"seed {i}", ["Valid"], "valid", xi=xi, pk=pk, sk=sk)
 
-    sign = FileBuilder(algorithm=alg, type_name="MlDsaSign", header=header, notes=NOTES, source=SOURCE)
+    sign = FileBuilder(
+        algorithm=alg, type_name="MlDsaSign", header=header, notes=NOTES, source=SOURCE
+    )
     xi, pk, sk = keys[2]
     refs = [fips204("5.2", "MUST"), fips204("3.4")]
     by_seed = sign.group(refs, parameterSet=alg, xi=xi, sk=b"", pk=pk)
@@ -524,8 +581,20 @@ def gen_ml_dsa(out: Path, n: int, src: ByteSource) -> list[Path]:
             [
                 ("empty message, no context", b"", b"", zero, ["Deterministic"]),
                 ("short message", b"message", b"", zero, ["Deterministic"]),
-                ("1000-byte message, 1-byte context", long_msg, b"\x01", zero, ["Deterministic", "Context"]),
-                ("255-byte context", b"message", src.bytes(255), zero, ["Deterministic", "Context"]),
+                (
+                    "1000-byte message, 1-byte context",
+                    long_msg,
+                    b"\x01",
+                    zero,
+                    ["Deterministic", "Context"],
+                ),
+                (
+                    "255-byte context",
+                    b"message",
+                    src.bytes(255),
+                    zero,
+                    ["Deterministic", "Context"],
+                ),
                 ("hedged", b"message", b"", rnd, ["Hedged"]),
                 ("hedged with a context", b"message", b"ctx", src.bytes(32), ["Hedged", "Context"]),
             ],
@@ -547,19 +616,36 @@ def gen_ml_dsa(out: Path, n: int, src: ByteSource) -> list[Path]:
     too_long = src.bytes(256)
     if not refused(lambda: DPY[n].sign(sk, b"m", ctx=too_long, deterministic=True)):
         raise GeneratorError(f"{alg}: dilithium-py signs under a 256-byte context")
-    by_seed.add("256-byte context", ["ContextTooLong"], "invalid", msg=b"m", ctx=too_long, rnd=zero, sig=b"")
+    by_seed.add(
+        "256-byte context", ["ContextTooLong"], "invalid", msg=b"m", ctx=too_long, rnd=zero, sig=b""
+    )
     bad_sk = sign.group(refs, parameterSet=alg, xi=b"", sk=sk[:-1], pk=pk)
     if not refused(lambda: DPY[n]._sign_internal(sk[:-1], b"x", zero)) or not refused(
         lambda: MLDSA.construct(param_set=PYCRYPTODOME_DSA[n], sk=sk[:-1])
     ):
         raise GeneratorError(f"{alg}: a short sk is not refused")
-    bad_sk.add("sk one byte short", ["MalformedPrivateKey"], "invalid", msg=b"m", ctx=b"", rnd=zero, sig=b"")
+    bad_sk.add(
+        "sk one byte short",
+        ["MalformedPrivateKey"],
+        "invalid",
+        msg=b"m",
+        ctx=b"",
+        rnd=zero,
+        sig=b"",
+    )
 
-    smu = FileBuilder(algorithm=alg, type_name="MlDsaSignMu", header=header, notes=NOTES, source=SOURCE)
+    smu = FileBuilder(
+        algorithm=alg, type_name="MlDsaSignMu", header=header, notes=NOTES, source=SOURCE
+    )
     g = smu.group([fips204("6.2", "MUST"), fips204("5.2")], parameterSet=alg, xi=xi, sk=b"", pk=pk)
     tr = hashlib.shake_256(pk).digest(64)
     for comment, mu, r, flags in (
-        ("mu of a message, deterministic", hashlib.shake_256(tr + m_prime(b"", b"message")).digest(64), zero, ["Deterministic"]),
+        (
+            "mu of a message, deterministic",
+            hashlib.shake_256(tr + m_prime(b"", b"message")).digest(64),
+            zero,
+            ["Deterministic"],
+        ),
         ("arbitrary mu, deterministic", src.bytes(64), zero, ["Deterministic"]),
         ("arbitrary mu, hedged", src.bytes(64), src.bytes(32), ["Hedged"]),
     ):
@@ -570,7 +656,9 @@ def gen_ml_dsa(out: Path, n: int, src: ByteSource) -> list[Path]:
         dsa_sign_mu(n, sk, hashlib.shake_256(tr + m_prime(b"", b"message")).digest(64), zero),
     )
 
-    ver = FileBuilder(algorithm=alg, type_name="MlDsaVerify", header=header, notes=NOTES, source=SOURCE)
+    ver = FileBuilder(
+        algorithm=alg, type_name="MlDsaVerify", header=header, notes=NOTES, source=SOURCE
+    )
     vrefs = [fips204("5.3", "MUST"), fips204("7.1"), fips204("6.3")]
     g = ver.group(vrefs, parameterSet=alg, pk=pk)
     msg, ctx, sig = signatures[1]
@@ -621,7 +709,13 @@ def gen_ml_dsa(out: Path, n: int, src: ByteSource) -> list[Path]:
         ("hint counts decreasing", msg, ctx, hints(decreasing), "NonCanonicalHint"),
         ("unused hint slot non-zero", msg, ctx, hints(pad_nonzero), "NonCanonicalHint"),
         ("z coefficient gamma1 - beta", msg, ctx, with_z0(gamma1 - beta), "InfinityNormViolation"),
-        ("z coefficient -(gamma1 - beta)", msg, ctx, with_z0(-(gamma1 - beta)), "InfinityNormViolation"),
+        (
+            "z coefficient -(gamma1 - beta)",
+            msg,
+            ctx,
+            with_z0(-(gamma1 - beta)),
+            "InfinityNormViolation",
+        ),
     ]
     if sig[hint_start + omega - 1 + 0] != 0:
         raise GeneratorError(f"{alg}: the last hint slot is in use; pick another signature")
@@ -752,9 +846,15 @@ def gen_x_wing(out: Path, src: ByteSource) -> list[Path]:
         "with pyca/cryptography's X25519; the draft's Appendix C vectors included.",
     ]
     refs = [SpecRefSpec(XWING, "5.2"), SpecRefSpec(XWING, "5.3"), SpecRefSpec(XWING, "5.4")]
-    kg = FileBuilder(algorithm=alg, type_name="XWingKeyGen", header=header, notes=NOTES, source=SOURCE)
-    enc = FileBuilder(algorithm=alg, type_name="XWingEncaps", header=header, notes=NOTES, source=SOURCE)
-    dec = FileBuilder(algorithm=alg, type_name="XWingDecaps", header=header, notes=NOTES, source=SOURCE)
+    kg = FileBuilder(
+        algorithm=alg, type_name="XWingKeyGen", header=header, notes=NOTES, source=SOURCE
+    )
+    enc = FileBuilder(
+        algorithm=alg, type_name="XWingEncaps", header=header, notes=NOTES, source=SOURCE
+    )
+    dec = FileBuilder(
+        algorithm=alg, type_name="XWingDecaps", header=header, notes=NOTES, source=SOURCE
+    )
     gk, ge, gd = (f.group(refs) for f in (kg, enc, dec))
     rows = [(s, e, ss, pk16, ct16, True) for s, e, ss, pk16, ct16 in XWING_APPENDIX_C]
     rows += [(src.bytes(32), src.bytes(64), b"", b"", b"", False) for _ in range(3)]
@@ -779,9 +879,14 @@ def gen_x_wing(out: Path, src: ByteSource) -> list[Path]:
                 if got == k:
                     raise GeneratorError(f"X-Wing {comment}: same key")
                 gd.add(comment, ["ImplicitRejection"], "valid", seed=seed, c=bad, k=got)
-            for comment, bad in (("ciphertext one byte short", c[:-1]), ("ciphertext one byte long", c + b"\x00")):
-                if not refused(lambda bad=bad: xwing_decaps(seed, bad)) or not refused(
-                    lambda bad=bad: Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=seed)._decaps(bad)
+            for comment, bad in (
+                ("ciphertext one byte short", c[:-1]),
+                ("ciphertext one byte long", c + b"\x00"),
+            ):
+                if not refused(lambda bad=bad, seed=seed: xwing_decaps(seed, bad)) or not refused(
+                    lambda bad=bad, seed=seed: Hybrid.HybridKey(
+                        param_set=Hybrid.MLKEM768_X25519, seed=seed
+                    )._decaps(bad)
                 ):
                     raise GeneratorError(f"X-Wing {comment}: not refused")
                 gd.add(comment, ["WrongLength"], "invalid", seed=seed, c=bad, k=b"")
