@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from . import interrupts, untrusted
 from .adapter import LoadedAdapter
-from .capabilities import COMPOSITES, interface_of
-from .capabilities._markers import FixedRandomness
+from .capabilities import COMPOSITES, is_marker
 from .checks import CHECKS
 from .errors import ConfigurationError
 from .katrecords import TaskRecords, case_spec
@@ -88,9 +87,7 @@ def implementation_for(adapter: LoadedAdapter, capability: str) -> object:
     if capability in COMPOSITES:
         # A capability plus markers about it (olm-send is olm with the randomness injected), and
         # possibly a second interface over the same keys (ML-DSA's external mu).
-        parts = [
-            adapter.get(c) for c in COMPOSITES[capability] if interface_of(c) is not FixedRandomness
-        ]
+        parts = [adapter.get(c) for c in COMPOSITES[capability] if not is_marker(c)]
         return parts[0] if len(parts) == 1 else Joined(tuple(parts))
     return adapter.get(capability)
 

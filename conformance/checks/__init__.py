@@ -125,15 +125,15 @@ CheckFn = Callable[[Group, Case, object], Verdict]
 
 
 def _registry() -> dict[str, CheckFn]:
-    from . import hpke, megolm, olm, primitives, signal
+    """Every family module's ``CHECKS`` (a module without one holds shared helpers)."""
+    import importlib
+    import pkgutil
 
-    return {
-        **primitives.CHECKS,
-        **hpke.CHECKS,
-        **olm.CHECKS,
-        **megolm.CHECKS,
-        **signal.CHECKS,
-    }
+    out: dict[str, CheckFn] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        out.update(getattr(module, "CHECKS", {}))
+    return out
 
 
 #: Vector type name -> check function.
