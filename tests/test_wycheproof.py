@@ -9,6 +9,7 @@ lacks), so the expected outputs are real. The last test loads real Wycheproof fi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections import Counter
@@ -1199,3 +1200,53 @@ def test_pq_groups_and_tests_that_map_nowhere_are_skipped_with_reasons(tmp_path:
         "wycheproof/mldsa_65_verify_test.json": [1],
         "wycheproof/mlkem_768_test.json": [1],
     }
+
+
+def _pq_results(ws: WycheproofSet, caps: dict[str, object], *stems: str) -> list[CheckResult]:
+    from helpers import adapter_from
+
+    files = [vf for vf in ws.files if not stems or vf.path.stem in stems]
+    return _run(WycheproofSet(ws.folder, files), [adapter_from("pq-fixture", caps)])
+
+
+def test_pq_files_run_through_the_checks_and_catch_broken_implementations(
+    pq_set: WycheproofSet,
+) -> None:
+    """End to end against tests/fixture_pq_pycryptodome.py (a test fixture, not a bundled
+    adapter): every ingested case passes with pycryptodome; a decapsulation whose implicit
+    rejection key is wrong fails exactly the cases that expect J(z || c), and a verifier that
+    accepts everything fails exactly the invalid signatures."""
+    pytest.importorskip("Crypto.PublicKey.MLKEM")
+    fx = pytest.importorskip("fixture_pq_pycryptodome")
+    ws = pq_set
+    results = _pq_results(ws, fx.capabilities())
+    assert len(results) == ws.number_of_tests
+    assert Counter(r.outcome for r in results) == {"pass": ws.number_of_tests}
+    by = {r.check: r for r in results}
+    overflow = by["kat/wycheproof/mlkem_768_encaps_test/KemEncapsKeyCheck/2"]
+    assert overflow.capability == "ml-kem-768"
+    assert overflow.bug_types == ("CAN_OF_WORMS",)
+    mu = [r for r in results if "/MlDsaSignMu/" in r.check]
+    assert len(mu) == 8 + 7 + 17 + 10 + 17 + 10
+    assert {r.capability for r in mu} == {f"ml-dsa-{n}-sign-mu" for n in (44, 65, 87)}
+
+    decaps = ("mlkem_768_test", "mlkem_768_semi_expanded_decaps_test")
+    broken = _pq_results(ws, fx.capabilities(kem=fx.BrokenDecapsWrongRejectionKey), *decaps)
+    rejection = set()
+    for vf in ws.files:
+        if vf.path.stem in decaps:
+            for _, c in vf.cases():
+                seed = c.bytes("seed") if "seed" in c.fields else b""
+                z = seed[32:] if seed else c.bytes("dk")[-32:]
+                if c.valid and c.bytes("k") == hashlib.shake_256(z + c.bytes("c")).digest(32):
+                    rejection.add(check_prefix(vf) + c.id)
+    failed = {r.check for r in broken if r.outcome == "fail"}
+    assert failed == rejection
+    assert len(failed) >= 8  # the implicit-rejection vectors of both files
+    assert {r.outcome for r in broken if r.check not in failed} == {"pass"}
+
+    verify = tuple(f"mldsa_{n}_verify_test" for n in (44, 65, 87))
+    lenient = _pq_results(ws, fx.capabilities(dsa=fx.BrokenVerifyAcceptsAll), *verify)
+    invalid = {r.check for r in lenient if r.expected == "invalid"}
+    assert len(invalid) == 103 + 131 + 170
+    assert {r.check for r in lenient if r.outcome == "fail"} == invalid
