@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="protocol family to run (repeatable; default: all)",
+        help="protocol family to run (repeatable; default: all); with --wycheproof, the files "
+        "that map to the family's vector types (pq: ML-KEM and ML-DSA; primitives: the others)",
     )
     run.add_argument(
         "--case",

@@ -143,10 +143,8 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
     """
     out = stdout if stdout is not None else sys.stdout
     started = now()
-    if options.wycheproof is not None and (options.vectors_root is not None or options.families):
-        raise ConfigurationError(
-            "--wycheproof runs a Wycheproof checkout instead of --vectors/--family"
-        )
+    if options.wycheproof is not None and options.vectors_root is not None:
+        raise ConfigurationError("--wycheproof runs a Wycheproof checkout instead of --vectors")
     if options.jobs < 1:
         raise ConfigurationError(f"--jobs must be at least 1, got {options.jobs}")
     # Everything that can be wrong with the invocation fails here, before any check runs.
@@ -236,7 +234,19 @@ def _vector_files(options: RunOptions) -> tuple[list[VectorFile], list[dict[str,
                 f"--wycheproof {options.wycheproof}: no file this suite can run "
                 f"({len(found.skipped)} skipped)"
             )
-        return list(found.files), [{"file": f, "reason": why} for f, why in found.skipped]
+        files = list(found.files)
+        if options.families:
+            # --family picks the files whose vector types are that family's (pq: ML-KEM, ML-DSA).
+            from .wycheproof import suite_family
+
+            files = [vf for vf in files if suite_family(vf) in options.families]
+            if not files:
+                known = sorted({suite_family(vf) for vf in found.files})
+                raise ConfigurationError(
+                    f"--wycheproof {options.wycheproof}: no file of family "
+                    f"{', '.join(options.families)} (its files are of: {', '.join(known)})"
+                )
+        return files, [{"file": f, "reason": why} for f, why in found.skipped]
     root = options.vectors_root
     if root is not None and not root.is_dir():
         raise ConfigurationError(f"--vectors {root}: not a folder of vector files")

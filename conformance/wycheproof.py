@@ -92,7 +92,10 @@ the specification sections this suite's own vectors of the same type cite.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +108,7 @@ from .model import Case, Group, Note, Result, SpecRef, Value, VectorFile
 from .quoting import one_line, shown
 from .vectortypes import RESULTS, VECTOR_TYPES
 
-__all__ = ["FAMILY", "SUPPORTED", "Target", "WycheproofSet", "load_wycheproof"]
+__all__ = ["FAMILY", "SUPPORTED", "Target", "WycheproofSet", "load_wycheproof", "suite_family"]
 
 #: The family (and the first part of ``VectorFile.name``) of every loaded Wycheproof file.
 FAMILY = "wycheproof"
@@ -526,6 +529,26 @@ SUPPORTED: tuple[Target, ...] = (
         )
     ),
 )
+
+
+@functools.cache
+def _families() -> dict[str, str]:
+    """Vector type name -> the suite family whose module defines it (``pq``, ``primitives``)."""
+    from . import vectortypes
+
+    out: dict[str, str] = {}
+    for m in pkgutil.iter_modules(vectortypes.__path__):
+        if not m.name.startswith("_"):
+            for t in importlib.import_module(f"{vectortypes.__name__}.{m.name}").VECTOR_TYPES:
+                out[t.name] = m.name
+    return out
+
+
+def suite_family(vf: VectorFile) -> str:
+    """The suite family of a loaded Wycheproof file (``pq`` for ML-KEM and ML-DSA files,
+    ``primitives`` for the others): what ``run --wycheproof DIR --family NAME`` selects by.
+    Every loaded file has ``family`` ``wycheproof``."""
+    return _families()[vf.groups[0].type.name]
 
 
 def _normal_schema(schema: str) -> str:

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from conformance.adapter import LoadedAdapter
 from conformance.engine import plan, run_task
 from conformance.errors import ConfigurationError
+from conformance.exitcodes import EXIT_USAGE
 from conformance.registry import load_adapters
 from conformance.results import CheckResult
 from conformance.selection import Selection, check_prefix
@@ -1250,3 +1251,59 @@ def test_pq_files_run_through_the_checks_and_catch_broken_implementations(
     invalid = {r.check for r in lenient if r.expected == "invalid"}
     assert len(invalid) == 103 + 131 + 170
     assert {r.check for r in lenient if r.outcome == "fail"} == invalid
+
+
+_PQ_FIXTURE_ADAPTER = """
+from conformance.adapter import Adapter
+
+import fixture_pq_pycryptodome as fx
+
+
+class PqFixture(Adapter):
+    def version(self) -> str:
+        return "0-test"
+
+    def capabilities(self) -> dict[str, object]:
+        return fx.capabilities()
+"""
+
+
+def test_cli_family_pq_runs_only_the_pq_files_of_a_checkout(
+    pq_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --wycheproof DIR --family pq`: only the files that map to the pq vector types run
+    (here against the pycryptodome test fixture, as an adapter.toml in tmp_path); a file's
+    pattern selects both of its parts."""
+    pytest.importorskip("Crypto.PublicKey.MLKEM")
+    from conformance.cli import main
+
+    fx = pytest.importorskip("fixture_pq_pycryptodome")
+    folder = tmp_path / "testvectors_v1"
+    folder.mkdir()
+    for path in pq_folder.glob("mlkem_768_*.json"):
+        (folder / path.name).symlink_to(path.resolve())
+    _write(folder, "x25519_test.json", x25519_doc())
+    adapter = tmp_path / "pq-fixture"
+    adapter.mkdir()
+    (adapter / "adapter.py").write_text(_PQ_FIXTURE_ADAPTER)
+    caps = ", ".join(f'"{c}"' for c in fx.capabilities())
+    (adapter / "adapter.toml").write_text(
+        f'name = "pq-fixture"\nimplementation = "test fixture: pycryptodome ML-KEM/ML-DSA"\n'
+        f'capabilities = [{caps}]\n\n[transport]\nkind = "python"\nentry = "adapter.py:PqFixture"\n'
+    )
+    out = tmp_path / "out"
+    argv = ["run", "--wycheproof", str(folder), "--adapter", str(adapter / "adapter.toml")]
+    argv += ["--out", str(out), "--no-progress", "--format", "json"]
+    pattern = ["--case", "kat/wycheproof/mlkem_768_encaps_test/*"]
+    assert main([*argv, "--family", "pq", *pattern]) == 0
+    report = json.loads((out / "report.json").read_text())
+    files = {f["file"] for f in report["suite"]["vectors"]["files"]}
+    assert "wycheproof/x25519_test.json" not in files
+    assert "wycheproof/mlkem_768_encaps_test/KemEncapsKeyCheck.json" in files
+    outcomes = Counter((r["capability"], r["outcome"]) for r in report["results"])
+    assert outcomes == {("ml-kem-768-encaps", "pass"): 133, ("ml-kem-768", "pass"): 132}
+    capsys.readouterr()
+    assert main([*argv, "--family", "hpke"]) == EXIT_USAGE
+    assert "no file of family hpke (its files are of: pq, primitives)" in capsys.readouterr().err
+    assert main([*argv, "--vectors", str(tmp_path)]) == EXIT_USAGE
+    assert "instead of --vectors" in capsys.readouterr().err
