@@ -85,7 +85,9 @@ whose cases have ``id == str(tcId)``, so a result's check id is
 type are a vector file of their own, ``wycheproof/<file stem>/<vector type>.json``, with check
 ids ``kat/wycheproof/<file stem>/<vector type>/<tcId>`` (``.../mlkem_768_encaps_test/
 KemEncapsKeyCheck/2``): still the file's stem and Wycheproof's tcId, and a pattern
-``kat/wycheproof/<file stem>/*`` selects the whole file. Wycheproof renumbers tcIds between releases, so these ids
+``kat/wycheproof/<file stem>/*`` selects the whole file. ``run --wycheproof DIR --family pq``
+runs only the files whose vector types are the ``pq`` family's (:func:`suite_family`); their
+``family`` stays ``wycheproof``. Wycheproof renumbers tcIds between releases, so these ids
 are stable within one checkout only. A group's ``specRefs``, which Wycheproof does not have, are
 the specification sections this suite's own vectors of the same type cite.
 """
