@@ -69,8 +69,9 @@ for (const [n, Kem] of [
     "length or the §7.2 modulus check, also raised by decap when the ek inside dk fails it) " +
     "and 'Invalid decapsulation key' (dk length) are InvalidKey, 'Invalid ct size' " +
     "InvalidMessage. Measured with 2.7.0: decap does NOT do the FIPS 203 §7.3 hash check: a " +
-    "dk whose stored H(ek) is wrong is accepted and a key is returned; the adapter passes that " +
-    "through. A modified ciphertext gives the implicit-rejection key J(z || c)";
+    "dk whose stored H(ek) is wrong is accepted and a key is returned (for an honest ciphertext " +
+    "the implicit-rejection key J(z || c)); the adapter passes that through. A modified " +
+    "ciphertext gives the implicit-rejection key J(z || c)";
   notes[`ml-kem-${n}:fixed-randomness`] =
     "deriveKeyPair's 64-byte seed (d || z) and encap's 32-byte m are public parameters, used " +
     "byte for byte";
