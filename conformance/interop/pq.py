@@ -462,7 +462,8 @@ def _dsa_refuses(dsa: _Dsa, tamper: str) -> Callable[[object, object, Rng], str 
         else:
             bit = _bit(rng, len(message))
             message = _flip(message, bit)
-        what = f"B verifies A's {dsa.title} signature under the {tamper} with bit {bit} flipped"
+        where = "under the context" if tamper == "context" else "over the message"
+        what = f"B verifies A's {dsa.title} signature {where} with bit {bit} flipped"
         try:
             cast(MlDsa, b).ml_dsa_verify(pk, message, context, signature)
         except InvalidSignature:
