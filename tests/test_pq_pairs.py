@@ -632,3 +632,38 @@ def test_kyber_round3_is_not_ml_kem_1024() -> None:
     fips = FixturePycryptodomeMlKem(1024).ml_kem_keygen(d, z)
     assert len(r3["ek"]) == len(fips["ek"])
     assert r3["ek"] != fips["ek"]
+
+
+def test_a_key_generation_disagreement_between_two_stays_undetermined() -> None:
+    """Two implementations whose keys from the same seeds differ: either may be wrong, and
+    with no third the grid cannot tell (conformance.attribution)."""
+    cap = "ml-kem-512"
+    healthy = _adapter("healthy", cap, _healthy(cap, 0))
+    broken = _adapter("broken", cap, MockKemKeygenMisreadsSeed(_healthy(cap, 0), cap))
+    results = [
+        _play(f"pair/pq/{cap}-keygen", x, y).to_json()
+        for x in (healthy, broken)
+        for y in (healthy, broken)
+    ]
+    attribute(results)
+    failed = [r for r in results if r["outcome"] == "fail"]
+    assert len(failed) == 2
+    for r in failed:
+        assert r["fault"]["party"] == "undetermined", r["fault"]
+        assert sorted(r["fault"]["adapters"]) == ["broken", "healthy"]
+
+
+def test_a_result_that_is_not_a_key_pair_is_charged_to_its_maker() -> None:
+    cap = "ml-dsa-44"
+
+    class MockKeygenReturnsBytes(_Wrapper):
+        def ml_dsa_keygen(self, xi: bytes) -> bytes:
+            return xi
+
+    healthy = _adapter("healthy", cap, _healthy(cap, 0))
+    broken = _adapter("broken", cap, MockKeygenReturnsBytes(_healthy(cap, 0)))
+    r = _play(f"pair/pq/{cap}-sign-verify", broken, healthy)
+    assert r.outcome == "fail", r.detail
+    assert "A's ML-DSA-44 public key is NoneType" in (r.detail or ""), r.detail
+    assert r.fault is not None
+    assert (r.fault.party, r.fault.adapters) == ("sender", ("broken",))

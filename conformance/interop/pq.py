@@ -81,6 +81,11 @@ def _sized(what: str, value: object, size: int, role: str) -> bytes:
     return value
 
 
+def _field(value: object, key: str) -> object:
+    """``value[key]`` of an operation's dict result, None when it is not one or lacks it."""
+    return value.get(key) if isinstance(value, dict) else None
+
+
 def _bit(rng: Rng, nbytes: int) -> int:
     """A bit position among the first ``nbytes`` bytes, drawn from the pair's generator."""
     return int.from_bytes(rng.take(4), "big") % (nbytes * 8)
@@ -231,14 +236,11 @@ KEMS: tuple[_Kem, ...] = (
 
 def _kem_pair(kem: _Kem, impl: object, role: str, seeds: tuple[bytes, ...]) -> tuple[bytes, bytes]:
     who = _PARTY[role]
-    pair = cast(
-        dict[str, object],
-        _own(
-            f"{who} generates a key pair from seeds", getattr(impl, kem.keygen), *seeds, role=role
-        ),
+    pair = _own(
+        f"{who} generates a key pair from seeds", getattr(impl, kem.keygen), *seeds, role=role
     )
-    ek = _sized(f"{kem.title} encapsulation key", pair.get("ek"), kem.ek, role)
-    dk = _sized(f"{kem.title} decapsulation key", pair.get("dk"), kem.dk, role)
+    ek = _sized(f"{kem.title} encapsulation key", _field(pair, "ek"), kem.ek, role)
+    dk = _sized(f"{kem.title} decapsulation key", _field(pair, "dk"), kem.dk, role)
     return ek, dk
 
 
@@ -264,18 +266,15 @@ def _kem_keygen(kem: _Kem) -> Callable[[object, object, Rng], str | None]:
 
 
 def _encapsulated(kem: _Kem, a: object, ek: bytes, rng: Rng) -> tuple[bytes, bytes]:
-    out = cast(
-        dict[str, object],
-        step(
-            f"A encapsulates to B's {kem.title} key",
-            getattr(a, kem.encaps),
-            ek,
-            rng.take(kem.coins),
-            receiver="alice",
-        ),
+    out = step(
+        f"A encapsulates to B's {kem.title} key",
+        getattr(a, kem.encaps),
+        ek,
+        rng.take(kem.coins),
+        receiver="alice",
     )
-    c = _sized(f"{kem.title} ciphertext", out.get("c"), kem.c, "alice")
-    k = _sized(f"{kem.title} shared key", out.get("k"), 32, "alice")
+    c = _sized(f"{kem.title} ciphertext", _field(out, "c"), kem.c, "alice")
+    k = _sized(f"{kem.title} shared key", _field(out, "k"), 32, "alice")
     return c, k
 
 
@@ -390,12 +389,9 @@ DSAS = (
 
 def _dsa_pair(dsa: _Dsa, impl: MlDsa, role: str, xi: bytes) -> tuple[bytes, bytes]:
     who = _PARTY[role]
-    pair = cast(
-        dict[str, object],
-        _own(f"{who} generates a key pair from xi", impl.ml_dsa_keygen, xi, role=role),
-    )
-    pk = _sized(f"{dsa.title} public key", pair.get("pk"), dsa.pk, role)
-    sk = _sized(f"{dsa.title} private key", pair.get("sk"), dsa.sk, role)
+    pair = _own(f"{who} generates a key pair from xi", impl.ml_dsa_keygen, xi, role=role)
+    pk = _sized(f"{dsa.title} public key", _field(pair, "pk"), dsa.pk, role)
+    sk = _sized(f"{dsa.title} private key", _field(pair, "sk"), dsa.sk, role)
     return pk, sk
 
 
