@@ -289,6 +289,12 @@ def _kem_encaps_decaps(kem: _Kem) -> Callable[[object, object, Rng], str | None]
             c,
             receiver="bob",
         )
+        if not isinstance(got, bytes) or len(got) != 32:
+            raise PairFailure(
+                f"B decapsulated A's {kem.title} ciphertext to {_hex(got)}, not a 32-byte key",
+                receiver="bob",
+                receiver_fault=True,
+            )
         if got != k:
             raise PairFailure(
                 f"B decapsulated A's {kem.title} ciphertext to {_hex(got)}, A's shared key is "
