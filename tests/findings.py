@@ -27,6 +27,9 @@ KNOWN: dict[tuple[str, str], int] = {
     # @hpke/core (through @hpke/common 1.10.1) writes the two-byte length of LabeledExpand
     # (RFC 9180 §4) as [0, L mod 256], so every export of 256 bytes or more is wrong.
     ("hpke-js", "TwoByteLength"): 16,
+    # The `mlkem` npm package 2.7.0 skips FIPS 203 §7.3's hash check: a decapsulation key whose
+    # stored H(ek) does not match its ek decapsulates (two cases per parameter set).
+    ("mlkem", "DecapsKeyHash"): 6,
     # The classic Signal libraries (issue 6):
     # - python-axolotl 0.2.3 reads an absent pre-key id as 0, so as a receiver it refuses every
     #   first message of a session made from a bundle without a one-time pre-key (X3DH §3.3

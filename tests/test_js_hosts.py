@@ -359,6 +359,37 @@ def test_host_kinds_are_the_suite_kinds(host: Adapter) -> None:
     assert set(KINDS) == suite
 
 
+def _serve_script(tmp_path: Path, capabilities: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run serve() with these capabilities and only an x25519 handler; stdin is empty."""
+    if NODE is None:
+        unavailable("node is not on PATH")
+    assert NODE is not None
+    shutil.copy(HOST, tmp_path / "e2ee-host.mjs")
+    (tmp_path / "adapter.mjs").write_text(
+        'import { isMarker, serve } from "./e2ee-host.mjs";\n'
+        f"const caps = {json.dumps(capabilities)};\n"
+        'process.stderr.write(`markers: ${caps.filter(isMarker).join(",")}\\n`);\n'
+        'serve({ name: "m", implementation: "m", version: "1", capabilities: caps },\n'
+        '      { "x25519.x25519": () => null });\n'
+    )
+    return subprocess.run(
+        [NODE, "adapter.mjs"], cwd=tmp_path, input="", capture_output=True, text=True, timeout=30
+    )
+
+
+def test_a_marker_capability_needs_no_handler(tmp_path: Path) -> None:
+    """``<capability>:fixed-randomness`` has no methods; serve() describes it without one."""
+    done = _serve_script(tmp_path, ["x25519", "x25519:fixed-randomness"])
+    assert done.returncode == 0, done.stderr
+    assert "markers: x25519:fixed-randomness" in done.stderr
+
+
+def test_a_described_capability_without_a_handler_is_refused(tmp_path: Path) -> None:
+    done = _serve_script(tmp_path, ["x25519", "ml-kem-768", "ml-dsa-65:external-mu"])
+    assert done.returncode != 0
+    assert "capability ml-kem-768 is described but has no handler" in done.stderr
+
+
 def test_long_line_in_small_pieces(host: Adapter) -> None:
     data = os.urandom(3 * 1024 * 1024).hex()
     line = json.dumps(Adapter.message("test.echo", 1, data=data)).encode() + b"\n"

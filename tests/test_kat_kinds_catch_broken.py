@@ -19,7 +19,6 @@ Rows marked xfail name what a check kind cannot catch yet, for want of a vector 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from helpers import (
@@ -35,6 +34,8 @@ from helpers import (
     reference_primitives,
     run_file,
 )
+from katbreak import Caps, KatBreak
+from pq_breaks import PQ_BREAKS
 from test_hpke import MockReferenceHpke
 
 from conformance import loader
@@ -64,8 +65,6 @@ from conformance.reference.signal import SkippedKey as SignalSkippedKey
 from conformance.resources import vectors_dir
 from conformance.results import CheckResult
 from conformance.vectortypes import VECTOR_TYPES
-
-Caps = dict[str, object]
 
 # --- broken variants: sender keys (libsignal group_cipher.rs, protocols.md 1.7) --------------
 
@@ -273,26 +272,6 @@ class MockX3dhNoDh3(X3dhReference):
 
 
 # --- the table -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KatBreak:
-    """One broken variant of one check kind, and the vector file that must catch it."""
-
-    #: The check kind (vector group type).
-    kind: str
-    #: The vector file, relative to the vectors folder.
-    file: str
-    #: The healthy implementation's capabilities.
-    healthy: Callable[[], Caps]
-    #: The broken implementation's capabilities.
-    broken: Callable[[], Caps]
-    #: A case comment or flag that must be among the failures (None: any failure).
-    caught_by: str | None
-    #: The id of the row: the broken variant's name.
-    name: str
-    #: Why a check cannot catch it yet: the row is xfail(strict=True) with this reason.
-    xfail: str | None = None
 
 
 def _p() -> Primitives:
@@ -624,6 +603,7 @@ KAT_BREAKS: list[KatBreak] = [
         "keys 1, without a one-time pre-key",
         "MockX3dhNoDh3",
     ),
+    *PQ_BREAKS,
 ]
 
 

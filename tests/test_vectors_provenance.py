@@ -20,7 +20,7 @@ GENERATORS = ROOT / "vectors" / "generators"
 @pytest.mark.slow  # each regenerates a family in a subprocess
 @pytest.mark.parametrize(
     "script",
-    ["schemas.py", "primitives.py", "hpke.py", "olm.py", "megolm.py", "signal_classic.py"],
+    ["schemas.py", "primitives.py", "hpke.py", "olm.py", "megolm.py", "signal_classic.py", "pq.py"],
 )
 def test_regenerating_reproduces_the_committed_files(script: str) -> None:
     if script == "hpke.py":

@@ -1,4 +1,5 @@
-"""The suite's reference Olm, Megolm and classic Signal as an in-process adapter.
+"""The suite's reference Olm, Megolm, classic Signal, ML-KEM and round-3 Kyber1024 as an
+in-process adapter.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
@@ -14,6 +15,13 @@ from conformance.adapter import Adapter, load_adapter
 from conformance.manifest import load_manifest
 from conformance.reference.fingerprint import SignalFingerprintReference
 from conformance.reference.megolm import MegolmReference
+from conformance.reference.mlkem import (
+    ML_KEM_512,
+    ML_KEM_768,
+    ML_KEM_1024,
+    Kyber1024Round3Reference,
+    MlKemReference,
+)
 from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
@@ -23,12 +31,11 @@ _CRYPTOGRAPHY = Path(__file__).resolve().parent.parent / "cryptography" / "adapt
 
 
 class FixedRandomnessMarker:
-    """``olm:fixed-randomness`` and ``signal:fixed-randomness``: the reference uses every
-    random value it is given."""
+    """``<family>:fixed-randomness``: the reference uses every random value it is given."""
 
 
 class ReferenceAdapter(Adapter):
-    implementation = "e2ee-conformance reference (Olm/Megolm/Signal over pyca/cryptography)"
+    implementation = "e2ee-conformance reference (Olm/Megolm/Signal over pyca/cryptography, ML-KEM)"
     #: Its refusals carry the state its object holds after the attempt (conformance.reference
     #: .state.state_after).
     protocol = 2
@@ -53,6 +60,14 @@ class ReferenceAdapter(Adapter):
             "signal-group": SignalGroupReference(self._primitives),
             "signal-fingerprint": SignalFingerprintReference(),
             "x3dh": X3dhReference(self._primitives),
+            "ml-kem-512": MlKemReference(ML_KEM_512),
+            "ml-kem-768": MlKemReference(ML_KEM_768),
+            "ml-kem-1024": MlKemReference(ML_KEM_1024),
+            "kyber1024-r3": Kyber1024Round3Reference(),
+            **{
+                f"{kem}:fixed-randomness": FixedRandomnessMarker()
+                for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")
+            },
         }
 
     def close(self) -> None:

@@ -141,9 +141,9 @@ class PairScenario:
 def scenarios() -> list[PairScenario]:
     """Every interop scenario, then every safety property."""
     from ..properties import SCENARIOS as PROPERTIES
-    from . import megolm, olm, signal
+    from . import megolm, olm, pq, signal
 
-    return [*olm.SCENARIOS, *megolm.SCENARIOS, *signal.SCENARIOS, *PROPERTIES]
+    return [*olm.SCENARIOS, *megolm.SCENARIOS, *signal.SCENARIOS, *pq.SCENARIOS, *PROPERTIES]
 
 
 def scenario_ids() -> list[str]:

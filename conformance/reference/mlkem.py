@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from ..capabilities.pq import KemEncapsulated, KemKeyPair
 from ..errors import InvalidInput, InvalidKey, InvalidMessage
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "InvalidSeed",
     "KemHashes",
     "KeyPair",
+    "Kyber1024Round3Reference",
+    "MlKemReference",
     "ModulusCheckFailed",
     "ParameterSet",
     "check_decapsulation_key",
@@ -579,3 +582,44 @@ def kyber_r3_decaps(
     g = hashes.sha3_512(m2 + h)
     prefix = g[:32] if _k_pke_encrypt(params, hashes, ek_pke, m2, g[32:]) == c else z
     return hashes.shake256(prefix + hashes.sha3_256(c), 32)
+
+
+# --------------------------------------------------------------------------------------------
+# The capability interfaces (conformance.capabilities.pq) over the functions above
+
+
+class MlKemReference:
+    """:class:`~conformance.capabilities.pq.MlKem` for one parameter set; every seed injected."""
+
+    def __init__(self, params: ParameterSet, hashes: KemHashes = HASHLIB) -> None:
+        self.params = params
+        self.hashes = hashes
+
+    def ml_kem_keygen(self, d: bytes, z: bytes) -> KemKeyPair:
+        pair = keygen(self.params, d, z, self.hashes)
+        return {"ek": pair.ek, "dk": pair.dk}
+
+    def ml_kem_encaps(self, ek: bytes, m: bytes) -> KemEncapsulated:
+        out = encaps(self.params, ek, m, self.hashes)
+        return {"c": out.c, "k": out.k}
+
+    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
+        return decaps(self.params, dk, c, self.hashes)
+
+
+class Kyber1024Round3Reference:
+    """:class:`~conformance.capabilities.pq.Kyber1024Round3`: round-3 Kyber1024."""
+
+    def __init__(self, hashes: KemHashes = HASHLIB) -> None:
+        self.hashes = hashes
+
+    def kyber_keygen(self, d: bytes, z: bytes) -> KemKeyPair:
+        pair = kyber_r3_keygen(ML_KEM_1024, d, z, self.hashes)
+        return {"ek": pair.ek, "dk": pair.dk}
+
+    def kyber_encaps(self, ek: bytes, m: bytes) -> KemEncapsulated:
+        out = kyber_r3_encaps(ML_KEM_1024, ek, m, self.hashes)
+        return {"c": out.c, "k": out.k}
+
+    def kyber_decaps(self, dk: bytes, c: bytes) -> bytes:
+        return kyber_r3_decaps(ML_KEM_1024, dk, c, self.hashes)

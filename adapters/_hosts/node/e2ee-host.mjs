@@ -18,6 +18,8 @@
 // objects are hex-encoded too. To refuse an input it throws `new Refusal(kind, message)` with
 // one of KINDS (-32000 with error.data.kind). Any other exception is answered with -32603 and
 // its message, which the suite records as an error, never a pass. An unknown method is -32601.
+// Every described capability needs a handler, except a marker (`<capability>:fixed-randomness`,
+// see isMarker), which has no methods.
 // `describe` is answered here from the first argument of serve(), with `protocol: 2` (or
 // info.protocol, 1 or 2) and `batch: true` (batches are answered, see below).
 //
@@ -64,6 +66,14 @@ export const KINDS = Object.freeze([
   "DuplicateMessage",
   "Unsupported",
 ]);
+
+/**
+ * A marker capability (`<capability>:fixed-randomness`) has no methods: it declares a property
+ * of the adapter's other capabilities, so serve() needs no handler for it.
+ */
+export function isMarker(capability) {
+  return capability.endsWith(":fixed-randomness");
+}
 
 /** String parameters that are not byte strings (left as strings); an adapter may add more. */
 export const TEXT_PARAMS = new Set(["handle"]);
@@ -269,6 +279,7 @@ export function serve(info, handlers) {
   }
   const capabilities = [...info.capabilities];
   for (const cap of capabilities) {
+    if (isMarker(cap)) continue;
     if (!Object.keys(handlers).some((m) => m.startsWith(`${cap}.`))) {
       throw new TypeError(`serve(): capability ${cap} is described but has no handler`);
     }
