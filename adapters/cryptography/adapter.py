@@ -20,13 +20,27 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.padding import PKCS7
 
 from conformance.adapter import Adapter
+from conformance.capabilities.pq import KemEncapsulated, KemKeyPair, MlDsaKeyPair
 from conformance.errors import (
     AuthenticationFailed,
     InvalidInput,
     InvalidKey,
     InvalidMessage,
     InvalidSignature,
+    Unsupported,
 )
+
+try:  # ML-KEM and ML-DSA are in recent pyca/cryptography only.
+    from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
+
+    _PQ = True
+except ImportError:  # pragma: no cover - an older cryptography: the capabilities are absent
+    _PQ = False
+
+#: Why key generation and the operations on a private key are Unsupported: the interfaces carry
+#: FIPS 203's and FIPS 204's expanded private keys, which pyca/cryptography neither exports nor
+#: imports (only the seed, from_seed_bytes / private_bytes_raw).
+NO_EXPANDED_KEY = "pyca/cryptography takes and gives only the seed form of the private key"
 
 
 class _X25519:
@@ -140,6 +154,63 @@ class _Cbc:
             raise InvalidMessage("bad padding") from exc
 
 
+class _MlKem:
+    """Encapsulation (m drawn by OpenSSL: no fixed-randomness marker) to any ek, with the
+    FIPS 203 §7.2 check at import; nothing that needs the expanded dk."""
+
+    def __init__(self, n: int) -> None:
+        self._public = getattr(mlkem, f"MLKEM{n}PublicKey")
+
+    def ml_kem_keygen(self, d: bytes, z: bytes) -> KemKeyPair:
+        raise Unsupported(NO_EXPANDED_KEY)
+
+    def ml_kem_encaps(self, ek: bytes, m: bytes) -> KemEncapsulated:
+        try:
+            key = self._public.from_public_bytes(ek)
+        except ValueError as exc:
+            # The modulus check fails here too, with a message about the length.
+            raise InvalidKey(str(exc)) from exc
+        k, c = key.encapsulate()
+        return {"c": c, "k": k}
+
+    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
+        raise Unsupported(NO_EXPANDED_KEY)
+
+
+class _MlDsa:
+    """Verification only: signing needs the expanded sk (and pyca signs hedged, rnd drawn)."""
+
+    def __init__(self, n: int) -> None:
+        self._public = getattr(mldsa, f"MLDSA{n}PublicKey")
+
+    def ml_dsa_keygen(self, xi: bytes) -> MlDsaKeyPair:
+        raise Unsupported(NO_EXPANDED_KEY)
+
+    def ml_dsa_sign(self, sk: bytes, message: bytes, context: bytes, rnd: bytes) -> bytes:
+        raise Unsupported(NO_EXPANDED_KEY)
+
+    def ml_dsa_verify(self, pk: bytes, message: bytes, context: bytes, signature: bytes) -> None:
+        try:
+            key = self._public.from_public_bytes(pk)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+        try:
+            key.verify(signature, message, context)
+        except NativeInvalidSignature as exc:
+            raise InvalidSignature("signature did not verify") from exc
+        except ValueError as exc:  # a context over 255 bytes
+            raise InvalidInput(str(exc)) from exc
+
+
+def _pq() -> dict[str, object]:
+    if not _PQ:
+        return {}
+    return {
+        **{f"ml-kem-{n}": _MlKem(n) for n in (768, 1024)},
+        **{f"ml-dsa-{n}": _MlDsa(n) for n in (44, 65, 87)},
+    }
+
+
 class CryptographyAdapter(Adapter):
     implementation = "pyca/cryptography (OpenSSL)"
     #: Stateless primitives only: contract 2 asks nothing more of them than 1.
@@ -157,4 +228,5 @@ class CryptographyAdapter(Adapter):
             "aead:chacha20-poly1305": _Aead(ChaCha20Poly1305, 12),
             "aead:aes-256-gcm": _Aead(AESGCM, 12),
             "aes-256-cbc": _Cbc(),
+            **_pq(),
         }

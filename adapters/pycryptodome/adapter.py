@@ -2,6 +2,14 @@
 
 It is the second reproduction of the AES-CBC and AES-GCM vectors, which libsodium lacks here.
 PyCryptodome reports every rejection as ValueError; the method it came from decides the kind.
+
+The post-quantum family (ML-KEM, ML-DSA, X-Wing) needs PyCryptodome 4.2 or later (MLDSA arrived
+in 4.1.0, MLKEM and Hybrid in 4.2.0); with an older one those capabilities are absent at run time
+and the report says why. 4.2.0 and 4.5.0 were measured: the same outputs and refusals. Injected
+randomness reaches the library through its private entry points (``MLKEMKey._encaps(coins)``,
+``MLDSAKey._sign(..., external_mu=True)``, ``HybridKey._encaps(randomness)``), which its own HPKE
+and signature objects call; ML-DSA's rnd goes through the public ``randfunc`` of
+``Crypto.Signature.mldsa.new``.
 """
 
 from __future__ import annotations
@@ -15,6 +23,14 @@ from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 from Crypto.Util.Padding import pad, unpad
 
+try:  # PyCryptodome 4.2 or later
+    from Crypto.PublicKey import MLDSA, MLKEM, Hybrid
+    from Crypto.Signature import mldsa
+
+    _PQ = True
+except ImportError:  # pragma: no cover - an older PyCryptodome
+    _PQ = False
+
 from conformance.adapter import Adapter
 from conformance.errors import (
     AuthenticationFailed,
@@ -25,6 +41,8 @@ from conformance.errors import (
 )
 
 _TAG = 16
+_SEED = 32
+_MU = 64
 
 
 def _identity(secret: bytes) -> bytes:
@@ -151,6 +169,160 @@ class _Cbc:
             raise InvalidMessage("bad padding") from exc
 
 
+def _size(name: str, value: bytes, size: int) -> None:
+    if len(value) != size:
+        raise InvalidInput(f"{name} must be {size} bytes, not {len(value)}")
+
+
+class _MlKem:
+    """ML-KEM through MLKEM.construct: seed= (d || z), ek= (the §7.2 modulus check runs there)
+    and expanded_dk= (the §7.3 hash check and a pairwise consistency check run there)."""
+
+    def __init__(self, n: int) -> None:
+        self._set = getattr(MLKEM, f"ML_KEM_{n}")
+
+    def ml_kem_keygen(self, d: bytes, z: bytes) -> dict[str, bytes]:
+        _size("d", d, _SEED)
+        _size("z", z, _SEED)
+        key = MLKEM.construct(param_set=self._set, seed=d + z)
+        return {"ek": bytes(key.ek), "dk": bytes(key.expanded_dk)}
+
+    def ml_kem_encaps(self, ek: bytes, m: bytes) -> dict[str, bytes]:
+        _size("m", m, _SEED)
+        try:
+            key = MLKEM.construct(param_set=self._set, ek=ek)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+        k, c = key._encaps(coins=m)
+        return {"c": bytes(c), "k": bytes(k)}
+
+    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
+        try:
+            key = MLKEM.construct(param_set=self._set, expanded_dk=dk)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+        try:
+            return bytes(key._decaps(c))
+        except ValueError as exc:
+            raise InvalidMessage(str(exc)) from exc
+
+
+class _MlDsa:
+    """ML-DSA through MLDSA.construct (seed=, sk=, pk=) and the public Crypto.Signature.mldsa
+    signer, whose randfunc supplies rnd; external mu through the private MLDSAKey._sign and
+    _verify with external_mu=True."""
+
+    def __init__(self, n: int) -> None:
+        self._set = getattr(MLDSA, f"ML_DSA_{n}")
+
+    def _private(self, sk: bytes):  # type: ignore[no-untyped-def]
+        try:
+            return MLDSA.construct(param_set=self._set, sk=sk)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+
+    def _public(self, pk: bytes):  # type: ignore[no-untyped-def]
+        try:
+            return MLDSA.construct(param_set=self._set, pk=pk)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+
+    def ml_dsa_keygen(self, xi: bytes) -> dict[str, bytes]:
+        _size("xi", xi, _SEED)
+        key = MLDSA.construct(param_set=self._set, seed=xi)
+        return {"pk": bytes(key.pk), "sk": bytes(key.sk)}
+
+    def ml_dsa_sign(self, sk: bytes, message: bytes, context: bytes, rnd: bytes) -> bytes:
+        _size("rnd", rnd, _SEED)
+        key = self._private(sk)
+        drawn: list[int] = []
+
+        def randfunc(n: int) -> bytes:
+            drawn.append(n)
+            if n != _SEED or len(drawn) > 1:
+                raise RuntimeError(f"unexpected draw of {n} random bytes")
+            return rnd
+
+        try:
+            signer = mldsa.new(key, context, randfunc=randfunc)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        return bytes(signer.sign(message))
+
+    def ml_dsa_verify(self, pk: bytes, message: bytes, context: bytes, signature: bytes) -> None:
+        key = self._public(pk)
+        try:
+            verifier = mldsa.new(key, context)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        try:
+            verifier.verify(message, signature)
+        except ValueError as exc:
+            raise InvalidSignature(str(exc)) from exc
+
+    def ml_dsa_sign_mu(self, sk: bytes, mu: bytes, rnd: bytes) -> bytes:
+        _size("mu", mu, _MU)
+        _size("rnd", rnd, _SEED)
+        return bytes(self._private(sk)._sign(mu, rnd, external_mu=True))
+
+    def ml_dsa_verify_mu(self, pk: bytes, mu: bytes, signature: bytes) -> None:
+        _size("mu", mu, _MU)
+        if not self._public(pk)._verify(mu, signature, external_mu=True):
+            raise InvalidSignature("The signature is not authentic")
+
+
+class _XWing:
+    """X-Wing as Hybrid.MLKEM768_X25519: HybridKey(seed=) and HybridKey(pk=) (the class the
+    documentation says not to instantiate directly; Hybrid.generate(randfunc=) is the public way
+    to a key from a seed), and the private _encaps(randomness) / _decaps(ct)."""
+
+    def x_wing_keygen(self, seed: bytes) -> dict[str, bytes]:
+        _size("seed", seed, _SEED)
+        key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=seed)
+        return {"ek": bytes(key.public_key()._pk), "dk": seed}
+
+    def x_wing_encaps(self, ek: bytes, eseed: bytes) -> dict[str, bytes]:
+        _size("eseed", eseed, 2 * _SEED)
+        try:
+            key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, pk=ek)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+        try:
+            k, c = key._encaps(eseed)
+        except ValueError as exc:
+            raise InvalidKey(str(exc)) from exc
+        return {"c": bytes(c), "k": bytes(k)}
+
+    def x_wing_decaps(self, dk: bytes, c: bytes) -> bytes:
+        if len(dk) != _SEED:
+            raise InvalidKey(f"dk must be {_SEED} bytes, not {len(dk)}")
+        key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=dk)
+        try:
+            return bytes(key._decaps(c))
+        except ValueError as exc:
+            raise InvalidMessage(str(exc)) from exc
+
+
+class _FixedRandomness:
+    """The ``:fixed-randomness`` markers: every injected seed, m, rnd and eseed is used."""
+
+
+def _pq() -> dict[str, object]:
+    if not _PQ:
+        return {}
+    marker = _FixedRandomness()
+    caps: dict[str, object] = {}
+    for n in (512, 768, 1024):
+        caps[f"ml-kem-{n}"] = _MlKem(n)
+        caps[f"ml-kem-{n}:fixed-randomness"] = marker
+    for n in (44, 65, 87):
+        caps[f"ml-dsa-{n}"] = caps[f"ml-dsa-{n}:external-mu"] = _MlDsa(n)
+        caps[f"ml-dsa-{n}:fixed-randomness"] = marker
+    caps["x-wing"] = _XWing()
+    caps["x-wing:fixed-randomness"] = marker
+    return caps
+
+
 class PyCryptodomeAdapter(Adapter):
     implementation = "PyCryptodome"
     #: Stateless primitives only: contract 2 asks nothing more of them than 1.
@@ -169,4 +341,5 @@ class PyCryptodomeAdapter(Adapter):
             "aead:xchacha20-poly1305": _Aead("chacha", 24),
             "aead:aes-256-gcm": _Aead("gcm", 12),
             "aes-256-cbc": _Cbc(),
+            **_pq(),
         }

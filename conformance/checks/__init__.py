@@ -9,7 +9,8 @@ implementation and judges what came back against the case's ``result``:
   is produced must still be the expected one.
 
 A valid or acceptable case refused with ``Unsupported`` (a parameter set the implementation does
-not offer, e.g. an HMAC key size) is ``unsupported``, not a failure.
+not offer, e.g. an HMAC key size) is ``unsupported``, not a failure; an invalid one is
+``unsupported`` too, not a pass: the input was never checked.
 
 Neutral errors are caught here; any other exception is left to the engine, which records an
 ``error`` outcome for it.
@@ -86,6 +87,10 @@ def judge(case: Case, outcome: Attempt, expected: object, what: str) -> Verdict:
     ``expected`` is ignored for ``invalid`` cases (only the refusal matters) and may be None when
     the operation returns nothing on success (a verification).
     """
+    if isinstance(outcome.error, Unsupported) and not case.valid:
+        # Not a refusal of this input: the implementation cannot do the operation at all (a
+        # key format it does not take, say), so nothing was checked.
+        return Verdict("unsupported", f"{what}: {refusal(outcome.error)}")
     if case.invalid:
         if outcome.refused:
             return PASS

@@ -82,6 +82,8 @@ def step(what: str, fn: Callable[..., Any], *args: Any, receiver: str | None = N
     step's ``receiver`` (a role) refused something genuine."""
     try:
         return fn(*args)
+    except Unsupported:
+        raise  # the implementation cannot do this step at all: the pair is unsupported
     except ProtocolError as exc:
         raise PairFailure(f"{what}: refused with {exc.kind}: {exc}", receiver=receiver) from None
 

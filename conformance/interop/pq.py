@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..capabilities.pq import MlDsa
-from ..errors import InvalidSignature, ProtocolError
+from ..errors import InvalidSignature, ProtocolError, Unsupported
 from ..model import SpecRef
 from . import PairFailure, PairScenario, Rng, step
 
@@ -62,6 +62,8 @@ def _own(what: str, fn: Callable[..., Any], *args: Any, role: str) -> Any:
     alone."""
     try:
         return fn(*args)
+    except Unsupported:
+        raise
     except ProtocolError as exc:
         raise PairFailure(
             f"{what}: refused with {exc.kind}: {exc}", receiver=role, receiver_fault=True
@@ -315,6 +317,8 @@ def _kem_implicit_rejection(kem: _Kem) -> Callable[[object, object, Rng], str | 
         what = f"B decapsulates A's {kem.title} ciphertext with bit {bit} flipped"
         try:
             got = getattr(b, kem.decaps)(dk, tampered)
+        except Unsupported:
+            raise
         except ProtocolError as exc:
             raise PairFailure(
                 f"{what}: refused with {exc.kind}: {exc}; implicit rejection returns a key, "
@@ -470,6 +474,8 @@ def _dsa_refuses(dsa: _Dsa, tamper: str) -> Callable[[object, object, Rng], str 
             cast(MlDsa, b).ml_dsa_verify(pk, message, context, signature)
         except InvalidSignature:
             return None
+        except Unsupported:
+            raise
         except ProtocolError as exc:
             raise PairFailure(
                 f"{what}: refused with {exc.kind}: {exc}, not InvalidSignature",
