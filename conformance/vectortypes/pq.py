@@ -70,7 +70,11 @@ VECTOR_TYPES: tuple[VectorType, ...] = (
         group_fields=_SET,
         case_fields=(
             Field("ek", "hex", "encapsulation key, possibly malformed"),
-            Field("dk", "hex", "the decapsulation key of a valid ek, or empty (then accepting the ek is all)"),
+            Field(
+                "dk",
+                "hex",
+                "the decapsulation key of a valid ek, or empty (then accepting the ek is all)",
+            ),
             Field("m", "hex", "32-byte message m"),
         ),
         algorithms=_kem(),

@@ -32,6 +32,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from vectors.generators._common import (
     FileBuilder,
     GeneratorError,
     NoteSpec,
+    ResultName,
     SpecRefSpec,
     bit_flip,
     check,
@@ -180,7 +182,7 @@ def kem_decaps(n: int, dk: bytes, c: bytes) -> bytes:
     k = KPY[n].decaps(dk, c)
     ss = MLKEM.construct(param_set=PYCRYPTODOME[n], expanded_dk=dk)._decaps(c)
     require_equal(f"ML-KEM-{n} decaps (kyber-py vs PyCryptodome)", k, ss)
-    return k
+    return bytes(k)
 
 
 def kem_both_refuse_ek(n: int, ek: bytes, m: bytes) -> bool:
@@ -255,7 +257,7 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
     m = src.bytes(32)
     g.add("valid key, encapsulation decapsulated with dk", ["Valid"], "valid", ek=ek, dk=dk, m=m)
     last = 256 * K_OF[n] - 1
-    crafted = [
+    crafted: list[tuple[str, bytes, str, ResultName]] = [
         ("first coefficient q", set_coefficient(ek, 0, Q), "ModulusCheck", "invalid"),
         ("first coefficient 4095", set_coefficient(ek, 0, 4095), "ModulusCheck", "invalid"),
         ("last coefficient q", set_coefficient(ek, last, Q), "ModulusCheck", "invalid"),
@@ -335,8 +337,8 @@ def gen_ml_kem(out: Path, n: int, src: ByteSource) -> list[Path]:
         ("c one byte short", seed, c[:-1]),
     ):
         if len(bad_seed) != 64 and not (
-            refused(lambda s=bad_seed: KPY[n].key_derive(s))
-            and refused(lambda s=bad_seed: MLKEM.construct(param_set=PYCRYPTODOME[n], seed=s))
+            refused(partial(KPY[n].key_derive, bad_seed))
+            and refused(partial(MLKEM.construct, param_set=PYCRYPTODOME[n], seed=bad_seed))
         ):
             raise GeneratorError(f"{alg} {comment}: not refused")
         gs.add(comment, ["WrongLength"], "invalid", seed=bad_seed, c=bad_c, k=b"")
@@ -883,10 +885,9 @@ def gen_x_wing(out: Path, src: ByteSource) -> list[Path]:
                 ("ciphertext one byte short", c[:-1]),
                 ("ciphertext one byte long", c + b"\x00"),
             ):
-                if not refused(lambda bad=bad, seed=seed: xwing_decaps(seed, bad)) or not refused(
-                    lambda bad=bad, seed=seed: Hybrid.HybridKey(
-                        param_set=Hybrid.MLKEM768_X25519, seed=seed
-                    )._decaps(bad)
+                theirs = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=seed)
+                if not refused(partial(xwing_decaps, seed, bad)) or not refused(
+                    partial(theirs._decaps, bad)
                 ):
                     raise GeneratorError(f"X-Wing {comment}: not refused")
                 gd.add(comment, ["WrongLength"], "invalid", seed=seed, c=bad, k=b"")
