@@ -2,13 +2,13 @@
 each other, each broken variant is caught, and the grid of three implementations charges the
 broken one.
 
-Every implementation here is a test fixture built in-process for this file, none is a bundled
-adapter: ``Fixture*`` classes are healthy (pycryptodome's ML-KEM, ML-DSA and X-Wing; kyber-py's
-ML-KEM and round-3 Kyber1024; an X-Wing assembled from kyber-py's ML-KEM-768 and pyca's X25519
-after the draft's §5), ``Mock*`` classes wrap a healthy fixture and break one behaviour. ML-DSA
-has one fast library here (pycryptodome; the pure-Python dilithium-py takes seconds a
-signature), so its two healthy parties are the same library under two names; round-3 Kyber
-likewise (kyber-py).
+The healthy implementations are in process: the bundled PyCryptodome adapter's ML-KEM, ML-DSA
+and X-Wing objects, the suite's reference ML-KEM and round-3 Kyber1024, and two test fixtures
+(``Fixture*``: kyber-py's round-3 Kyber1024, and an X-Wing assembled from kyber-py's ML-KEM-768
+and pyca's X25519 after the draft's §5). ``Mock*`` classes wrap a healthy one and change one
+behaviour. ML-DSA has one fast in-process library (the pure-Python dilithium-py runs out of
+process and takes a tenth of a second a signature), so its two healthy parties are PyCryptodome
+under two names.
 """
 
 from __future__ import annotations
@@ -21,86 +21,29 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pytest
-from Crypto.PublicKey import MLDSA, MLKEM, Hybrid
-from Crypto.Signature import mldsa
+from Crypto.PublicKey import MLKEM
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from helpers import adapter_from
-from kyber_py.kyber import Kyber1024  # type: ignore[import-untyped]
-from kyber_py.ml_kem import ML_KEM_512, ML_KEM_768, ML_KEM_1024  # type: ignore[import-untyped]
+from helpers import adapter_from, real
+from kyber_py.kyber import Kyber1024
+from kyber_py.ml_kem import ML_KEM_768
 
 from conformance.adapter import LoadedAdapter
 from conformance.attribution import attribute
 from conformance.capabilities.pq import KemEncapsulated, KemKeyPair, MlDsaKeyPair
-from conformance.errors import InvalidInput, InvalidKey, InvalidMessage, InvalidSignature
+from conformance.errors import InvalidKey, InvalidMessage
 from conformance.interop import PairScenario, PairTask, run_pair, scenarios
 from conformance.interop.pq import KEMS
+from conformance.reference.mlkem import PARAMETER_SETS, Kyber1024Round3Reference, MlKemReference
 from conformance.results import CheckResult
 
 SEED = 20261205
 
 KEM_CAPS = {kem.capability: kem for kem in KEMS}
 ML_KEM_SETS = {512: MLKEM.ML_KEM_512, 768: MLKEM.ML_KEM_768, 1024: MLKEM.ML_KEM_1024}
-KYBER_PY_SETS = {512: ML_KEM_512, 768: ML_KEM_768, 1024: ML_KEM_1024}
-ML_DSA_SETS = {44: MLDSA.ML_DSA_44, 65: MLDSA.ML_DSA_65, 87: MLDSA.ML_DSA_87}
 XWING_LABEL = bytes.fromhex("5c2e2f2f5e5c")
 
 
 # --- healthy fixtures ----------------------------------------------------------------------------
-
-
-class FixturePycryptodomeMlKem:
-    """Test fixture: ML-KEM over pycryptodome (Crypto.PublicKey.MLKEM). With ``random=True`` it
-    ignores the injected m, as a library without ``:fixed-randomness`` does."""
-
-    def __init__(self, n: int, random: bool = False) -> None:
-        self._set = ML_KEM_SETS[n]
-        self._random = random
-
-    def ml_kem_keygen(self, d: bytes, z: bytes) -> KemKeyPair:
-        key = MLKEM.construct(param_set=self._set, seed=d + z)
-        return {"ek": key.ek, "dk": key.expanded_dk}
-
-    def ml_kem_encaps(self, ek: bytes, m: bytes) -> KemEncapsulated:
-        try:
-            key = MLKEM.construct(param_set=self._set, ek=ek)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        k, c = key._encaps(coins=None if self._random else m)
-        return {"c": c, "k": k}
-
-    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
-        try:
-            key = MLKEM.construct(param_set=self._set, expanded_dk=dk)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        try:
-            return bytes(key._decaps(c))
-        except ValueError as exc:
-            raise InvalidMessage(str(exc)) from None
-
-
-class FixtureKyberPyMlKem:
-    """Test fixture: ML-KEM over kyber-py (kyber_py.ml_kem), pure Python."""
-
-    def __init__(self, n: int) -> None:
-        self._kem = KYBER_PY_SETS[n]
-
-    def ml_kem_keygen(self, d: bytes, z: bytes) -> KemKeyPair:
-        ek, dk = self._kem.key_derive(d + z)
-        return {"ek": ek, "dk": dk}
-
-    def ml_kem_encaps(self, ek: bytes, m: bytes) -> KemEncapsulated:
-        try:
-            k, c = self._kem._encaps_internal(ek, m)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        return {"c": c, "k": k}
-
-    def ml_kem_decaps(self, dk: bytes, c: bytes) -> bytes:
-        try:
-            return bytes(self._kem.decaps(dk, c))
-        except ValueError as exc:
-            raise InvalidMessage(str(exc)) from None
 
 
 @contextmanager
@@ -132,36 +75,6 @@ class FixtureKyberPyRound3:
     def kyber_decaps(self, dk: bytes, c: bytes) -> bytes:
         try:
             return bytes(Kyber1024.decaps(dk, c))
-        except ValueError as exc:
-            raise InvalidMessage(str(exc)) from None
-
-
-class FixturePycryptodomeXWing:
-    """Test fixture: X-Wing over pycryptodome's Hybrid.MLKEM768_X25519 (the same construction;
-    its key is the 32-byte seed)."""
-
-    def __init__(self, random: bool = False) -> None:
-        self._random = random
-
-    def x_wing_keygen(self, seed: bytes) -> KemKeyPair:
-        key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=seed)
-        return {"ek": bytes(key._pk), "dk": seed}
-
-    def x_wing_encaps(self, ek: bytes, eseed: bytes) -> KemEncapsulated:
-        try:
-            key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, pk=ek)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        k, c = key._encaps(None if self._random else eseed)
-        return {"c": c, "k": k}
-
-    def x_wing_decaps(self, dk: bytes, c: bytes) -> bytes:
-        try:
-            key = Hybrid.HybridKey(param_set=Hybrid.MLKEM768_X25519, seed=dk)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        try:
-            return bytes(key._decaps(c))
         except ValueError as exc:
             raise InvalidMessage(str(exc)) from None
 
@@ -205,57 +118,45 @@ class FixtureAssembledXWing:
         return self._combine(ss_m, ss_x, c[1088:], pk_x)
 
 
-class FixturePycryptodomeMlDsa:
-    """Test fixture: ML-DSA over pycryptodome (Crypto.PublicKey.MLDSA, Crypto.Signature.mldsa).
-    With ``random=True`` it ignores the injected rnd (hedged signing from its own randomness)."""
+class MockIgnoresRandomness:
+    """Wraps a healthy implementation: encapsulation and signing use values of their own
+    (derived from the injected ones, so a run repeats) instead of the injected m, eseed or rnd,
+    as a library that draws its own randomness does."""
 
-    def __init__(self, n: int, random: bool = False) -> None:
-        self._set = ML_DSA_SETS[n]
-        self._random = random
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
 
-    def ml_dsa_keygen(self, xi: bytes) -> MlDsaKeyPair:
-        key = MLDSA.construct(param_set=self._set, seed=xi)
-        return {"pk": key.pk, "sk": key.sk}
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
-    def ml_dsa_sign(self, sk: bytes, message: bytes, context: bytes, rnd: bytes) -> bytes:
-        key = MLDSA.construct(param_set=self._set, sk=sk)
-        try:
-            signer = (
-                mldsa.new(key, context)
-                if self._random
-                else mldsa.new(key, context, randfunc=lambda n: rnd)
-            )
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
-        return bytes(signer.sign(message))
+    @staticmethod
+    def _other(value: bytes) -> bytes:
+        return hashlib.shake_256(b"not the injected value" + value).digest(len(value))
 
-    def ml_dsa_verify(self, pk: bytes, message: bytes, context: bytes, signature: bytes) -> None:
-        try:
-            key = MLDSA.construct(param_set=self._set, pk=pk)
-        except ValueError as exc:
-            raise InvalidKey(str(exc)) from None
-        try:
-            mldsa.new(key, context).verify(message, signature)
-        except ValueError as exc:
-            raise InvalidSignature(str(exc)) from None
+    def ml_kem_encaps(self, ek: bytes, m: bytes) -> Any:
+        return self._inner.ml_kem_encaps(ek, self._other(m))
+
+    def x_wing_encaps(self, ek: bytes, eseed: bytes) -> Any:
+        return self._inner.x_wing_encaps(ek, self._other(eseed))
+
+    def ml_dsa_sign(self, sk: bytes, message: bytes, context: bytes, rnd: bytes) -> Any:
+        return self._inner.ml_dsa_sign(sk, message, context, self._other(rnd))
 
 
 def _healthy(capability: str, which: int) -> object:
-    """The first (0) or second (1) healthy fixture of a capability; 2: the first one ignoring
-    injected randomness where its library lets it (not kyber-py's round-3 Kyber)."""
+    """The first (0) or second (1) healthy implementation of a capability; 2: the first one
+    ignoring injected randomness (round-3 Kyber: kyber-py, which takes it)."""
     family, _, size = capability.rpartition("-")
-    if capability == "x-wing":
-        if which == 1:
-            return FixtureAssembledXWing()
-        return FixturePycryptodomeXWing(random=which == 2)
     if capability == "kyber1024-r3":
-        return FixtureKyberPyRound3()
-    if family == "ml-kem":
-        if which == 1:
-            return FixtureKyberPyMlKem(int(size))
-        return FixturePycryptodomeMlKem(int(size), random=which == 2)
-    assert family == "ml-dsa", capability
-    return FixturePycryptodomeMlDsa(int(size), random=which == 2)
+        return Kyber1024Round3Reference() if which == 0 else FixtureKyberPyRound3()
+    bundled = real(capability, "pycryptodome")
+    if which == 2:
+        return MockIgnoresRandomness(bundled)
+    if which == 1 and capability == "x-wing":
+        return FixtureAssembledXWing()
+    if which == 1 and family == "ml-kem":
+        return MlKemReference(PARAMETER_SETS[f"ML-KEM-{size}"])
+    return bundled  # ML-DSA: one fast library here, under two names
 
 
 # --- broken variants -----------------------------------------------------------------------------
@@ -629,7 +530,7 @@ def test_kyber_round3_is_not_ml_kem_1024() -> None:
     domain separator of K-PKE.KeyGen): the two capabilities are not interchangeable."""
     d, z = bytes(range(32)), bytes(range(32, 64))
     r3 = FixtureKyberPyRound3().kyber_keygen(d, z)
-    fips = FixturePycryptodomeMlKem(1024).ml_kem_keygen(d, z)
+    fips = MlKemReference(PARAMETER_SETS["ML-KEM-1024"]).ml_kem_keygen(d, z)
     assert len(r3["ek"]) == len(fips["ek"])
     assert r3["ek"] != fips["ek"]
 
