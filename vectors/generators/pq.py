@@ -46,6 +46,7 @@ from kyber_py import ml_kem as kpy
 from kyber_py.kyber import Kyber1024 as KyberPy1024
 
 from conformance.reference import mlkem as ref
+from vectors.generators import _curve25519 as curve25519
 from vectors.generators._common import (
     ByteSource,
     FileBuilder,
@@ -142,6 +143,12 @@ NOTES = {
     ),
     "ModifiedPublicKey": NoteSpec("BASIC", "The public key changed or of the wrong length."),
     "MalformedPrivateKey": NoteSpec("BASIC", "The private key has the wrong length."),
+    "LowOrderX25519": NoteSpec(
+        "EDGE_CASE",
+        "The X25519 half is a low-order point, so X25519 gives 32 zero bytes. Draft -10 does not "
+        "ask X-Wing to refuse it (RFC 7748 §6.1 leaves the all-zero check to the protocol), so "
+        "a refusal and the combined key over the zero share are both acceptable.",
+    ),
     "PublishedVector": NoteSpec(
         "BASIC", "A vector published in draft-connolly-cfrg-xwing-kem-10 Appendix C."
     ),
@@ -891,6 +898,41 @@ def gen_x_wing(out: Path, src: ByteSource) -> list[Path]:
                 ):
                     raise GeneratorError(f"X-Wing {comment}: not refused")
                 gd.add(comment, ["WrongLength"], "invalid", seed=seed, c=bad, k=b"")
+    # Acceptable: a low-order X25519 share. The ML-KEM half is computed by kyber-py and
+    # PyCryptodome (kem_encaps / kem_decaps), X25519 of a low-order point is 32 zero bytes
+    # (RFC 7748 §6.1; the pure-Python ladder here, as pyca refuses it).
+    seed, eseed = rows[3][0], rows[3][1]
+    ek = xwing_keygen(seed)
+    low_ek = ek[:1184] + bytes(32)
+    c_m, k_m = kem_encaps(768, ek[:1184], eseed[:32])
+    ct_x = _x25519_base(eseed[32:])
+    zero = curve25519.x25519(eseed[32:], bytes(32))
+    require_equal("X25519 of the zero point", bytes(32), zero)
+    if not refused(partial(xwing_pycryptodome_encaps, low_ek, eseed)):
+        OBSERVATIONS.append("PyCryptodome's X-Wing accepts a low-order X25519 key")
+    ge.add(
+        "X25519 key is the zero point",
+        ["LowOrderX25519"],
+        "acceptable",
+        ek=low_ek,
+        eseed=eseed,
+        c=c_m + ct_x,
+        k=_combiner(k_m, zero, ct_x, bytes(32)),
+    )
+    _ek_m, dk_m, sk_x, pk_x = _xwing_expand(seed)
+    c, _k = xwing_encaps(ek, eseed)
+    low_c = c[:1088] + bytes(32)
+    ss_m = kem_decaps(768, dk_m, c[:1088])
+    zero = curve25519.x25519(sk_x, bytes(32))
+    require_equal("X25519 of the zero point", bytes(32), zero)
+    gd.add(
+        "X25519 ciphertext is the zero point",
+        ["LowOrderX25519"],
+        "acceptable",
+        seed=seed,
+        c=low_c,
+        k=_combiner(ss_m, zero, bytes(32), pk_x),
+    )
     return [
         write(kg, out / "x_wing_keygen_test.json"),
         write(enc, out / "x_wing_encaps_test.json"),
