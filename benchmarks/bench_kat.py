@@ -29,6 +29,7 @@ from typing import Any
 
 from conformance import loader
 from conformance.adapter import LoadedAdapter
+from conformance.checks.pq import KemOperations
 from conformance.engine import Task, implementation_for, run_task
 from conformance.errors import ProtocolError
 from conformance.model import Case, Group, VectorFile
@@ -122,10 +123,8 @@ def _bare_pq(
 ) -> Callable[[], object] | None:
     """The post-quantum kinds (conformance/checks/pq.py), called as a hand-written loop would."""
     if t.startswith("Kem"):
-        r3 = group.str("parameterSet") == "KYBER1024-R3"
-        keygen = impl.kyber_keygen if r3 else impl.ml_kem_keygen
-        encaps = impl.kyber_encaps if r3 else impl.ml_kem_encaps
-        decaps = impl.kyber_decaps if r3 else impl.ml_kem_decaps
+        kem = KemOperations(group, impl)
+        keygen, encaps, decaps = kem.keygen, kem.encaps, kem.decaps
         if t == "KemKeyGen":
             return lambda: _call(keygen, f["d"], f["z"]) == {"ek": f["ek"], "dk": f["dk"]}
         if t == "KemEncaps":

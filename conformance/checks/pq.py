@@ -16,7 +16,7 @@ from ..capabilities.pq import Kyber1024Round3, MlDsa, MlDsaExternalMu, MlKem, XW
 from ..model import Case, Group
 from . import PASS, Attempt, CheckFn, Verdict, attempt, first_failure, judge
 
-__all__ = ["CHECKS", "ROUND3_SET"]
+__all__ = ["CHECKS", "ROUND3_SET", "KemOperations"]
 
 #: The parameterSet of round-3 Kyber1024 groups.
 ROUND3_SET = "KYBER1024-R3"
@@ -25,7 +25,7 @@ ROUND3_SET = "KYBER1024-R3"
 SEED_HALF = 32
 
 
-class _Kem:
+class KemOperations:
     """The three KEM operations of a group's parameter set, by FIPS 203 name."""
 
     def __init__(self, group: Group, impl: object) -> None:
@@ -68,7 +68,7 @@ def _field(got: Attempt, name: str) -> bytes:
 def kem_keygen(group: Group, case: Case, impl: object) -> Verdict:
     """FIPS 203 §6.1 ML-KEM.KeyGen_internal(d, z) (or round 3's key generation from the same
     seeds): ek and the expanded dk, byte for byte."""
-    kem = _Kem(group, impl)
+    kem = KemOperations(group, impl)
     got = attempt(kem.keygen, case.bytes("d"), case.bytes("z"))
     want = {"ek": case.bytes("ek"), "dk": case.bytes("dk")}
     return _parts(case, got, want, f"{kem.name}_keygen")
@@ -76,7 +76,7 @@ def kem_keygen(group: Group, case: Case, impl: object) -> Verdict:
 
 def kem_encaps(group: Group, case: Case, impl: object) -> Verdict:
     """FIPS 203 §6.2 ML-KEM.Encaps_internal(ek, m) with the injected m: c and k."""
-    kem = _Kem(group, impl)
+    kem = KemOperations(group, impl)
     got = attempt(kem.encaps, case.bytes("ek"), case.bytes("m"))
     want = {"c": case.bytes("c"), "k": case.bytes("k")}
     return _parts(case, got, want, f"{kem.name}_encaps")
@@ -87,7 +87,7 @@ def kem_encaps_key_check(group: Group, case: Case, impl: object) -> Verdict:
     whatever m. A valid ek must encapsulate, and where the case has its dk, that dk must
     decapsulate the c returned to the k returned (the implementation need not use m: nothing is
     compared to a value that depends on it)."""
-    kem = _Kem(group, impl)
+    kem = KemOperations(group, impl)
     got = attempt(kem.encaps, case.bytes("ek"), case.bytes("m"))
     what = f"{kem.name}_encaps"
     dk = case.bytes("dk")
@@ -102,7 +102,7 @@ def kem_encaps_key_check(group: Group, case: Case, impl: object) -> Verdict:
 def kem_decaps(group: Group, case: Case, impl: object) -> Verdict:
     """FIPS 203 §6.3 after the checks of §7.3 (c and dk lengths, the hash check): the key, the
     implicit-rejection key J(z || c) for a c that does not re-encrypt."""
-    kem = _Kem(group, impl)
+    kem = KemOperations(group, impl)
     got = attempt(kem.decaps, case.bytes("dk"), case.bytes("c"))
     return judge(case, got, case.bytes("k"), f"{kem.name}_decaps")
 
@@ -110,7 +110,7 @@ def kem_decaps(group: Group, case: Case, impl: object) -> Verdict:
 def kem_seed_decaps(group: Group, case: Case, impl: object) -> Verdict:
     """Key generation from the seed d || z (§6.1), then decapsulation (§6.3 after §7.3's
     length check on c). A seed of the wrong length must be refused by key generation."""
-    kem = _Kem(group, impl)
+    kem = KemOperations(group, impl)
     seed = case.bytes("seed")
     made = attempt(kem.keygen, seed[:SEED_HALF], seed[SEED_HALF:])
     keygen = f"{kem.name}_keygen"

@@ -77,15 +77,26 @@ class PairFailure(Exception):
         self.sender_fault = sender_fault
 
 
-def step(what: str, fn: Callable[..., Any], *args: Any, receiver: str | None = None) -> Any:
+def step(
+    what: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    receiver: str | None = None,
+    receiver_fault: bool = False,
+) -> Any:
     """Run one step of a scenario; a refusal is the pair's failure, named by ``what``; the
-    step's ``receiver`` (a role) refused something genuine."""
+    step's ``receiver`` (a role) refused something genuine, alone at fault with
+    ``receiver_fault`` (a refusal of the suite's own inputs, say)."""
     try:
         return fn(*args)
     except Unsupported:
         raise  # the implementation cannot do this step at all: the pair is unsupported
     except ProtocolError as exc:
-        raise PairFailure(f"{what}: refused with {exc.kind}: {exc}", receiver=receiver) from None
+        raise PairFailure(
+            f"{what}: refused with {exc.kind}: {exc}",
+            receiver=receiver,
+            receiver_fault=receiver_fault,
+        ) from None
 
 
 class ByDesign(Exception):

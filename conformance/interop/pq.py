@@ -60,14 +60,7 @@ _PARTY = {"alice": "A", "bob": "B"}
 def _own(what: str, fn: Callable[..., Any], *args: Any, role: str) -> Any:
     """A step on the suite's own inputs (seeds, the party's own keys): a refusal is the party's
     alone."""
-    try:
-        return fn(*args)
-    except Unsupported:
-        raise
-    except ProtocolError as exc:
-        raise PairFailure(
-            f"{what}: refused with {exc.kind}: {exc}", receiver=role, receiver_fault=True
-        ) from None
+    return step(what, fn, *args, receiver=role, receiver_fault=True)
 
 
 def _sized(what: str, value: object, size: int, role: str) -> bytes:
