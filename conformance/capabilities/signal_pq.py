@@ -122,11 +122,11 @@ class SignalPq(Protocol):
 
 class SignalUnsealed(TypedDict):
     """What a sealed-sender receiver learns: its party after decrypting, the plaintext, and the
-    sender the certificate names."""
+    sender the certificate names (its UUID as 16 bytes)."""
 
     party: bytes
     plaintext: bytes
-    sender_uuid: str
+    sender_uuid: bytes
     sender_device_id: int
 
 
@@ -147,7 +147,7 @@ class SignalSealedSender(Protocol):
         trust_root_private: bytes,
         server_key_id: int,
         server_private: bytes,
-        sender_uuid: str,
+        sender_uuid: bytes,
         sender_device_id: int,
         sender_identity_key: bytes,
         expiration: int,
