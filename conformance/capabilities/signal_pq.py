@@ -176,4 +176,7 @@ CAPABILITIES: dict[str, type] = {
     "signal-pq:fixed-randomness": FixedRandomness,
     "signal-sealed-sender": SignalSealedSender,
 }
-COMPOSITES: dict[str, tuple[str, ...]] = {}
+#: Sealed sender wraps a session's messages: its scenarios need both interfaces.
+COMPOSITES: dict[str, tuple[str, ...]] = {
+    "signal-pq-sealed": ("signal-pq", "signal-sealed-sender"),
+}

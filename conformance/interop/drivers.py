@@ -13,15 +13,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from ..capabilities.megolm import Megolm
 from ..capabilities.olm import Olm
 from ..capabilities.signal import Signal
+from ..capabilities.signal_pq import SignalPq
 from ..errors import ProtocolError
 from . import PairFailure, Rng, step
 
-__all__ = ["DRIVERS", "Driver", "MegolmDriver", "OlmDriver", "Sent", "SignalDriver"]
+__all__ = [
+    "DRIVERS",
+    "Driver",
+    "MegolmDriver",
+    "OlmDriver",
+    "Sent",
+    "SignalDriver",
+    "SignalPqDriver",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class Driver(ABC):
     #: What the last message :meth:`attempt` saw accepted decrypted to.
     accepted_plaintext: bytes | None = None
 
+    #: The family this driver plays.
+    family: ClassVar[str] = ""
     #: Whether a party of this family can send (Megolm: only the session's owner, Alice).
     senders: tuple[str, ...] = ("alice", "bob")
     #: How many ratchet turns (messages each way) heal a compromise; 0: never, by design.
@@ -165,6 +176,7 @@ class OlmDriver(Driver):
     """libolm docs/olm.md: Bob publishes a one-time key (or his fallback key), Alice opens an
     outbound session."""
 
+    family: ClassVar[str] = "olm"
     fallback: bool = False
 
     def establish(self) -> None:
@@ -212,37 +224,82 @@ class OlmDriver(Driver):
 
 @dataclass
 class SignalDriver(Driver):
-    """Signal X3DH + Double Ratchet: Bob publishes a bundle, Alice initiates."""
+    """Signal X3DH + Double Ratchet: Bob publishes a bundle, Alice initiates.
 
+    The family's device operations (:meth:`new_party`, :meth:`bundle_of`,
+    :meth:`initiate_with`, :meth:`encrypt_with`) are methods so that the properties written
+    for Signal run unchanged on current Signal (:class:`SignalPqDriver`)."""
+
+    family: ClassVar[str] = "signal"
     first_types: tuple[int, ...] = (3,)
     #: Whether Bob's bundle carries a one-time pre-key (X3DH §3.3: DH4).
     one_time_prekey: bool = True
+    #: Pre-key message fields a tamperer aims at besides the embedded message: the base key
+    #: and the identity key (X25519 keys, whose top bit X25519 ignores).
+    prekey_key_tags: tuple[int, ...] = (0x12, 0x1A)
+    #: Further pre-key message fields whose every bit matters (current Signal: the Kyber
+    #: ciphertext).
+    prekey_other_tags: tuple[int, ...] = ()
 
-    def establish(self) -> None:
-        for n, p in enumerate(("alice", "bob")):
-            identity, signed, nonce = self.rng.key(), self.rng.key(), self.rng.take(64)
-            prekey = self.rng.key() if self.one_time_prekey or p == "alice" else b""
-            self.states[p] = self.impl(p).signal_party(
-                identity, 100 + n, 5 + n, signed, nonce, 9 + n if prekey else 0, prekey
-            )
-        b = cast(Signal, self.b)
-        bundle = b.signal_bundle(self.states["bob"])
-        self.states["alice"] = cast(Signal, self.a).signal_initiate(
-            self.states["alice"],
-            bundle["registration_id"],
-            bundle["identity_key"],
-            bundle["signed_prekey_id"],
-            bundle["signed_prekey"],
-            bundle["signed_prekey_signature"],
-            bundle["prekey_id"],
-            bundle["prekey"],
+    def new_party(
+        self,
+        impl: Any,
+        ids: tuple[int, int, int],
+        *,
+        prekey: bool = True,
+        signed_private: bytes | None = None,
+        prekey_private: bytes | None = None,
+        same_kyber_as: bytes | None = None,
+    ) -> bytes:
+        """A device on ``impl`` with (registration, signed pre-key, one-time pre-key) ids;
+        keys not given are drawn, in the order identity, signed pre-key, signature nonce,
+        one-time pre-key. ``same_kyber_as`` (a party this driver made) is for current Signal."""
+        del same_kyber_as
+        registration, signed_id, prekey_id = ids
+        identity = self.rng.key()
+        signed = self.rng.key() if signed_private is None else signed_private
+        nonce = self.rng.take(64)
+        one_time = b""
+        if prekey:
+            one_time = self.rng.key() if prekey_private is None else prekey_private
+        return cast(Signal, impl).signal_party(
+            identity, registration, signed_id, signed, nonce, prekey_id if prekey else 0, one_time
+        )
+
+    def bundle_of(self, impl: Any, party: bytes) -> dict[str, Any]:
+        return dict(cast(Signal, impl).signal_bundle(party))
+
+    def initiate_with(
+        self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
+    ) -> bytes:
+        """Alice's session on ``impl`` from ``bundle`` with some fields ``changed``."""
+        f = {**bundle, **changed}
+        return cast(Signal, impl).signal_initiate(
+            party,
+            f["registration_id"],
+            f["identity_key"],
+            f["signed_prekey_id"],
+            f["signed_prekey"],
+            f["signed_prekey_signature"],
+            f["prekey_id"],
+            f["prekey"],
             self.rng.key(),
             self.rng.key(),
         )
 
+    def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:
+        return dict(cast(Signal, impl).signal_encrypt(party, plaintext))
+
+    def establish(self) -> None:
+        for n, p in enumerate(("alice", "bob")):
+            prekey = self.one_time_prekey or p == "alice"
+            self.states[p] = self.new_party(self.impl(p), (100 + n, 5 + n, 9 + n), prekey=prekey)
+        bundle = self.bundle_of(self.b, self.states["bob"])
+        self.states["alice"] = self.initiate_with(self.a, self.states["alice"], bundle)
+
     def encrypt(self, sender: str) -> Sent:
         plaintext = self.plaintext(sender)
-        out = cast(Signal, self.impl(sender)).signal_encrypt(self.states[sender], plaintext)
+        out = self.encrypt_with(self.impl(sender), self.states[sender], plaintext)
         self.states[sender] = out["party"]
         return self.record(sender, out["type"], out["message"], plaintext)
 
@@ -251,10 +308,101 @@ class SignalDriver(Driver):
         return got["party"], got["plaintext"]
 
 
+#: PreKeySignalMessage field 8, kyber_ciphertext (libsignal wire.proto), as a protobuf tag.
+KYBER_CIPHERTEXT_TAG = 0x42
+
+
+@dataclass
+class SignalPqDriver(SignalDriver):
+    """Current Signal (PQXDH + the triple ratchet, version 4): Bob's bundle also carries a
+    signed Kyber pre-key, one-time unless ``last_resort``. Kyber key pairs are drawn from the
+    scenario's generator and made with the suite's round-3 Kyber1024 (no implementation can
+    be asked to derive one from a seed the same way; see ``SignalPq``)."""
+
+    family: ClassVar[str] = "signal-pq"
+    last_resort: bool = False
+    prekey_other_tags: tuple[int, ...] = (KYBER_CIPHERTEXT_TAG,)
+    #: The Kyber seed of each party this driver made.
+    kyber_seeds: dict[bytes, bytes] = field(default_factory=dict)
+
+    def new_party(
+        self,
+        impl: Any,
+        ids: tuple[int, int, int],
+        *,
+        prekey: bool = True,
+        signed_private: bytes | None = None,
+        prekey_private: bytes | None = None,
+        same_kyber_as: bytes | None = None,
+    ) -> bytes:
+        """As :meth:`SignalDriver.new_party`, then the Kyber pre-key's seed (d, z), unless
+        it is the one of ``same_kyber_as``, and the two signatures' nonces; the Kyber
+        pre-key's id is the signed pre-key's plus 20."""
+        from ..reference.mlkem import ML_KEM_1024, kyber_r3_keygen
+
+        registration, signed_id, prekey_id = ids
+        identity = self.rng.key()
+        signed = self.rng.key() if signed_private is None else signed_private
+        one_time = b""
+        if prekey:
+            one_time = self.rng.key() if prekey_private is None else prekey_private
+        seed = self.rng.take(64) if same_kyber_as is None else self.kyber_seeds[same_kyber_as]
+        kyber = kyber_r3_keygen(ML_KEM_1024, seed[:32], seed[32:])
+        party = cast(SignalPq, impl).signal_pq_party(
+            identity,
+            registration,
+            signed_id,
+            signed,
+            prekey_id if prekey else 0,
+            one_time,
+            signed_id + 20,
+            kyber.dk,
+            self.last_resort,
+            self.rng.take(128),
+        )
+        self.kyber_seeds[party] = seed
+        return party
+
+    def bundle_of(self, impl: Any, party: bytes) -> dict[str, Any]:
+        return dict(cast(SignalPq, impl).signal_pq_bundle(party))
+
+    def initiate_with(
+        self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
+    ) -> bytes:
+        f = {**bundle, **changed}
+        return cast(SignalPq, impl).signal_pq_initiate(
+            party,
+            f["registration_id"],
+            f["identity_key"],
+            f["signed_prekey_id"],
+            f["signed_prekey"],
+            f["signed_prekey_signature"],
+            f["prekey_id"],
+            f["prekey"],
+            f["kyber_prekey_id"],
+            f["kyber_prekey"],
+            f["kyber_prekey_signature"],
+            self.rng.key(),
+            self.rng.key(),
+            self.rng.take(32),
+            self.rng.take(64),
+        )
+
+    def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:
+        return dict(cast(SignalPq, impl).signal_pq_encrypt(party, plaintext, self.rng.take(64)))
+
+    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
+        got = cast(SignalPq, self.impl(to)).signal_pq_decrypt(
+            state, type, message, self.rng.key(), self.rng.take(64)
+        )
+        return got["party"], got["plaintext"]
+
+
 @dataclass
 class MegolmDriver(Driver):
     """docs/megolm.md: Alice owns the outbound session, Bob holds an inbound one."""
 
+    family: ClassVar[str] = "megolm"
     senders: tuple[str, ...] = ("alice",)
     first_types: tuple[int, ...] = ()
     healing_turns: int = 0
@@ -284,5 +432,6 @@ class MegolmDriver(Driver):
 DRIVERS: dict[str, tuple[str, type[Driver]]] = {
     "olm": ("olm", OlmDriver),
     "signal": ("signal", SignalDriver),
+    "signal-pq": ("signal-pq", SignalPqDriver),
     "megolm": ("megolm", MegolmDriver),
 }

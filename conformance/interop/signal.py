@@ -8,6 +8,7 @@ scenarios run between implementations that declare ``signal-group``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from ..capabilities.signal import SignalGroup
@@ -16,38 +17,43 @@ from ..model import SpecRef
 from . import PairFailure, PairScenario, Rng, step
 from .drivers import SignalDriver
 
-__all__ = ["SCENARIOS"]
+__all__ = ["SCENARIOS", "session_scenarios"]
 
 X3DH = "Signal X3DH specification"
 DR = "Signal Double Ratchet specification"
 
 
-def _pair(a: object, b: object, rng: Rng, one_time_prekey: bool = True) -> SignalDriver:
-    p = SignalDriver(a, b, rng, one_time_prekey=one_time_prekey)
+Play = Callable[[type[SignalDriver], object, object, Rng], "str | None"]
+
+
+def _pair(
+    driver: type[SignalDriver], a: object, b: object, rng: Rng, one_time_prekey: bool = True
+) -> SignalDriver:
+    p = driver(a, b, rng, one_time_prekey=one_time_prekey)
     step("setting the session up", p.establish)
     return p
 
 
-def _converse(a: object, b: object, rng: Rng) -> str | None:
+def _converse(driver: type[SignalDriver], a: object, b: object, rng: Rng) -> str | None:
     """Several ratchet turns both ways, in order (Double Ratchet §3.5)."""
-    p = _pair(a, b, rng)
+    p = _pair(driver, a, b, rng)
     for sender, count in (("alice", 2), ("bob", 2), ("alice", 1), ("bob", 3), ("alice", 2)):
         p.exchange(sender, count)
     return None
 
 
-def _no_prekey(a: object, b: object, rng: Rng) -> str | None:
+def _no_prekey(driver: type[SignalDriver], a: object, b: object, rng: Rng) -> str | None:
     """A bundle without a one-time pre-key: X3DH without DH4 (X3DH §3.3)."""
-    p = _pair(a, b, rng, one_time_prekey=False)
+    p = _pair(driver, a, b, rng, one_time_prekey=False)
     p.exchange("alice", 2)
     p.exchange("bob", 1)
     p.exchange("alice", 1)
     return None
 
 
-def _out_of_order(a: object, b: object, rng: Rng) -> str | None:
+def _out_of_order(driver: type[SignalDriver], a: object, b: object, rng: Rng) -> str | None:
     """Shuffled delivery inside chains, both ways (Double Ratchet §3.5 skipped keys)."""
-    p = _pair(a, b, rng)
+    p = _pair(driver, a, b, rng)
     first = p.send("alice", 4)
     p.receive(first[0])
     rest = first[1:]
@@ -62,9 +68,9 @@ def _out_of_order(a: object, b: object, rng: Rng) -> str | None:
     return None
 
 
-def _lost(a: object, b: object, rng: Rng) -> str | None:
+def _lost(driver: type[SignalDriver], a: object, b: object, rng: Rng) -> str | None:
     """Lost messages in both directions; later ones and later chains decrypt."""
-    p = _pair(a, b, rng)
+    p = _pair(driver, a, b, rng)
     sent = p.send("alice", 4)
     p.receive(sent[0], sent[3])
     replies = p.send("bob", 3)
@@ -74,10 +80,10 @@ def _lost(a: object, b: object, rng: Rng) -> str | None:
     return None
 
 
-def _replay(a: object, b: object, rng: Rng) -> str | None:
+def _replay(driver: type[SignalDriver], a: object, b: object, rng: Rng) -> str | None:
     """Messages delivered twice (in order, from a skipped key, and a PreKeySignalMessage) are
     refused, and the session goes on (Double Ratchet §3.5; libsignal DuplicatedMessage)."""
-    p = _pair(a, b, rng)
+    p = _pair(driver, a, b, rng)
     (first,) = p.send("alice")
     p.receive(first)
     p.replay(first)
@@ -132,48 +138,69 @@ def _spec(document: str, *sections: str) -> tuple[SpecRef, ...]:
     return tuple(SpecRef(document, s) for s in sections)
 
 
+def _bind(play: Play, driver: type[SignalDriver]) -> Callable[[object, object, Rng], str | None]:
+    def bound(a: object, b: object, rng: Rng) -> str | None:
+        return play(driver, a, b, rng)
+
+    return bound
+
+
+def session_scenarios(
+    family: str,
+    capability: str,
+    driver: type[SignalDriver],
+    setup: tuple[SpecRef, ...],
+    ratchet: tuple[SpecRef, ...],
+) -> list[PairScenario]:
+    """The session scenarios of a Signal family, played with ``driver``: ``setup`` cites the
+    key agreement, ``ratchet`` the Double Ratchet."""
+    return [
+        PairScenario(
+            "converse",
+            family,
+            capability,
+            "Session from a pre-key bundle, then five ratchet turns in order.",
+            setup + ratchet,
+            _bind(_converse, driver),
+            smoke=True,
+        ),
+        PairScenario(
+            "no-one-time-prekey",
+            family,
+            capability,
+            "Session from a bundle without a one-time pre-key (no DH4).",
+            setup,
+            _bind(_no_prekey, driver),
+        ),
+        PairScenario(
+            "out-of-order",
+            family,
+            capability,
+            "Messages of a chain delivered shuffled, in both directions.",
+            ratchet,
+            _bind(_out_of_order, driver),
+        ),
+        PairScenario(
+            "lost-messages",
+            family,
+            capability,
+            "Messages lost in both directions; the conversation goes on.",
+            ratchet,
+            _bind(_lost, driver),
+        ),
+        PairScenario(
+            "replay-refused",
+            family,
+            capability,
+            "Messages delivered twice (in order and from a skipped key) are refused.",
+            ratchet,
+            _bind(_replay, driver),
+        ),
+    ]
+
+
 SCENARIOS = [
-    PairScenario(
-        "converse",
-        "signal",
-        "signal",
-        "Session from a pre-key bundle, then five ratchet turns in order.",
-        _spec(X3DH, "3.3") + _spec(DR, "3.5"),
-        _converse,
-        smoke=True,
-    ),
-    PairScenario(
-        "no-one-time-prekey",
-        "signal",
-        "signal",
-        "Session from a bundle without a one-time pre-key (no DH4).",
-        _spec(X3DH, "3.3"),
-        _no_prekey,
-    ),
-    PairScenario(
-        "out-of-order",
-        "signal",
-        "signal",
-        "Messages of a chain delivered shuffled, in both directions.",
-        _spec(DR, "3.5"),
-        _out_of_order,
-    ),
-    PairScenario(
-        "lost-messages",
-        "signal",
-        "signal",
-        "Messages lost in both directions; the conversation goes on.",
-        _spec(DR, "3.5"),
-        _lost,
-    ),
-    PairScenario(
-        "replay-refused",
-        "signal",
-        "signal",
-        "Messages delivered twice (in order and from a skipped key) are refused.",
-        _spec(DR, "3.5"),
-        _replay,
-    ),
+    *session_scenarios("signal", "signal", SignalDriver, _spec(X3DH, "3.3"), _spec(DR, "3.5")),
     PairScenario(
         "sender-keys",
         "signal",

@@ -31,6 +31,10 @@ SPECS: dict[str, tuple[SpecRef, ...]] = {
     "olm": (SpecRef("libolm docs/olm.md", "Decrypting messages", "MUST"),),
     "megolm": (SpecRef("libolm docs/megolm.md", "Limitations"),),
     "signal": (SpecRef("Signal Double Ratchet specification", "4", "MUST"),),
+    "signal-pq": (
+        SpecRef("Signal Double Ratchet specification (revision 4)", "5", "MUST"),
+        SpecRef("Signal PQXDH specification (revision 3)", "4"),
+    ),
 }
 
 
@@ -246,8 +250,8 @@ def random_conversations(d: Driver, rng: Rng) -> str | None:
 
 Play = Callable[[Driver, Rng], "str | None"]
 
-ALL = ("olm", "signal", "megolm")
-SESSIONS = ("olm", "signal")
+ALL = ("olm", "signal", "signal-pq", "megolm")
+SESSIONS = ("olm", "signal", "signal-pq")
 
 #: name -> (play, families, bugType)
 PROPERTIES: dict[str, tuple[Play, tuple[str, ...], str]] = {

@@ -52,7 +52,9 @@ __all__ = ["SAMPLED_BITS", "replay", "structural_bytes", "tampering"]
 #: Bits drawn at random per sampled position, besides every bit of the structural bytes.
 SAMPLED_BITS = 64
 #: Pre-key message fields tampered with besides the embedded message: base key, identity key
-#: (the same tags in Olm's PreKeyMessage and Signal's PreKeySignalMessage).
+#: (the same tags in Olm's PreKeyMessage and Signal's PreKeySignalMessage). A Signal driver
+#: names its own (``prekey_key_tags``) and those whose every bit matters (``prekey_other_tags``:
+#: current Signal's Kyber ciphertext).
 _PREKEY_KEYS = (0x12, 0x1A)
 #: Megolm: the 8-byte MAC and the 64-byte Ed25519 signature follow the fields.
 _MEGOLM_TRAILER = 8 + 64
@@ -103,10 +105,12 @@ def _bits(d: Driver, sent: Sent, rng: Rng, exhaustive: bool) -> tuple[int, ...]:
         outer = wire.fields(message, 0)
         start, end = outer[d.embedded_tag]
         structural = structural_bytes(message, start, end, _MAC)
-        spans = [(start, end)] + [outer[t] for t in _PREKEY_KEYS if t in outer]
+        keys = getattr(d, "prekey_key_tags", _PREKEY_KEYS)
+        others = getattr(d, "prekey_other_tags", ())
+        spans = [(start, end)] + [outer[t] for t in (*keys, *others) if t in outer]
         span = [b for s, e in spans for b in range(8 * s, 8 * e)]
         # The top bit of each key (little-endian X25519: bit 7 of its last byte).
-        exclude = {8 * outer[t][1] - 1 for t in _PREKEY_KEYS if t in outer}
+        exclude = {8 * outer[t][1] - 1 for t in keys if t in outer}
     else:
         structural = structural_bytes(message, 0, len(message), _MAC)
     chosen = [8 * byte + i for byte in structural for i in range(8)]

@@ -36,7 +36,6 @@ from functools import cache
 from typing import Any, cast
 
 from ..capabilities.olm import Olm
-from ..capabilities.signal import Signal, SignalBundle
 from ..errors import ProtocolError
 from ..interop import PairFailure, Rng
 from ..interop.drivers import Driver, MegolmDriver, OlmDriver, OlmParty, Sent, SignalDriver
@@ -58,6 +57,7 @@ __all__ = [
 ]
 
 _X3DH = "Signal X3DH specification"
+_PQXDH = "Signal PQXDH specification (revision 3)"
 _OLM = "libolm docs/olm.md"
 _MEGOLM = "libolm docs/megolm.md"
 _PROTOCOL_RS = "libsignal rust/protocol/src/protocol.rs"
@@ -95,35 +95,6 @@ def _goes_on(d: Driver, after: str) -> None:
         _exchange(d, sender)
 
 
-def _signal_party(impl: Any, rng: Rng, ids: tuple[int, int, int], *, prekey: bool = True) -> bytes:
-    registration, signed_id, prekey_id = ids
-    return cast(Signal, impl).signal_party(
-        rng.key(),
-        registration,
-        signed_id,
-        rng.key(),
-        rng.take(64),
-        prekey_id if prekey else 0,
-        rng.key() if prekey else b"",
-    )
-
-
-def _initiate(impl: Any, party: bytes, bundle: SignalBundle, rng: Rng, **changed: Any) -> bytes:
-    fields = {**bundle, **changed}
-    return cast(Signal, impl).signal_initiate(
-        party,
-        fields["registration_id"],
-        fields["identity_key"],
-        fields["signed_prekey_id"],
-        fields["signed_prekey"],
-        fields["signed_prekey_signature"],
-        fields["prekey_id"],
-        fields["prekey"],
-        rng.key(),
-        rng.key(),
-    )
-
-
 # --- 1. one-time keys are used once --------------------------------------------------------
 
 
@@ -139,8 +110,7 @@ def one_time_key_reuse(d: Driver, rng: Rng) -> str | None:
         return _olm_one_time_key_reuse(d, rng)
     assert isinstance(d, SignalDriver)
     d.establish()
-    bob = cast(Signal, d.b)
-    bundle = bob.signal_bundle(d.states["bob"])
+    bundle = d.bundle_of(d.b, d.states["bob"])
     if not bundle["prekey"]:
         raise PairFailure(
             "bob's bundle offers no one-time pre-key although he was given one",
@@ -148,7 +118,7 @@ def one_time_key_reuse(d: Driver, rng: Rng) -> str | None:
             receiver_fault=True,
         )
     _exchange(d, "alice")
-    after = bob.signal_bundle(d.states["bob"])
+    after = d.bundle_of(d.b, d.states["bob"])
     if after["prekey"] and (
         after["prekey"] == bundle["prekey"] or after["prekey_id"] == bundle["prekey_id"]
     ):
@@ -159,8 +129,8 @@ def one_time_key_reuse(d: Driver, rng: Rng) -> str | None:
             receiver_fault=True,
         )
     # The same Alice, a new base key, the consumed one-time pre-key: a new session.
-    second = _initiate(d.a, d.states["alice"], bundle, rng)
-    out = cast(Signal, d.a).signal_encrypt(second, d.plaintext("alice"))
+    second = d.initiate_with(d.a, d.states["alice"], bundle)
+    out = d.encrypt_with(d.a, second, d.plaintext("alice"))
     if d.attempt("bob", out["type"], out["message"]) is None:
         raise PairFailure(
             f"bob accepted a new session on one-time pre-key {bundle['prekey_id']}, which an "
@@ -216,13 +186,13 @@ def identity_key_change(d: Driver, rng: Rng) -> str | None:
     d.establish()
     for sender in ("alice", "bob"):
         _exchange(d, sender)
-    a, b = cast(Signal, d.a), cast(Signal, d.b)
+    a, b = d.a, d.b
 
     # Alice: Bob's address, another identity.
-    impostor = b.signal_bundle(_signal_party(b, rng, _BOB_IDS))
-    fresh_alice = _signal_party(a, rng, _ALICE_IDS)
+    impostor = d.bundle_of(b, d.new_party(b, _BOB_IDS))
+    fresh_alice = d.new_party(a, _ALICE_IDS)
     try:
-        _initiate(a, fresh_alice, impostor, rng)
+        d.initiate_with(a, fresh_alice, impostor)
     except ProtocolError as exc:
         raise PairFailure(
             f"a new alice refused the bundle of bob's second identity ({exc.kind}: {exc}): "
@@ -230,7 +200,7 @@ def identity_key_change(d: Driver, rng: Rng) -> str | None:
             receiver="alice",
         ) from None
     try:
-        _initiate(a, d.states["alice"], impostor, rng)
+        d.initiate_with(a, d.states["alice"], impostor)
     except ProtocolError as exc:
         if exc.state is not None:
             d.states["alice"] = exc.state
@@ -245,17 +215,15 @@ def identity_key_change(d: Driver, rng: Rng) -> str | None:
 
     # Bob: he starts the session this time (so his one-time pre-key is still there and a
     # first message to him can use it), and trusts Alice's identity from her bundle.
-    alice = _signal_party(a, rng, _ALICE_IDS)
-    fresh_bob = _signal_party(b, rng, _BOB_IDS)
-    d2 = SignalDriver(d.a, d.b, rng)
-    d2.states = {"alice": alice, "bob": _initiate(b, fresh_bob, a.signal_bundle(alice), rng)}
+    alice = d.new_party(a, _ALICE_IDS)
+    fresh_bob = d.new_party(b, _BOB_IDS)
+    d2 = type(d)(d.a, d.b, rng)
+    d2.states = {"alice": alice, "bob": d.initiate_with(b, fresh_bob, d.bundle_of(a, alice))}
     for sender in ("bob", "alice"):
         _exchange(d2, sender)
     # Alice's address (her registration id), another identity key, Bob's current bundle.
-    mallory = _initiate(
-        a, _signal_party(a, rng, _ALICE_IDS), b.signal_bundle(d2.states["bob"]), rng
-    )
-    forged = a.signal_encrypt(mallory, d2.plaintext("alice"))
+    mallory = d.initiate_with(a, d.new_party(a, _ALICE_IDS), d.bundle_of(b, d2.states["bob"]))
+    forged = d.encrypt_with(a, mallory, d2.plaintext("alice"))
     try:
         d2.open("bob", fresh_bob, forged["type"], forged["message"])
     except ProtocolError as exc:
@@ -401,8 +369,8 @@ def _stranger_identity(d: Driver, rng: Rng) -> bytes:
         olm = cast(Olm, d.b)
         account = olm.olm_account(rng.key(), rng.key())
         return bytes(olm.olm_identity_keys(account)[:32])
-    signal = cast(Signal, d.b)
-    return bytes(signal.signal_bundle(_signal_party(signal, rng, _ALICE_IDS))["identity_key"])
+    assert isinstance(d, SignalDriver)
+    return bytes(d.bundle_of(d.b, d.new_party(d.b, _ALICE_IDS))["identity_key"])
 
 
 def _open_claimed(d: Driver, state: Any, message: bytes, claimed: bytes, type: int) -> None:
@@ -433,8 +401,7 @@ def identity_binding_judged(d: Driver, rng: Rng) -> str | None:
        the spec's), the mirror of 1.
     3. A sends to B: the same, B judged as in 2.
     Olm receivers are told the stranger is the sender (see :func:`_open_claimed`)."""
-    family = "olm" if isinstance(d, OlmDriver) else "signal"
-    referee = judge(family)
+    referee = judge(d.family)
 
     to_judge = type(d)(d.a, referee, rng)
     to_judge.establish()
@@ -510,34 +477,49 @@ def signed_prekey_signature(d: Driver, rng: Rng) -> str | None:
     refused by ``signal_initiate`` (X3DH §3.3: "Alice verifies the prekey signature and aborts
     the protocol if verification fails"; libsignal ``session_builder.rs``): single bit flips,
     an all-zero signature, and a valid signature of the same signed pre-key by another
-    identity (made on B). Alice, on A, is judged (``receiver_fault``); the genuine bundle is
-    then accepted and the conversation works."""
+    identity (made on B). Current Signal: the same for the Kyber pre-key's signature (PQXDH
+    §3.3: Alice verifies both, and aborts if either fails). Alice, on A, is judged
+    (``receiver_fault``); the genuine bundle is then accepted and the conversation works."""
     assert isinstance(d, SignalDriver)
-    a, b = cast(Signal, d.a), cast(Signal, d.b)
-    alice = _signal_party(a, rng, _ALICE_IDS)
+    a, b = d.a, d.b
+    alice = d.new_party(a, _ALICE_IDS)
     signed_private, prekey_private = rng.key(), rng.key()
-    bob = b.signal_party(rng.key(), *_BOB_IDS[:2], signed_private, rng.take(64), 10, prekey_private)
-    bundle = b.signal_bundle(bob)
+    bob = d.new_party(b, _BOB_IDS, signed_private=signed_private, prekey_private=prekey_private)
+    bundle = d.bundle_of(b, bob)
     signature = bytes(bundle["signed_prekey_signature"])
+    kyber_signature = bundle.get("kyber_prekey_signature")
     bits = sorted({*_SIGNATURE_BITS, *(int.from_bytes(rng.take(2), "big") % 512 for _ in range(7))})
-    variants = [(f"bit {bit} flipped", wire.flip(signature, bit)) for bit in bits]
-    variants.append(("all zero", bytes(len(signature))))
-    other = b.signal_party(rng.key(), *_BOB_IDS[:2], signed_private, rng.take(64), 10, rng.key())
-    variants.append(
-        ("made by another identity key", bytes(b.signal_bundle(other)["signed_prekey_signature"]))
+    variants = [("signed", f"bit {bit} flipped", wire.flip(signature, bit)) for bit in bits]
+    variants.append(("signed", "all zero", bytes(len(signature))))
+    other = d.bundle_of(
+        b, d.new_party(b, _BOB_IDS, signed_private=signed_private, same_kyber_as=bob)
     )
-    for what, bad in variants:
+    variants.append(
+        ("signed", "made by another identity key", bytes(other["signed_prekey_signature"]))
+    )
+    if kyber_signature is not None:
+        kyber_signature = bytes(kyber_signature)
+        variants += [
+            ("kyber", f"bit {bit} flipped", wire.flip(kyber_signature, bit)) for bit in bits
+        ]
+        variants.append(("kyber", "all zero", bytes(len(kyber_signature))))
+        variants.append(
+            ("kyber", "made by another identity key", bytes(other["kyber_prekey_signature"]))
+        )
+    for which, what, bad in variants:
+        field = f"{which}_prekey_signature"
         try:
-            _initiate(a, alice, bundle, rng, signed_prekey_signature=bad)
+            d.initiate_with(a, alice, bundle, **{field: bad})
         except ProtocolError:
             continue
+        name = "signed pre-key" if which == "signed" else "Kyber pre-key"
         raise PairFailure(
-            f"alice accepted a bundle whose signed pre-key signature was {what}",
+            f"alice accepted a bundle whose {name} signature was {what}",
             receiver="alice",
             receiver_fault=True,
         )
     try:
-        d.states = {"alice": _initiate(a, alice, bundle, rng), "bob": bob}
+        d.states = {"alice": d.initiate_with(a, alice, bundle), "bob": bob}
     except ProtocolError as exc:
         raise PairFailure(
             f"alice refused bob's genuine bundle ({exc.kind}: {exc})", receiver="alice"
@@ -558,11 +540,11 @@ PLAYS: dict[str, Play] = {
 }
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "one-time-key-reuse": ("olm", "signal"),
-    "identity-key-change": ("signal",),
-    "version-bytes": ("olm", "signal", "megolm"),
-    "identity-binding-judged": ("olm", "signal"),
-    "signed-prekey-signature": ("signal",),
+    "one-time-key-reuse": ("olm", "signal", "signal-pq"),
+    "identity-key-change": ("signal", "signal-pq"),
+    "version-bytes": ("olm", "signal", "signal-pq", "megolm"),
+    "identity-binding-judged": ("olm", "signal", "signal-pq"),
+    "signed-prekey-signature": ("signal", "signal-pq"),
 }
 
 BUG_TYPES: dict[str, str] = {
@@ -600,12 +582,27 @@ SPECS: dict[tuple[str, str], tuple[SpecRef, ...]] = {
         SpecRef("Signal Double Ratchet specification", "3.5", "MUST"),
     ),
     ("signed-prekey-signature", "signal"): (SpecRef(_X3DH, "3.3", "MUST"),),
+    ("one-time-key-reuse", "signal-pq"): (
+        SpecRef(_PQXDH, "3.4", "MUST"),
+        SpecRef(_PQXDH, "3.2", "MUST"),
+    ),
+    ("identity-key-change", "signal-pq"): (
+        SpecRef(_PQXDH, "4.1", "SHOULD"),
+        SpecRef("libsignal rust/protocol/src/session.rs", "process_prekey", "MUST"),
+    ),
+    ("version-bytes", "signal-pq"): (SpecRef(_PROTOCOL_RS, "SignalMessage::try_from", "MUST"),),
+    ("identity-binding-judged", "signal-pq"): (
+        SpecRef(_PQXDH, "3.3", "MUST"),
+        SpecRef("Signal Double Ratchet specification", "3.5", "MUST"),
+    ),
+    ("signed-prekey-signature", "signal-pq"): (SpecRef(_PQXDH, "3.3", "MUST"),),
 }
 
 #: (name, family) -> the flag a behaviour is reported under (see conformance.profiles).
 FLAGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("version-bytes", "olm"): ("PreKeyOuterVersion",),
     ("version-bytes", "signal"): ("PreKeyCurrentVersion",),
+    ("version-bytes", "signal-pq"): ("PreKeyCurrentVersion",),
 }
 
 DESCRIPTIONS = {

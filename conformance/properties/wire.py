@@ -5,10 +5,8 @@ forged message stays byte for byte what the real sender produced."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import ProtocolError
-from ..interop.drivers import Driver, OlmDriver
+from ..interop.drivers import Driver, OlmDriver, SignalDriver
 from ..reference.varint import decode_varint, encode_varint
 
 __all__ = [
@@ -100,8 +98,8 @@ def identity_of(driver: Driver, party: str) -> bytes:
     """The party's identity key as its first messages carry it."""
     if isinstance(driver, OlmDriver):
         return bytes(driver.identity[party])
-    bundle: Any = driver.impl(party).signal_bundle(driver.states[party])
-    return bytes(bundle["identity_key"])
+    assert isinstance(driver, SignalDriver)
+    return bytes(driver.bundle_of(driver.impl(party), driver.states[party])["identity_key"])
 
 
 def swap_identity(driver: Driver, message: bytes, identity: bytes) -> bytes:
