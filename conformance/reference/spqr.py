@@ -441,7 +441,9 @@ def _auth_update(p: SpqrPrimitives, auth: dict[str, str], epoch: int, key: bytes
     auth["mac"] = out[32:].hex()
 
 
-def _auth_mac(p: SpqrPrimitives, auth: dict[str, str], label: bytes, epoch: int, data: bytes) -> bytes:
+def _auth_mac(
+    p: SpqrPrimitives, auth: dict[str, str], label: bytes, epoch: int, data: bytes
+) -> bytes:
     return p.hmac_sha256(from_hex(auth["mac"]), label + _be64(epoch) + data)
 
 
@@ -598,7 +600,9 @@ def _send_ct2(p: SpqrPrimitives, st: dict[str, Any], ek: bytes) -> None:
     _replace(st, "Ct2Sampled", epoch, st["auth"], sending_ct2=_encoder(ct2 + mac))
 
 
-def _replace(st: dict[str, Any], name: str, epoch: int, auth: dict[str, str], **fields: Any) -> None:
+def _replace(
+    st: dict[str, Any], name: str, epoch: int, auth: dict[str, str], **fields: Any
+) -> None:
     st.clear()
     st.update(name=name, epoch=epoch, auth=auth, **fields)
 
@@ -627,15 +631,25 @@ def _v1_recv(p: SpqrPrimitives, st: dict[str, Any], m: _Message) -> tuple[int, b
             dec = gf.new_decoder(CT1_SIZE)
             gf.decoder_add_chunk(dec, m.chunk_index, m.chunk)
             _replace(
-                st, "HeaderSent", epoch, st["auth"], dk=st["dk"],
-                sending_ek=_encoder(from_hex(st["ek"])), receiving_ct1=dec,
+                st,
+                "HeaderSent",
+                epoch,
+                st["auth"],
+                dk=st["dk"],
+                sending_ek=_encoder(from_hex(st["ek"])),
+                receiving_ct1=dec,
             )
     elif name == "HeaderSent":
         if kind == MSG_CT1:
             ct1 = _add_and_decode(st["receiving_ct1"], m)
             if ct1 is not None:
                 _replace(
-                    st, "Ct1Received", epoch, st["auth"], dk=st["dk"], ct1=ct1.hex(),
+                    st,
+                    "Ct1Received",
+                    epoch,
+                    st["auth"],
+                    dk=st["dk"],
+                    ct1=ct1.hex(),
                     sending_ek=st["sending_ek"],
                 )
     elif name == "Ct1Received":
@@ -643,7 +657,12 @@ def _v1_recv(p: SpqrPrimitives, st: dict[str, Any], m: _Message) -> tuple[int, b
             dec = gf.new_decoder(CT2_SIZE + MAC_SIZE)
             gf.decoder_add_chunk(dec, m.chunk_index, m.chunk)
             _replace(
-                st, "EkSentCt1Received", epoch, st["auth"], dk=st["dk"], ct1=st["ct1"],
+                st,
+                "EkSentCt1Received",
+                epoch,
+                st["auth"],
+                dk=st["dk"],
+                ct1=st["ct1"],
                 receiving_ct2=dec,
             )
     elif name == "EkSentCt1Received":
@@ -659,7 +678,10 @@ def _v1_recv(p: SpqrPrimitives, st: dict[str, Any], m: _Message) -> tuple[int, b
                 _auth_update(p, auth, epoch, secret)
                 _auth_verify(p, auth, AUTH_CT, epoch, ct1 + ct2, mac)
                 _replace(
-                    st, "NoHeaderReceived", epoch + 1, auth,
+                    st,
+                    "NoHeaderReceived",
+                    epoch + 1,
+                    auth,
                     receiving_hdr=gf.new_decoder(HEADER_SIZE + MAC_SIZE),
                 )
                 return epoch, secret
@@ -670,7 +692,11 @@ def _v1_recv(p: SpqrPrimitives, st: dict[str, Any], m: _Message) -> tuple[int, b
                 hdr, mac = data[:HEADER_SIZE], data[HEADER_SIZE:]
                 _auth_verify(p, st["auth"], AUTH_HDR, epoch, hdr, mac)
                 _replace(
-                    st, "HeaderReceived", epoch, st["auth"], hdr=hdr.hex(),
+                    st,
+                    "HeaderReceived",
+                    epoch,
+                    st["auth"],
+                    hdr=hdr.hex(),
                     receiving_ek=gf.new_decoder(EK_SIZE),
                 )
     elif name == "Ct1Sampled":
@@ -683,13 +709,26 @@ def _v1_recv(p: SpqrPrimitives, st: dict[str, Any], m: _Message) -> tuple[int, b
                     _send_ct2(p, st, ek)
                 else:
                     _replace(
-                        st, "EkReceivedCt1Sampled", epoch, st["auth"], hdr=st["hdr"], m=st["m"],
-                        ct1=st["ct1"], ek=ek.hex(), sending_ct1=st["sending_ct1"],
+                        st,
+                        "EkReceivedCt1Sampled",
+                        epoch,
+                        st["auth"],
+                        hdr=st["hdr"],
+                        m=st["m"],
+                        ct1=st["ct1"],
+                        ek=ek.hex(),
+                        sending_ct1=st["sending_ct1"],
                     )
             elif ack:
                 _replace(
-                    st, "Ct1Acknowledged", epoch, st["auth"], hdr=st["hdr"], m=st["m"],
-                    ct1=st["ct1"], receiving_ek=st["receiving_ek"],
+                    st,
+                    "Ct1Acknowledged",
+                    epoch,
+                    st["auth"],
+                    hdr=st["hdr"],
+                    m=st["m"],
+                    ct1=st["ct1"],
+                    receiving_ek=st["receiving_ek"],
                 )
     elif name == "EkReceivedCt1Sampled":
         if kind in (MSG_CT1_ACK, MSG_EK_CT1_ACK):
@@ -753,8 +792,13 @@ def initial_state(auth_key: bytes, is_alice: bool) -> bytes:
     if len(auth_key) != 32:
         raise InvalidInput("the SPQR auth key is 32 bytes")
     p = HASHLIB_PRIMITIVES
-    return _dump({"v1": _init_inner(p, auth_key, is_alice), "vn": {
-        "auth_key": auth_key.hex(), "a2b": is_alice, "min_version": 1}, "chain": None})
+    return _dump(
+        {
+            "v1": _init_inner(p, auth_key, is_alice),
+            "vn": {"auth_key": auth_key.hex(), "a2b": is_alice, "min_version": 1},
+            "chain": None,
+        }
+    )
 
 
 def _init_inner(p: SpqrPrimitives, auth_key: bytes, is_alice: bool) -> dict[str, Any]:
@@ -763,7 +807,9 @@ def _init_inner(p: SpqrPrimitives, auth_key: bytes, is_alice: bool) -> dict[str,
     if is_alice:
         return {"name": "KeysUnsampled", "epoch": 1, "auth": auth}
     return {
-        "name": "NoHeaderReceived", "epoch": 1, "auth": auth,
+        "name": "NoHeaderReceived",
+        "epoch": 1,
+        "auth": auth,
         "receiving_hdr": gf.new_decoder(HEADER_SIZE + MAC_SIZE),
     }
 
@@ -778,7 +824,9 @@ def _chain_from(p: SpqrPrimitives, doc: dict[str, Any]) -> dict[str, Any]:
     return _chain_new(p, from_hex(vn["auth_key"]), bool(vn["a2b"]))
 
 
-def send(state: bytes, random: bytes, *, primitives: SpqrPrimitives = HASHLIB_PRIMITIVES) -> SpqrSend:
+def send(
+    state: bytes, random: bytes, *, primitives: SpqrPrimitives = HASHLIB_PRIMITIVES
+) -> SpqrSend:
     """``spqr::send``: one SCKA step, then the chain's next send key for the epoch before the
     message's (``msg.epoch - 1``), whose index goes into the message. A new epoch secret (Bob,
     on his first Ct1 chunk of an epoch) is mixed into the chain first. ``random``: 64 bytes (see
@@ -807,7 +855,9 @@ def send(state: bytes, random: bytes, *, primitives: SpqrPrimitives = HASHLIB_PR
     return SpqrSend(new, msg, key or None)
 
 
-def recv(state: bytes, message: bytes, *, primitives: SpqrPrimitives = HASHLIB_PRIMITIVES) -> SpqrRecv:
+def recv(
+    state: bytes, message: bytes, *, primitives: SpqrPrimitives = HASHLIB_PRIMITIVES
+) -> SpqrRecv:
     """``spqr::recv``: version negotiation, then one SCKA step and the chain's receive key for
     ``(msg.epoch - 1, msg.index)``; an epoch secret the step yields (Alice, on the last Ct2
     chunk) is mixed into the chain first. Key None: a message of a version above 1 (ignored,
