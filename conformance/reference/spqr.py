@@ -319,10 +319,13 @@ def _link(gen: bytes, a2b: bool) -> dict[str, Any]:
     return {"send": _new_direction(a if a2b else b), "recv": _new_direction(b if a2b else a)}
 
 
-def _chain_new(p: SpqrPrimitives, auth_key: bytes, a2b: bool) -> dict[str, Any]:
+def _chain_new(
+    p: SpqrPrimitives, auth_key: bytes, a2b: bool, max_jump: int = MAX_JUMP
+) -> dict[str, Any]:
     """``Chain::new``: ``gen = HKDF(salt=0^32, ikm=auth_key, "...Chain  Start", 96)``."""
     gen = _hkdf0(p, auth_key, CHAIN_START, 96)
     return {
+        "max_jump": max_jump,
         "a2b": a2b,
         "current_epoch": 0,
         "send_epoch": 0,
@@ -383,12 +386,12 @@ def _history_remove(prev: list[list[Any]], i: int) -> None:
         prev[i] = last
 
 
-def _recv_key_at(p: SpqrPrimitives, d: dict[str, Any], at: int) -> bytes:
+def _recv_key_at(p: SpqrPrimitives, d: dict[str, Any], at: int, max_jump: int = MAX_JUMP) -> bytes:
     """``ChainEpochDirection::key``: the key of index ``at`` of a receive chain."""
     ctr: int = d["ctr"]
     prev: list[list[Any]] = d["prev"]
     if at > ctr:
-        if at - ctr > MAX_JUMP:
+        if at - ctr > max_jump:
             raise KeyJump(f"key jump: {ctr} - {at}")
     elif at < ctr:
         # KeyHistory::get
@@ -421,7 +424,7 @@ def _recv_key_at(p: SpqrPrimitives, d: dict[str, Any], at: int) -> bytes:
 
 def _chain_recv_key(p: SpqrPrimitives, chain: dict[str, Any], epoch: int, index: int) -> bytes:
     idx = _epoch_idx(chain, epoch)
-    return _recv_key_at(p, chain["links"][idx]["recv"], index)
+    return _recv_key_at(p, chain["links"][idx]["recv"], index, int(chain["max_jump"]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -784,18 +787,34 @@ def _dump(doc: dict[str, Any]) -> bytes:
     return dump_state(_KIND, {"v1": doc["v1"], "vn": doc["vn"], "chain": doc["chain"]})
 
 
-def initial_state(auth_key: bytes, is_alice: bool) -> bytes:
-    """``spqr::initial_state`` as libsignal calls it: version V1, min_version V1, default chain
-    parameters, direction A2B for Alice (send_ek first: ``KeysUnsampled``) and B2A for Bob
-    (send_ct first: ``NoHeaderReceived``), both at epoch 1 with an authenticator keyed by
-    ``auth_key``. The chain is created on first use from the negotiation record."""
+def initial_state(
+    auth_key: bytes,
+    is_alice: bool,
+    *,
+    self_session: bool = False,
+    primitives: SpqrPrimitives = HASHLIB_PRIMITIVES,
+) -> bytes:
+    """``spqr::initial_state`` as libsignal calls it (ratchet.rs ``initialize_alice_session`` /
+    ``initialize_bob_session``): version V1, min_version V1 ("Require that all clients speak
+    SPQR"), direction A2B for Alice (send_ek first: ``KeysUnsampled``) and B2A for Bob (send_ct
+    first: ``NoHeaderReceived``), both at epoch 1 with an authenticator keyed by ``auth_key``.
+    Chain parameters (ratchet.rs ``spqr_chain_params``): max_ooo_keys = MAX_MESSAGE_KEYS = 2000;
+    max_jump = MAX_FORWARD_JUMPS = 25000, or u32::MAX for a session with oneself
+    (``self_session``: local identity == remote identity). The chain is created on first use
+    from the negotiation record."""
     if len(auth_key) != 32:
         raise InvalidInput("the SPQR auth key is 32 bytes")
-    p = HASHLIB_PRIMITIVES
+    p = primitives
+    max_jump = 0xFFFFFFFF if self_session else MAX_JUMP
     return _dump(
         {
             "v1": _init_inner(p, auth_key, is_alice),
-            "vn": {"auth_key": auth_key.hex(), "a2b": is_alice, "min_version": 1},
+            "vn": {
+                "auth_key": auth_key.hex(),
+                "a2b": is_alice,
+                "min_version": 1,
+                "max_jump": max_jump,
+            },
             "chain": None,
         }
     )
@@ -821,7 +840,7 @@ def _chain_from(p: SpqrPrimitives, doc: dict[str, Any]) -> dict[str, Any]:
     vn = doc["vn"]
     if vn is None:
         raise ChainNotAvailable("Chain not available")
-    return _chain_new(p, from_hex(vn["auth_key"]), bool(vn["a2b"]))
+    return _chain_new(p, from_hex(vn["auth_key"]), bool(vn["a2b"]), int(vn["max_jump"]))
 
 
 def send(
