@@ -236,21 +236,19 @@ def _varint(n: int) -> bytes:
 
 
 def _read_varint(data: bytes, at: int) -> tuple[int, int]:
-    """``decode_varint``. Rust reads until a byte without the top bit; more than 10 bytes or a
-    value past 64 bits is refused here (Rust's shift would overflow)."""
+    """``decode_varint``: 7 bits a byte, least significant first, until a byte without the top
+    bit; running out of bytes is ``MsgDecode``. There is no length limit: as in a release build
+    of the Rust code (no overflow checks), a byte's bits are shifted by ``shift mod 64`` and
+    whatever passes bit 63 is dropped."""
     out = 0
     shift = 0
     while at < len(data):
         b = data[at]
         at += 1
-        out |= (b & 0x7F) << shift
+        out = (out | ((b & 0x7F) << (shift % 64))) & (_U64 - 1)
         if not b & 0x80:
-            if out >= _U64:
-                raise MessageDecodeFailed("varint overflows 64 bits")
             return out, at
         shift += 7
-        if shift >= 70:
-            raise MessageDecodeFailed("varint too long")
     raise MessageDecodeFailed("truncated varint")
 
 
