@@ -3,9 +3,17 @@
 Written from the behaviour of the Rust crate ``spqr`` v1.5.3 (signalapp/SparsePostQuantumRatchet,
 tag v1.5.3, commit fd320484), which libsignal 0.103.0 pins. Section references name its files:
 
-* ``lib.rs``: ``initial_state``, ``send``, ``recv`` and version negotiation. libsignal creates
-  the state with ``version = V1`` and ``min_version = V1`` and the default chain parameters;
-  Alice's direction is A2B, Bob's B2A. The auth key is the third 32-byte output of PQXDH's HKDF.
+* ``lib.rs``: ``initial_state``, ``send``, ``recv`` and version negotiation. libsignal
+  (``rust/protocol/src/ratchet.rs``) creates the state with ``version = V1``, ``min_version =
+  V1`` and chain parameters max_jump 25000 (u32::MAX for a session with oneself) and
+  max_ooo_keys 2000; Alice's direction is A2B, Bob's B2A. The auth key is the third 32-byte
+  output of PQXDH's HKDF. libsignal calls ``send`` once per encrypted message and puts the
+  message in SignalMessage field 5 (``pq_ratchet``); the key is the HKDF salt of the message
+  keys: ``HKDF(salt=key, ikm=HMAC(chain key, 0x01), "WhisperMessageKeys", 80)`` (salt None,
+  i.e. 32 zero bytes, when the key is None). On receipt it calls ``recv`` on a copy of the
+  session state after the Double Ratchet's counter checks and before the MAC check, and keeps
+  the new SPQR state only if the message decrypts; a ``recv`` error is an InvalidMessage
+  ("post-quantum ratchet error").
 * ``chain.rs``: the symmetric key chains, one pair (send, recv) per epoch, with out-of-order
   key history; the epoch secrets the SCKA yields are mixed in by ``add_epoch``.
 * ``v1/chunked/states.rs`` (+ ``states/serialize.rs`` for the wire format),
@@ -27,6 +35,14 @@ Randomness: :func:`send` takes 64 bytes and draws every random value of the step
 the order the Rust code asks its RNG: the bytes themselves first, then, if ever more were needed,
 SHAKE256 of them. A step draws at most once: the 64-byte ML-KEM key-generation seed ``d || z``
 (``KeysUnsampled``) or the 32-byte encapsulation randomness ``m`` (``HeaderReceived``).
+
+Limits (``chain.rs``, ``states.rs``): a receive key more than ``max_jump`` (25000) past the
+chain's counter is ``KeyJump``; skipped keys are kept, per epoch and direction, back to
+``ctr - MAX_OOO_KEYS`` (2000; older: ``KeyTrimmed``), the history being trimmed once it holds
+2201 keys; a key is handed out once (``KeyAlreadyRequested``). The chain keeps every epoch from
+one before the current send epoch on (older: ``EpochOutOfRange``). The SCKA accepts messages of
+its own epoch or older (older ones only give a key); a newer epoch is ``EpochOutOfRange``,
+except epoch + 1 in ``Ct2Sampled``, which starts the next epoch with the roles swapped.
 
 States are opaque bytes: JSON with sorted keys and hex strings (:mod:`.state`). Primitives
 (HKDF-SHA-256, HMAC-SHA-256 and the SHA-3 family of ML-KEM) come in through
