@@ -83,7 +83,17 @@ def test_message_codec() -> None:
     m = spqr.encode_message(300, 70000, spqr.MSG_CT1, 2, bytes(range(32)))
     assert spqr.decode_message(m + b"trailing") == (300, 70000, spqr.MSG_CT1, 2, bytes(range(32)))
     assert spqr.decode_message(bytes([1, 2, 3, 4])) == (2, 3, 4, None, None)
-    for bad in (b"\x02\x01\x01\x00", b"\x01\x01\x01", b"\x01\x01\x01\x07", m[:-1], b"\x01\x80"):
+    ten = b"\x82" + b"\x80" * 8 + b"\x7e"  # 10-byte varint: 2, the bits past 63 dropped
+    assert spqr.decode_message(b"\x01\x01" + ten + b"\x00") == (1, 2, 0, None, None)
+    eleven = b"\x82" + b"\x80" * 9 + b"\x00"
+    for bad in (
+        b"\x02\x01\x01\x00",
+        b"\x01\x01\x01",
+        b"\x01\x01\x01\x07",
+        m[:-1],
+        b"\x01\x80",
+        b"\x01\x01" + eleven + b"\x00",
+    ):
         with pytest.raises(spqr.MessageDecodeFailed):
             spqr.decode_message(bad)
 
@@ -111,9 +121,10 @@ def test_out_of_order_replay_and_limits() -> None:
     # Epochs ahead of the SCKA are refused.
     with pytest.raises(spqr.EpochOutOfRange):
         spqr.recv(bob, spqr.encode_message(2, 1, spqr.MSG_NONE))
-    # Unknown versions are ignored; version 0 is refused: below min_version V1 while still
-    # negotiating, a mismatch once a message was received.
-    assert spqr.recv(bob, b"\x05junk") == spqr.SpqrRecv(bob, None)
+    # Unknown versions are refused (libsignal 0.103.0); version 0 is refused: below
+    # min_version V1 while still negotiating, a mismatch once a message was received.
+    with pytest.raises(spqr.UnsupportedVersion):
+        spqr.recv(bob, b"\x05junk")
     with pytest.raises(spqr.MinimumVersion):
         spqr.recv(spqr.initial_state(auth, False), b"")
     with pytest.raises(spqr.VersionMismatch):

@@ -29,7 +29,13 @@ tag v1.5.3, commit fd320484), which libsignal 0.103.0 pins. Section references n
 Message (``states/serialize.rs``): ``0x01 || varint(epoch) || varint(index) || type`` then, for
 the chunk types, ``varint(chunk index) || 32 data bytes``; types None 0, Hdr 1, Ek 2, EkCt1Ack 3,
 Ct1Ack 4, Ct1 5, Ct2 6. Trailing bytes are allowed. An empty message is protocol version 0; a
-first byte above 1 is a version this side does not know, which ``recv`` ignores (no key).
+first byte above 1 is refused (:class:`UnsupportedVersion`; see :func:`recv`).
+
+Version: libsignal 0.103.0's npm build lists spqr 1.6.0 in its acknowledgments; the source read
+is v1.5.3. Fed the same randomness, this module reproduced libsignal 0.103.0's SPQR messages byte
+for byte and its message keys over 1500 messages and 13 epochs; where the two versions might
+differ on malformed input, the behaviour observed from libsignal 0.103.0 is followed (unknown
+versions, 11-byte varints).
 
 Randomness: :func:`send` takes 64 bytes and draws every random value of the step from them, in
 the order the Rust code asks its RNG: the bytes themselves first, then, if ever more were needed,
@@ -80,6 +86,7 @@ __all__ = [
     "SpqrPrimitives",
     "SpqrRecv",
     "SpqrSend",
+    "UnsupportedVersion",
     "VersionMismatch",
     "chain_key",
     "decode_message",
@@ -121,6 +128,10 @@ class KeyAlreadyRequested(SpqrError):
 class ErroneousDataReceived(SpqrError):
     """``Error::ErroneousDataReceived``: the encapsulation key does not match the header (hash
     or modulus check of libcrux's ``validate_pk_bytes``)."""
+
+
+class UnsupportedVersion(SpqrError):
+    """A message whose first byte (its protocol version) is above 1."""
 
 
 class VersionMismatch(SpqrError):
@@ -253,15 +264,18 @@ def _varint(n: int) -> bytes:
 
 def _read_varint(data: bytes, at: int) -> tuple[int, int]:
     """``decode_varint``: 7 bits a byte, least significant first, until a byte without the top
-    bit; running out of bytes is ``MsgDecode``. There is no length limit: as in a release build
-    of the Rust code (no overflow checks), a byte's bits are shifted by ``shift mod 64`` and
-    whatever passes bit 63 is dropped."""
+    bit; running out of bytes is ``MsgDecode``. Bits shifted past bit 63 are dropped (Rust's
+    ``<<`` on u64), and an 11th byte, whose shift would be 70, is refused: libsignal 0.103.0
+    accepts 10-byte varints, also with bits past 63 in the last byte, and refuses 11-byte ones
+    (observed; a Rust shift overflow)."""
     out = 0
     shift = 0
     while at < len(data):
+        if shift >= 64:
+            raise MessageDecodeFailed("varint longer than 10 bytes")
         b = data[at]
         at += 1
-        out = (out | ((b & 0x7F) << (shift % 64))) & (_U64 - 1)
+        out = (out | ((b & 0x7F) << shift)) & (_U64 - 1)
         if not b & 0x80:
             return out, at
         shift += 7
@@ -893,8 +907,8 @@ def recv(
 ) -> SpqrRecv:
     """``spqr::recv``: version negotiation, then one SCKA step and the chain's receive key for
     ``(msg.epoch - 1, msg.index)``; an epoch secret the step yields (Alice, on the last Ct2
-    chunk) is mixed into the chain first. Key None: a message of a version above 1 (ignored,
-    state unchanged), or a V1 message with epoch 1 and index 0 (a sender without a chain).
+    chunk) is mixed into the chain first. Key None: a V1 message with epoch 1 and index 0
+    (what a sender without a chain sends; libsignal 0.103.0 accepts it with unsalted keys).
     A refusal raises a :class:`SpqrError` (or :class:`MacVerifyFailed`) whose ``state`` is the
     unchanged state."""
     try:
@@ -911,8 +925,10 @@ def _recv(p: SpqrPrimitives, state: bytes, message: bytes) -> SpqrRecv:
     elif message[0] in (0, 1):
         version = message[0]
     else:
-        # A version we do not know: ignore it and keep our own.
-        return SpqrRecv(state, None)
+        # spqr v1.5.3's lib.rs ignores a version it does not know (state unchanged, no key);
+        # libsignal 0.103.0, which builds spqr 1.6.0, refuses such a message (observed for
+        # first bytes 2, 3 and 0xFF), and this module follows libsignal.
+        raise UnsupportedVersion(f"unsupported SPQR message version {message[0]}")
     ours = 0 if pre["v1"] is None else 1
     doc = pre
     if version < ours:
