@@ -880,7 +880,13 @@ def send(
     the module docstring)."""
     if len(random) != 64:
         raise InvalidInput("send takes 64 random bytes")
-    p = primitives
+    try:
+        return _send(primitives, state, random)
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise InvalidInput("malformed spqr state") from exc
+
+
+def _send(p: SpqrPrimitives, state: bytes, random: bytes) -> SpqrSend:
     doc = _load(state)
     if doc["v1"] is None:
         return SpqrSend(b"", b"", None)
@@ -916,6 +922,8 @@ def recv(
     except (SpqrError, MacVerifyFailed) as exc:
         exc.state = state
         raise
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise InvalidInput("malformed spqr state") from exc
 
 
 def _recv(p: SpqrPrimitives, state: bytes, message: bytes) -> SpqrRecv:
