@@ -416,7 +416,9 @@ class SignalPqReference(SignalReference):
 
     # --- encryption --------------------------------------------------------------------------
 
-    def signal_pq_encrypt(self, party: bytes, plaintext: bytes, pq_random: bytes) -> SignalEncrypted:
+    def signal_pq_encrypt(
+        self, party: bytes, plaintext: bytes, pq_random: bytes
+    ) -> SignalEncrypted:
         """``triple_ratchet.rs`` ``OutgoingTripleRatchet::encrypt``: SPQR ``send`` with
         ``pq_random``, message keys from the sender chain's seed salted with its key, the
         SignalMessage carrying its message; wrapped in a PreKeySignalMessage (with the Kyber
@@ -537,5 +539,3 @@ class SignalPqReference(SignalReference):
         if remove is not None:
             a.prekeys = [k for k in a.prekeys if k.id != remove]
         return {"party": _dump_party(a), "plaintext": plaintext}
-
-
