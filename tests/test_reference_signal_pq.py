@@ -300,6 +300,39 @@ def test_malformed_prekey_messages_refused(ref: SignalPqReference) -> None:
         ref.signal_pq_decrypt(bob, v3["type"], v3["message"], r("x"), r("y", 64))
 
 
+def test_another_identity_refused(ref: SignalPqReference) -> None:
+    """Trust on first use, as libsignal's in-memory identity store: once Bob has decrypted from
+    Alice, a PreKeySignalMessage under another identity key is InvalidKey."""
+    bob = bob_party(ref, last_resort=True, with_prekey=False)
+    s = Pair(ref, alice_to(ref, bob), bob)
+    assert s.recv("b", s.send("a", b"hi")) == b"hi"
+    mallory = ref.signal_pq_party(
+        r("mallory identity"), 1, 1, r("m spk"), 0, b"", 1, kyber_secret("m"), True, r("m", 128)
+    )
+    b = ref.signal_pq_bundle(bob)
+    mallory = ref.signal_pq_initiate(
+        mallory,
+        b["registration_id"],
+        b["identity_key"],
+        b["signed_prekey_id"],
+        b["signed_prekey"],
+        b["signed_prekey_signature"],
+        b["prekey_id"],
+        b["prekey"],
+        b["kyber_prekey_id"],
+        b["kyber_prekey"],
+        b["kyber_prekey_signature"],
+        r("m base"),
+        r("m ratchet"),
+        r("m kyber"),
+        r("m pq", 64),
+    )
+    sent = ref.signal_pq_encrypt(mallory, b"it is me", r("m pq 2", 64))
+    with pytest.raises(InvalidKey) as exc:
+        ref.signal_pq_decrypt(s.parties["b"], sent["type"], sent["message"], r("x"), r("y", 64))
+    assert exc.value.state == s.parties["b"]
+
+
 def test_counter_too_far_ahead_refused(ref: SignalPqReference) -> None:
     """consts.rs MAX_FORWARD_JUMPS = 25 000, refused before any key is derived."""
     bob = bob_party(ref)

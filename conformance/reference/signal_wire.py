@@ -18,6 +18,9 @@ strict where protobuf would be lenient: a known field with the wrong wire type, 
 does not fit 32 bits, a missing required field or a truncated input is InvalidMessage. Public
 keys must be exactly 33 bytes with the type byte 0x05 (InvalidKey otherwise; libsignal accepts
 trailing bytes, protocols.md 1.1). The version's high nibble must be 3 (InvalidMessage).
+
+The protobuf helpers (:func:`parse_fields`, :func:`int_field`, :func:`bytes_field`,
+:func:`required_int`, ...) are shared with the version-4 formats of :mod:`.signal_pq_wire`.
 """
 
 from __future__ import annotations
