@@ -360,8 +360,10 @@ class SignalPqReference(SignalReference):
         pq_random: bytes,
     ) -> bytes:
         """PQXDH §3.3 as libsignal ``session.rs`` ``process_prekey_bundle`` and ``ratchet.rs``
-        ``initialize_alice_session``: the keys are decoded (a wrong type byte is InvalidKey),
-        both signatures checked (InvalidSignature), the Kyber pre-key encapsulated with
+        ``initialize_alice_session``: the keys are decoded (a wrong type byte is InvalidKey,
+        ``PreKeyBundle::new``), the identity checked (another one than a trusted one is
+        InvalidKey), then the signed pre-key's signature and the Kyber pre-key's
+        (InvalidSignature, in that order), the Kyber pre-key encapsulated with
         ``kyber_random`` as m; the handshake chain becomes the receiving chain for Bob's signed
         pre-key and the first sending chain comes from ``ratchet_key`` at once. SPQR's initial
         state draws no randomness: ``pq_random`` is not used here."""
@@ -372,11 +374,11 @@ class SignalPqReference(SignalReference):
             their_signed = wire.decode_public_key(signed_prekey)
             their_prekey = wire.decode_public_key(prekey) if prekey else None
             their_kyber = pqwire.decode_kyber_public_key(kyber_prekey)
+            self._trust(a, their_identity)
             if not xeddsa_verify(their_identity, signed_prekey, signed_prekey_signature):
                 raise InvalidSignature("the signed pre-key signature does not verify")
             if not xeddsa_verify(their_identity, kyber_prekey, kyber_prekey_signature):
                 raise InvalidSignature("the Kyber pre-key signature does not verify")
-            self._trust(a, their_identity)
             base = self._pair(base_key, "the base key")
             ratchet = self._pair(ratchet_key, "the ratchet key")
             if len(kyber_random) != 32:
