@@ -1,5 +1,5 @@
-"""The suite's reference Olm, Megolm, classic Signal, ML-KEM and round-3 Kyber1024 as an
-in-process adapter.
+"""The suite's reference Olm, Megolm, classic and current (PQXDH + SPQR) Signal, ML-KEM and
+round-3 Kyber1024 as an in-process adapter.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
@@ -26,6 +26,7 @@ from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
 from conformance.reference.signal import SignalReference, X3dhReference
+from conformance.reference.signal_pq import SignalPqReference
 
 _CRYPTOGRAPHY = Path(__file__).resolve().parent.parent / "cryptography" / "adapter.toml"
 
@@ -57,6 +58,8 @@ class ReferenceAdapter(Adapter):
             "megolm": MegolmReference(self._primitives),
             "signal": SignalReference(self._primitives),
             "signal:fixed-randomness": FixedRandomnessMarker(),
+            "signal-pq": SignalPqReference(self._primitives),
+            "signal-pq:fixed-randomness": FixedRandomnessMarker(),
             "signal-group": SignalGroupReference(self._primitives),
             "signal-fingerprint": SignalFingerprintReference(),
             "x3dh": X3dhReference(self._primitives),

@@ -44,7 +44,7 @@ from ..errors import (
     ProtocolError,
 )
 from . import signal_wire as wire
-from .cbc_hmac import derive_keys
+from .cbc_hmac import MessageKeys, derive_keys
 from .primitives import Primitives
 from .state import dump_state, from_hex, load_state, state_after
 from .xeddsa import xeddsa_sign, xeddsa_verify
@@ -655,7 +655,7 @@ class SignalReference(_X3dhCore):
                 chain = self._next_chain(chain)
             used = SkippedKey(chain.index, self._message_seed(chain.key))
             receiver.chain = self._next_chain(chain)
-        keys = derive_keys(self.p.cbc_hmac, used.seed, MESSAGE_KEYS_INFO)
+        keys = self._receive_message_keys(s, msg, used.seed)
         self.verify_mac(
             keys.mac_key, self.mac_input(s.remote_identity, s.local_identity, msg.body), msg.mac
         )
@@ -666,6 +666,13 @@ class SignalReference(_X3dhCore):
         s.pending = None
         return plaintext
 
+    def _receive_message_keys(
+        self, s: _Session, msg: wire.SignalMessage, seed: bytes
+    ) -> MessageKeys:
+        """Double Ratchet §5.2 ENCRYPT's keys for a received message from its key seed (the
+        triple ratchet of :mod:`.signal_pq` mixes its SPQR key in here, on ``s``, a copy)."""
+        return derive_keys(self.p.cbc_hmac, seed, MESSAGE_KEYS_INFO)
+
     def _decrypt_record(self, a: _Party, msg: wire.SignalMessage, ratchet_key: bytes) -> bytes:
         """libsignal ``session_cipher.rs`` ``decrypt_message_with_record``: the current session,
         then the archived ones (a success promotes that one); a duplicate stops the search; when
@@ -674,7 +681,7 @@ class SignalReference(_X3dhCore):
             raise InvalidMessage("no session for this message")
         first: ProtocolError | None = None
         for i, stored in enumerate(a.sessions):
-            s = _session(_session_json(stored))  # a private copy
+            s = copy.deepcopy(stored)  # a private copy
             try:
                 plaintext = self._decrypt_state(s, msg, ratchet_key)
             except DuplicateMessage:

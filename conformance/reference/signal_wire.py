@@ -18,6 +18,9 @@ strict where protobuf would be lenient: a known field with the wrong wire type, 
 does not fit 32 bits, a missing required field or a truncated input is InvalidMessage. Public
 keys must be exactly 33 bytes with the type byte 0x05 (InvalidKey otherwise; libsignal accepts
 trailing bytes, protocols.md 1.1). The version's high nibble must be 3 (InvalidMessage).
+
+The protobuf helpers (:func:`parse_fields`, :func:`int_field`, :func:`bytes_field`,
+:func:`required_int`, ...) are shared with the version-4 formats of :mod:`.signal_pq_wire`.
 """
 
 from __future__ import annotations
@@ -29,24 +32,32 @@ from .varint import decode_varint, encode_varint
 
 __all__ = [
     "DJB_TYPE",
+    "LENGTH",
     "MAC_LENGTH",
     "SIGNATURE_LENGTH",
+    "VARINT",
     "VERSION",
     "VERSION_BYTE",
     "PreKeySignalMessage",
     "SenderKeyDistributionMessage",
     "SenderKeyMessage",
     "SignalMessage",
+    "bytes_field",
     "decode_public_key",
     "encode_pre_key_signal_message",
     "encode_public_key",
     "encode_sender_key_distribution",
     "encode_sender_key_message_body",
     "encode_signal_message_body",
+    "int_field",
+    "optional_int",
+    "parse_fields",
     "parse_pre_key_signal_message",
     "parse_sender_key_distribution",
     "parse_sender_key_message",
     "parse_signal_message",
+    "required_bytes",
+    "required_int",
 ]
 
 #: protocols.md 1.1: ``KeyType::Djb``.
@@ -57,12 +68,12 @@ VERSION = 3
 VERSION_BYTE = (VERSION << 4) | VERSION
 MAC_LENGTH = 8
 SIGNATURE_LENGTH = 64
-_UINT32 = 1 << 32
+UINT32 = 1 << 32
 
-_VARINT = 0
-_FIXED64 = 1
-_LENGTH = 2
-_FIXED32 = 5
+VARINT = 0
+FIXED64 = 1
+LENGTH = 2
+FIXED32 = 5
 
 
 def encode_public_key(key: bytes) -> bytes:
@@ -81,17 +92,17 @@ def decode_public_key(data: bytes) -> bytes:
     return data[1:]
 
 
-def _int_field(number: int, value: int) -> bytes:
-    if not 0 <= value < _UINT32:
+def int_field(number: int, value: int) -> bytes:
+    if not 0 <= value < UINT32:
         raise ValueError(f"field {number} does not fit a uint32")
-    return encode_varint(number << 3 | _VARINT) + encode_varint(value)
+    return encode_varint(number << 3 | VARINT) + encode_varint(value)
 
 
-def _bytes_field(number: int, value: bytes) -> bytes:
-    return encode_varint(number << 3 | _LENGTH) + encode_varint(len(value)) + value
+def bytes_field(number: int, value: bytes) -> bytes:
+    return encode_varint(number << 3 | LENGTH) + encode_varint(len(value)) + value
 
 
-def _parse(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
+def parse_fields(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
     """Field number -> value for the ``known`` fields (number -> wire type); others skipped."""
     fields: dict[int, int | bytes] = {}
     pos = 0
@@ -101,15 +112,15 @@ def _parse(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
         if number == 0:
             raise InvalidMessage("field number 0")
         value: int | bytes
-        if wire_type == _VARINT:
+        if wire_type == VARINT:
             value, pos = decode_varint(payload, pos)
-        elif wire_type == _LENGTH:
+        elif wire_type == LENGTH:
             length, pos = decode_varint(payload, pos)
             if length > len(payload) - pos:
                 raise InvalidMessage("a length-delimited field runs past the end")
             value, pos = payload[pos : pos + length], pos + length
-        elif wire_type in (_FIXED64, _FIXED32):
-            size = 8 if wire_type == _FIXED64 else 4
+        elif wire_type in (FIXED64, FIXED32):
+            size = 8 if wire_type == FIXED64 else 4
             if size > len(payload) - pos:
                 raise InvalidMessage("a fixed-size field runs past the end")
             value, pos = payload[pos : pos + size], pos + size
@@ -122,25 +133,25 @@ def _parse(payload: bytes, known: dict[int, int]) -> dict[int, int | bytes]:
     return fields
 
 
-def _required_int(fields: dict[int, int | bytes], number: int, what: str) -> int:
+def required_int(fields: dict[int, int | bytes], number: int, what: str) -> int:
     value = fields.get(number)
     if value is None:
         raise InvalidMessage(f"missing {what}")
-    return _uint32(value, what)
+    return uint32(value, what)
 
 
-def _optional_int(fields: dict[int, int | bytes], number: int, what: str) -> int | None:
+def optional_int(fields: dict[int, int | bytes], number: int, what: str) -> int | None:
     value = fields.get(number)
-    return None if value is None else _uint32(value, what)
+    return None if value is None else uint32(value, what)
 
 
-def _uint32(value: int | bytes, what: str) -> int:
-    if not isinstance(value, int) or value >= _UINT32:
+def uint32(value: int | bytes, what: str) -> int:
+    if not isinstance(value, int) or value >= UINT32:
         raise InvalidMessage(f"{what} does not fit a uint32")
     return value
 
 
-def _required_bytes(fields: dict[int, int | bytes], number: int, what: str) -> bytes:
+def required_bytes(fields: dict[int, int | bytes], number: int, what: str) -> bytes:
     value = fields.get(number)
     if not isinstance(value, bytes):
         raise InvalidMessage(f"missing {what}")
@@ -175,10 +186,10 @@ def encode_signal_message_body(
     """Version byte and protobuf SignalMessage, without the MAC (protocols.md 1.6)."""
     return (
         bytes([VERSION_BYTE])
-        + _bytes_field(1, encode_public_key(ratchet_key))
-        + _int_field(2, counter)
-        + _int_field(3, previous_counter)
-        + _bytes_field(4, ciphertext)
+        + bytes_field(1, encode_public_key(ratchet_key))
+        + int_field(2, counter)
+        + int_field(3, previous_counter)
+        + bytes_field(4, ciphertext)
     )
 
 
@@ -189,12 +200,12 @@ def parse_signal_message(data: bytes) -> SignalMessage:
         raise InvalidMessage("SignalMessage too short")
     _check_version(data, "SignalMessage")
     body, mac = data[:-MAC_LENGTH], data[-MAC_LENGTH:]
-    fields = _parse(body[1:], {1: _LENGTH, 2: _VARINT, 3: _VARINT, 4: _LENGTH})
+    fields = parse_fields(body[1:], {1: LENGTH, 2: VARINT, 3: VARINT, 4: LENGTH})
     return SignalMessage(
-        ratchet_key=decode_public_key(_required_bytes(fields, 1, "ratchet key")),
-        counter=_required_int(fields, 2, "counter"),
-        previous_counter=_optional_int(fields, 3, "previous counter") or 0,
-        ciphertext=_required_bytes(fields, 4, "ciphertext"),
+        ratchet_key=decode_public_key(required_bytes(fields, 1, "ratchet key")),
+        counter=required_int(fields, 2, "counter"),
+        previous_counter=optional_int(fields, 3, "previous counter") or 0,
+        ciphertext=required_bytes(fields, 4, "ciphertext"),
         body=body,
         mac=mac,
     )
@@ -227,14 +238,14 @@ def encode_pre_key_signal_message(
     ``pre_key_id`` is left out when no one-time pre-key was used."""
     out = bytes([VERSION_BYTE])
     if pre_key_id is not None:
-        out += _int_field(1, pre_key_id)
+        out += int_field(1, pre_key_id)
     return (
         out
-        + _bytes_field(2, encode_public_key(base_key))
-        + _bytes_field(3, encode_public_key(identity_key))
-        + _bytes_field(4, message)
-        + _int_field(5, registration_id)
-        + _int_field(6, signed_pre_key_id)
+        + bytes_field(2, encode_public_key(base_key))
+        + bytes_field(3, encode_public_key(identity_key))
+        + bytes_field(4, message)
+        + int_field(5, registration_id)
+        + int_field(6, signed_pre_key_id)
     )
 
 
@@ -242,17 +253,17 @@ def parse_pre_key_signal_message(data: bytes) -> PreKeySignalMessage:
     """protocols.md 1.6: base key, identity key, message and signed pre-key id required;
     registration id defaults to 0; pre-key id optional."""
     _check_version(data, "PreKeySignalMessage")
-    fields = _parse(
+    fields = parse_fields(
         data[1:],
-        {1: _VARINT, 2: _LENGTH, 3: _LENGTH, 4: _LENGTH, 5: _VARINT, 6: _VARINT},
+        {1: VARINT, 2: LENGTH, 3: LENGTH, 4: LENGTH, 5: VARINT, 6: VARINT},
     )
     return PreKeySignalMessage(
-        registration_id=_optional_int(fields, 5, "registration id") or 0,
-        pre_key_id=_optional_int(fields, 1, "pre-key id"),
-        signed_pre_key_id=_required_int(fields, 6, "signed pre-key id"),
-        base_key=decode_public_key(_required_bytes(fields, 2, "base key")),
-        identity_key=decode_public_key(_required_bytes(fields, 3, "identity key")),
-        message=_required_bytes(fields, 4, "message"),
+        registration_id=optional_int(fields, 5, "registration id") or 0,
+        pre_key_id=optional_int(fields, 1, "pre-key id"),
+        signed_pre_key_id=required_int(fields, 6, "signed pre-key id"),
+        base_key=decode_public_key(required_bytes(fields, 2, "base key")),
+        identity_key=decode_public_key(required_bytes(fields, 3, "identity key")),
+        message=required_bytes(fields, 4, "message"),
     )
 
 
@@ -273,25 +284,25 @@ def encode_sender_key_distribution(
     """Classic SenderKeyDistributionMessage {id 1, iteration 2, chainKey 3, signingKey 4}."""
     return (
         bytes([VERSION_BYTE])
-        + _int_field(1, key_id)
-        + _int_field(2, iteration)
-        + _bytes_field(3, chain_key)
-        + _bytes_field(4, encode_public_key(signing_key))
+        + int_field(1, key_id)
+        + int_field(2, iteration)
+        + bytes_field(3, chain_key)
+        + bytes_field(4, encode_public_key(signing_key))
     )
 
 
 def parse_sender_key_distribution(data: bytes) -> SenderKeyDistributionMessage:
     """All four fields required; the chain key is 32 bytes."""
     _check_version(data, "SenderKeyDistributionMessage")
-    fields = _parse(data[1:], {1: _VARINT, 2: _VARINT, 3: _LENGTH, 4: _LENGTH})
-    chain_key = _required_bytes(fields, 3, "chain key")
+    fields = parse_fields(data[1:], {1: VARINT, 2: VARINT, 3: LENGTH, 4: LENGTH})
+    chain_key = required_bytes(fields, 3, "chain key")
     if len(chain_key) != 32:
         raise InvalidMessage("a sender chain key is 32 bytes")
     return SenderKeyDistributionMessage(
-        key_id=_required_int(fields, 1, "id"),
-        iteration=_required_int(fields, 2, "iteration"),
+        key_id=required_int(fields, 1, "id"),
+        iteration=required_int(fields, 2, "iteration"),
         chain_key=chain_key,
-        signing_key=decode_public_key(_required_bytes(fields, 4, "signing key")),
+        signing_key=decode_public_key(required_bytes(fields, 4, "signing key")),
     )
 
 
@@ -310,9 +321,9 @@ def encode_sender_key_message_body(key_id: int, iteration: int, ciphertext: byte
     """Classic SenderKeyMessage {id 1, iteration 2, ciphertext 3}, before its signature."""
     return (
         bytes([VERSION_BYTE])
-        + _int_field(1, key_id)
-        + _int_field(2, iteration)
-        + _bytes_field(3, ciphertext)
+        + int_field(1, key_id)
+        + int_field(2, iteration)
+        + bytes_field(3, ciphertext)
     )
 
 
@@ -322,11 +333,11 @@ def parse_sender_key_message(data: bytes) -> SenderKeyMessage:
         raise InvalidMessage("SenderKeyMessage too short")
     _check_version(data, "SenderKeyMessage")
     signed, signature = data[:-SIGNATURE_LENGTH], data[-SIGNATURE_LENGTH:]
-    fields = _parse(signed[1:], {1: _VARINT, 2: _VARINT, 3: _LENGTH})
+    fields = parse_fields(signed[1:], {1: VARINT, 2: VARINT, 3: LENGTH})
     return SenderKeyMessage(
-        key_id=_required_int(fields, 1, "id"),
-        iteration=_required_int(fields, 2, "iteration"),
-        ciphertext=_required_bytes(fields, 3, "ciphertext"),
+        key_id=required_int(fields, 1, "id"),
+        iteration=required_int(fields, 2, "iteration"),
+        ciphertext=required_bytes(fields, 3, "ciphertext"),
         signed=signed,
         signature=signature,
     )
