@@ -27,6 +27,7 @@ from conformance.reference.megolm import MegolmReference
 from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
 from conformance.reference.signal import SignalReference, _dump_party, _load_party
+from conformance.reference.signal_pq import SignalPqReference
 from conformance.results import CheckResult
 
 SEED = 20240611
@@ -40,7 +41,13 @@ def _run(check: str, first: LoadedAdapter, second: LoadedAdapter) -> CheckResult
 def _reference(name: str = "reference") -> LoadedAdapter:
     p = reference_primitives()
     return adapter_from(
-        name, {"olm": OlmReference(p), "signal": SignalReference(p), "megolm": MegolmReference(p)}
+        name,
+        {
+            "olm": OlmReference(p),
+            "signal": SignalReference(p),
+            "signal-pq": SignalPqReference(p),
+            "megolm": MegolmReference(p),
+        },
     )
 
 
@@ -183,7 +190,11 @@ def test_the_reference_keeps_every_promise(check: str) -> None:
 def test_the_reference_reports_the_unauthenticated_version_bytes_it_ignores() -> None:
     # libolm ignores a pre-key message's outer byte, libsignal the low nibble: so does the
     # reference; the spec profile allows it, the strict one does not.
-    for check in ("prop/olm/version-bytes", "prop/signal/version-bytes"):
+    for check in (
+        "prop/olm/version-bytes",
+        "prop/signal/version-bytes",
+        "prop/signal-pq/version-bytes",
+    ):
         r = _run(check, _reference(), _reference())
         assert (r.outcome, r.behaviour) == ("pass", "accepted"), r.detail
         (strict,) = apply_profile([r], STRICT)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from helpers import adapter_from, reference_primitives
@@ -56,8 +56,10 @@ from test_properties import MockSendingChainNeverTurns
 from conformance.adapter import LoadedAdapter
 from conformance.capabilities.megolm import MegolmDecrypted
 from conformance.capabilities.olm import OlmDecrypted
+from conformance.capabilities.signal import SignalDecrypted
 from conformance.errors import DuplicateMessage, InvalidMessage
 from conformance.interop import PairScenario, PairTask, run_pair, scenarios
+from conformance.reference.cbc_hmac import MessageKeys
 from conformance.reference.megolm import (
     MegolmRatchet,
     MegolmReference,
@@ -70,6 +72,7 @@ from conformance.reference.sender_keys import SignalGroupReference
 from conformance.reference.signal import SignalLimits, SignalReference
 from conformance.reference.signal import SkippedKey as SignalSkippedKey
 from conformance.reference.signal import _Session as _SignalSession
+from conformance.reference.signal_pq import SignalPqReference
 from conformance.reference.signal_wire import SignalMessage
 from conformance.results import CheckResult
 
@@ -201,6 +204,81 @@ class MockSignalIdentityUnbound(SignalReference):
 
     def mac_input(self, sender_identity: bytes, receiver_identity: bytes, body: bytes) -> bytes:
         return body
+
+
+# --- broken variants: current Signal (PQXDH, the triple ratchet) ---------------------------
+
+
+def _pq(mock: type[SignalReference]) -> type[SignalPqReference]:
+    """A classic Signal variant's one change, made to the current Signal reference (which
+    keeps the classic reference's hooks: ``SignalPqReference`` subclasses it)."""
+    return type(f"{mock.__name__}Pq", (mock, SignalPqReference), {"__doc__": mock.__doc__})
+
+
+class MockSignalPqKyberLeftOut(SignalPqReference):
+    """PQXDH without the Kyber shared secret: SK from the X3DH part alone. Breaks PQXDH §3.3
+    (SK = KDF(DH1 || DH2 || DH3 || DH4 || SS))."""
+
+    def pqxdh_secret(self, x3dh_secret: bytes, kyber_secret: bytes) -> bytes:
+        return x3dh_secret
+
+
+class MockSignalPqSpqrKeyIgnored(SignalPqReference):
+    """Derives message keys without the SPQR key (as version 3 did). Breaks the triple
+    ratchet (Double Ratchet revision 4 §5: every message key mixes in the SPQR key)."""
+
+    def message_keys(self, seed: bytes, pq_key: bytes | None) -> MessageKeys:
+        return super().message_keys(seed, None)
+
+
+class MockSignalPqKyberSignatureUnchecked(SignalPqReference):
+    """Verifies the signed pre-key's signature but accepts any on the Kyber pre-key. Breaks
+    PQXDH §3.3 (Alice verifies both signatures and aborts if either fails)."""
+
+    def prekey_signature_ok(self, identity: bytes, key: bytes, signature: bytes) -> bool:
+        return key[:1] == b"\x08" or super().prekey_signature_ok(identity, key, signature)
+
+
+class MockSignalPqOneTimeKyberKept(SignalPqReference):
+    """Keeps a one-time Kyber pre-key after use, as if it were last-resort: a second session
+    on it is accepted. Breaks PQXDH §3.4 (Bob deletes a one-time pre-key once used)."""
+
+    def signal_pq_party(self, *args: Any, **kwargs: Any) -> bytes:
+        fields = list(args)
+        if len(fields) > 8:
+            fields[8] = True
+        if "kyber_last_resort" in kwargs:
+            kwargs["kyber_last_resort"] = True
+        return super().signal_pq_party(*fields, **kwargs)
+
+
+class MockSignalPqRemembersMessages(SignalPqReference):
+    """Remembers every message it decrypted, with its plaintext, in the object (hidden state
+    across every party it holds), and answers a copy from memory. A classic variant that only
+    keeps message keys is not enough here: SPQR hands out each of its keys once (spqr
+    ``chain.rs`` KeyAlreadyRequested), so a replay is refused there too. Breaks Double Ratchet
+    §3.5 and libsignal's DuplicatedMessage."""
+
+    def __init__(self, primitives: Primitives) -> None:
+        super().__init__(primitives)
+        self._seen: dict[bytes, bytes] = {}
+
+    def signal_pq_decrypt(
+        self, party: bytes, type: int, message: bytes, ratchet_key: bytes, pq_random: bytes
+    ) -> SignalDecrypted:
+        if message in self._seen:
+            return {"party": party, "plaintext": self._seen[message]}
+        got = super().signal_pq_decrypt(party, type, message, ratchet_key, pq_random)
+        self._seen[message] = got["plaintext"]
+        return got
+
+
+class MockSignalPqHardCodedVersionMac(SignalPqReference):
+    """Computes and checks the MAC as if the version byte were always 0x44, so the byte is
+    not authenticated (the TypeScript port's way with 0x33)."""
+
+    def mac_input(self, sender_identity: bytes, receiver_identity: bytes, body: bytes) -> bytes:
+        return super().mac_input(sender_identity, receiver_identity, b"\x44" + body[1:])
 
 
 # --- broken variants: Megolm (libolm docs/megolm.md) -----------------------------------------
@@ -464,6 +542,87 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         "both",
         "taken before the conversation healed read",
     ),
+    # --- current Signal pairs
+    ScenarioBreak("pair/signal-pq/converse", MockSignalPqKyberLeftOut, "first", "refused with"),
+    ScenarioBreak("pair/signal-pq/converse", MockSignalPqKyberLeftOut, "second", "refused with"),
+    ScenarioBreak("pair/signal-pq/converse", MockSignalPqSpqrKeyIgnored, "second", "refused with"),
+    ScenarioBreak(
+        "pair/signal-pq/no-one-time-prekey", _pq(MockSignalDh4Required), "second", "refused with"
+    ),
+    ScenarioBreak(
+        "pair/signal-pq/out-of-order", _pq(MockSignalNoSkippedKeys), "second", "DuplicateMessage"
+    ),
+    ScenarioBreak(
+        "pair/signal-pq/lost-messages", _pq(MockSignalNoForwardJumps), "second", "more than 0"
+    ),
+    ScenarioBreak(
+        "pair/signal-pq/replay-refused", MockSignalPqRemembersMessages, "second", "a second time"
+    ),
+    ScenarioBreak(
+        "pair/signal-pq/last-resort-kyber-prekey",
+        MockSignalPqKyberLeftOut,
+        "second",
+        "refused with",
+    ),
+    # --- current Signal properties
+    ScenarioBreak(
+        "prop/signal-pq/forward-secrecy",
+        MockSignalPqRemembersMessages,
+        "second",
+        "a snapshot taken after decrypting a message read it again",
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/post-compromise-security",
+        _pq(MockSignalSendingChainNeverTurns),
+        "second",
+        STOLEN_READS,
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/replay", MockSignalPqRemembersMessages, "second", "a second time"
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/reordering", _pq(MockSignalNoSkippedKeys), "second", "no message key left"
+    ),
+    ScenarioBreak("prop/signal-pq/skip-limit", _pq(MockSignalNoJumpLimit), "second", SKIP_SLOW),
+    ScenarioBreak(
+        "prop/signal-pq/tampering", _pq(MockSignalMacNotChecked), "second", "bob accepted"
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/identity-binding",
+        _pq(MockSignalIdentityUnbound),
+        "both",
+        "bob accepted a first message whose sender identity key was swapped",
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/random-conversation",
+        MockSignalPqRemembersMessages,
+        "second",
+        "a second time",
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/one-time-key-reuse",
+        MockSignalPqOneTimeKyberKept,
+        "second",
+        "Kyber pre-key",
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/identity-key-change", _pq(MockTrustsEveryIdentity), "first", "another"
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/version-bytes", MockSignalPqHardCodedVersionMac, "second", "version byte"
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/identity-binding-judged",
+        _pq(MockSignalIdentityUnbound),
+        "both",
+        "the reference",
+    ),
+    ScenarioBreak(
+        "prop/signal-pq/signed-prekey-signature",
+        MockSignalPqKyberSignatureUnchecked,
+        "first",
+        "Kyber pre-key signature",
+    ),
     # --- Megolm pairs
     ScenarioBreak("pair/megolm/share-and-decrypt", MockMegolmRatchetStuck, "first", "got index 0"),
     ScenarioBreak(
@@ -544,6 +703,7 @@ def _reference_caps(p: Primitives) -> dict[str, object]:
         "signal": SignalReference(p),
         "megolm": MegolmReference(p),
         "signal-group": SignalGroupReference(p),
+        "signal-pq": SignalPqReference(p),
     }
 
 

@@ -5,7 +5,8 @@ sessions (``signal-sealed-sender``).
 
 Specifications: Signal's PQXDH specification (revision 3) and Double Ratchet specification
 (revision 4, §5 "Triple Ratchet"); the SPQR state machine and the wire format are libsignal's
-``rust/protocol`` and ``SparsePostQuantumRatchet`` v1.5.3, the version libsignal 0.103.0 pins.
+``rust/protocol`` and ``SparsePostQuantumRatchet`` (spqr 1.6.0 in libsignal 0.103.0, per its
+acknowledgments; the source read was v1.5.3, whose normal flows it matches).
 The KEM is round-3 Kyber1024 (key type byte 0x08), not FIPS 203 ML-KEM-1024.
 """
 

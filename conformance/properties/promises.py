@@ -118,13 +118,28 @@ def one_time_key_reuse(d: Driver, rng: Rng) -> str | None:
             receiver_fault=True,
         )
     _exchange(d, "alice")
-    after = d.bundle_of(d.b, d.states["bob"])
-    if after["prekey"] and (
+    try:
+        after = d.bundle_of(d.b, d.states["bob"])
+    except ProtocolError:
+        # Current Signal: with its one-time Kyber pre-key used, a device given no other has
+        # no bundle to publish (PQXDH §3.2 requires a Kyber pre-key), which offers nothing.
+        after = {}
+    if after.get("prekey") and (
         after["prekey"] == bundle["prekey"] or after["prekey_id"] == bundle["prekey_id"]
     ):
         raise PairFailure(
             f"bob's bundle still offers one-time pre-key {bundle['prekey_id']} after a session "
             "used it",
+            receiver="bob",
+            receiver_fault=True,
+        )
+    if after.get("kyber_prekey") and (
+        after["kyber_prekey"] == bundle["kyber_prekey"]
+        or after["kyber_prekey_id"] == bundle["kyber_prekey_id"]
+    ):
+        raise PairFailure(
+            f"bob's bundle still offers one-time Kyber pre-key {bundle['kyber_prekey_id']} "
+            "after a session used it",
             receiver="bob",
             receiver_fault=True,
         )

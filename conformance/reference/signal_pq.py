@@ -225,8 +225,8 @@ class SignalPqReference(SignalReference):
 
     Besides the classic reference's hooks (:meth:`mac_input`, :meth:`verify_mac`,
     :meth:`consume_message_key`, :meth:`x3dh_secret`), a broken variant may override
-    :meth:`pqxdh_secret` (leave the Kyber secret out) or :meth:`message_keys` (ignore the SPQR
-    key)."""
+    :meth:`pqxdh_secret` (leave the Kyber secret out), :meth:`message_keys` (ignore the SPQR
+    key) or :meth:`prekey_signature_ok` (skip a signature check)."""
 
     def __init__(self, primitives: Primitives, limits: SignalLimits | None = None) -> None:
         super().__init__(primitives, limits)
@@ -237,6 +237,11 @@ class SignalPqReference(SignalReference):
         """PQXDH §3.3: KDF input F || DH1 || DH2 || DH3 [|| DH4] || SS (``ratchet.rs``
         ``initialize_alice_session`` / ``initialize_bob_session`` append the KEM secret)."""
         return x3dh_secret + kyber_secret
+
+    def prekey_signature_ok(self, identity: bytes, key: bytes, signature: bytes) -> bool:
+        """PQXDH §3.3: Sig(IK_B, Encode(key)) verifies, for the signed pre-key and the Kyber
+        pre-key alike (XEdDSA over the serialised key, type byte included)."""
+        return xeddsa_verify(identity, key, signature)
 
     def message_keys(self, seed: bytes, pq_key: bytes | None) -> MessageKeys:
         """``ratchet/keys.rs`` ``MessageKeys::derive_keys(seed, optional_salt)``: HKDF with the
@@ -382,9 +387,9 @@ class SignalPqReference(SignalReference):
             their_prekey = wire.decode_public_key(prekey) if prekey else None
             their_kyber = pqwire.decode_kyber_public_key(kyber_prekey)
             self._trust(a, their_identity)
-            if not xeddsa_verify(their_identity, signed_prekey, signed_prekey_signature):
+            if not self.prekey_signature_ok(their_identity, signed_prekey, signed_prekey_signature):
                 raise InvalidSignature("the signed pre-key signature does not verify")
-            if not xeddsa_verify(their_identity, kyber_prekey, kyber_prekey_signature):
+            if not self.prekey_signature_ok(their_identity, kyber_prekey, kyber_prekey_signature):
                 raise InvalidSignature("the Kyber pre-key signature does not verify")
             base = self._pair(base_key, "the base key")
             ratchet = self._pair(ratchet_key, "the ratchet key")
