@@ -206,6 +206,8 @@ const KINDS_BY_TEXT = [
   [/^(invalid \w+ message|protobuf encoding was invalid|ciphertext serialized bytes were too short|ciphertext version was (too old|unrecognized)|unrecognized message version|bad KEM ciphertext length)/, "InvalidMessage"],
   [/^(session with .* not found|invalid session|missing sender key state|invalid sender key session)/, "InvalidMessage"],
   [/^(invalid sealed sender message|unknown sealed sender message version|self send of a sealed sender message)/, "InvalidMessage"],
+  // Fingerprint_New refuses 0 and 1 iterations (a Generic error of the bridge, not of the protocol).
+  [/^Invalid fingerprint iterations/, "InvalidInput"],
 ];
 const KINDS_BY_CODE = {
   [S.ErrorCode.DuplicatedMessage]: "DuplicateMessage",
