@@ -9,7 +9,8 @@
 // logical clock. Every call rebuilds in-memory stores (subclasses of the library's
 // SessionStore, IdentityKeyStore, PreKeyStore, SignedPreKeyStore, KyberPreKeyStore) from it,
 // runs the library and serializes what the stores then hold, so nothing survives between calls.
-// Stores ignore the address they are asked about: a party has one peer.
+// Stores ignore the address they are asked about: a party has one peer. The addresses handed
+// to the library still matter, because it binds them into every message (see "Addresses").
 //
 // Keys are imported, never generated: EC keys through PrivateKey.deserialize; the Kyber pre-key
 // from its 3,168-byte round-3 secret key (the public key is bytes 1536..3104 of it) by building
@@ -18,7 +19,7 @@
 // because the library has no constructor for a KEM key pair from given keys.
 //
 // Randomness cannot be injected: the pre-key signatures (PrivateKey.sign), base keys, ratchet
-// keys, Kyber encapsulation and SPQR all draw from the native OsRng.
+// keys, Kyber encapsulation and SPQR all draw from the native library's own RNG.
 // Native.TESTING_EnableDeterministicRngForTesting() exists but changes none of them (checked:
 // two PrivateKey.generate() and two signatures of one message still differ after it). So
 // signature_random, base_key, ratchet_key, kyber_random and pq_random are ignored, and equal
@@ -32,7 +33,11 @@
 // the Rust SignalProtocolError's Display text as message. DuplicatedMessage, UntrustedIdentity,
 // SealedSenderSelfSend, InvalidSenderKeySession and InvalidRegistrationId have codes of their
 // own; every other protocol error is ErrorCode.Generic and is told apart by its Display text
-// (translate() below). Anything else propagates as an internal error.
+// (translate() below). A message no session state decrypts is only "decryption failed": the
+// reason per state (a bad MAC, an SPQR error) is in the library's log, which initLogger lets
+// the adapter read. A pre-key the store does not hold is an exception of the adapter's store,
+// which the library wraps ("error in method call 'loadPreKey'"). Anything else propagates as
+// an internal error.
 import { packageVersion, Refusal, serve } from "./e2ee-host.mjs";
 import { createHash } from "node:crypto";
 import * as S from "@signalapp/libsignal-client";
