@@ -257,6 +257,9 @@ async function guarded(ctx, fn) {
   try {
     return await fn();
   } catch (err) {
+    // The log callback is delivered to this thread as a task of its own: let any still queued
+    // run before translate() reads what was logged.
+    await new Promise((resolve) => setImmediate(resolve));
     throw translate(err, ctx);
   }
 }
