@@ -458,9 +458,6 @@ function signalPqParty(p) {
   const secret = sized(p.kyber_prekey_secret, V.KYBER_SECRET, "kyber_prekey_secret");
   const kemSecret = concat([V.KEM_TYPE], secret);
   const kemPublic = concat([V.KEM_TYPE], secret.subarray(V.KYBER_PUBLIC_AT, V.KYBER_PUBLIC_AT + V.KYBER_PUBLIC));
-  // Parsed by the library first, so that a malformed key is its refusal, not a record error.
-  S.KEMSecretKey.deserialize(kemSecret);
-  S.KEMPublicKey.deserialize(kemPublic);
   const record = kyberRecord(kyberId, kemPublic, kemSecret, identity.sign(kemPublic), 0);
   state.kyberPreKeys[String(kyberId)] = { record: hex(record.serialize()), lastResort: p.kyber_last_resort };
   return dump(state);
