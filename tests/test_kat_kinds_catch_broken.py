@@ -36,6 +36,7 @@ from helpers import (
 )
 from katbreak import Caps, KatBreak
 from pq_breaks import PQ_BREAKS
+from signal_pq_breaks import SIGNAL_PQ_BREAKS
 from test_hpke import MockReferenceHpke
 
 from conformance import loader
@@ -604,6 +605,7 @@ KAT_BREAKS: list[KatBreak] = [
         "MockX3dhNoDh3",
     ),
     *PQ_BREAKS,
+    *SIGNAL_PQ_BREAKS,
 ]
 
 

@@ -26,10 +26,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
 from helpers import adapter_from, reference_primitives
+from signal_pq_breaks import (
+    MockSignalPqHardCodedVersionMac,
+    MockSignalPqKyberLeftOut,
+    MockSignalPqKyberSignatureUnchecked,
+    MockSignalPqOneTimeKyberKept,
+    MockSignalPqRemembersMessages,
+    MockSignalPqSpqrKeyIgnored,
+)
+from signal_pq_breaks import pq_variant as _pq
 from test_kat_kinds_catch_broken import (
     MockMegolmExportIgnoresIndex,
     MockMegolmRatchetStuck,
@@ -56,10 +65,8 @@ from test_properties import MockSendingChainNeverTurns
 from conformance.adapter import LoadedAdapter
 from conformance.capabilities.megolm import MegolmDecrypted
 from conformance.capabilities.olm import OlmDecrypted
-from conformance.capabilities.signal import SignalDecrypted
 from conformance.errors import DuplicateMessage, InvalidMessage
 from conformance.interop import PairScenario, PairTask, run_pair, scenarios
-from conformance.reference.cbc_hmac import MessageKeys
 from conformance.reference.megolm import (
     MegolmRatchet,
     MegolmReference,
@@ -206,81 +213,6 @@ class MockSignalIdentityUnbound(SignalReference):
         return body
 
 
-# --- broken variants: current Signal (PQXDH, the triple ratchet) ---------------------------
-
-
-def _pq(mock: type[SignalReference]) -> type[SignalPqReference]:
-    """A classic Signal variant's one change, made to the current Signal reference (which
-    keeps the classic reference's hooks: ``SignalPqReference`` subclasses it)."""
-    return type(f"{mock.__name__}Pq", (mock, SignalPqReference), {"__doc__": mock.__doc__})
-
-
-class MockSignalPqKyberLeftOut(SignalPqReference):
-    """PQXDH without the Kyber shared secret: SK from the X3DH part alone. Breaks PQXDH §3.3
-    (SK = KDF(DH1 || DH2 || DH3 || DH4 || SS))."""
-
-    def pqxdh_secret(self, x3dh_secret: bytes, kyber_secret: bytes) -> bytes:
-        return x3dh_secret
-
-
-class MockSignalPqSpqrKeyIgnored(SignalPqReference):
-    """Derives message keys without the SPQR key (as version 3 did). Breaks the triple
-    ratchet (Double Ratchet revision 4 §5: every message key mixes in the SPQR key)."""
-
-    def message_keys(self, seed: bytes, pq_key: bytes | None) -> MessageKeys:
-        return super().message_keys(seed, None)
-
-
-class MockSignalPqKyberSignatureUnchecked(SignalPqReference):
-    """Verifies the signed pre-key's signature but accepts any on the Kyber pre-key. Breaks
-    PQXDH §3.3 (Alice verifies both signatures and aborts if either fails)."""
-
-    def prekey_signature_ok(self, identity: bytes, key: bytes, signature: bytes) -> bool:
-        return key[:1] == b"\x08" or super().prekey_signature_ok(identity, key, signature)
-
-
-class MockSignalPqOneTimeKyberKept(SignalPqReference):
-    """Keeps a one-time Kyber pre-key after use, as if it were last-resort: a second session
-    on it is accepted. Breaks PQXDH §3.4 (Bob deletes a one-time pre-key once used)."""
-
-    def signal_pq_party(self, *args: Any, **kwargs: Any) -> bytes:
-        fields = list(args)
-        if len(fields) > 8:
-            fields[8] = True
-        if "kyber_last_resort" in kwargs:
-            kwargs["kyber_last_resort"] = True
-        return super().signal_pq_party(*fields, **kwargs)
-
-
-class MockSignalPqRemembersMessages(SignalPqReference):
-    """Remembers every message it decrypted, with its plaintext, in the object (hidden state
-    across every party it holds), and answers a copy from memory. A classic variant that only
-    keeps message keys is not enough here: SPQR hands out each of its keys once (spqr
-    ``chain.rs`` KeyAlreadyRequested), so a replay is refused there too. Breaks Double Ratchet
-    §3.5 and libsignal's DuplicatedMessage."""
-
-    def __init__(self, primitives: Primitives) -> None:
-        super().__init__(primitives)
-        self._seen: dict[bytes, bytes] = {}
-
-    def signal_pq_decrypt(
-        self, party: bytes, type: int, message: bytes, ratchet_key: bytes, pq_random: bytes
-    ) -> SignalDecrypted:
-        if message in self._seen:
-            return {"party": party, "plaintext": self._seen[message]}
-        got = super().signal_pq_decrypt(party, type, message, ratchet_key, pq_random)
-        self._seen[message] = got["plaintext"]
-        return got
-
-
-class MockSignalPqHardCodedVersionMac(SignalPqReference):
-    """Computes and checks the MAC as if the version byte were always 0x44, so the byte is
-    not authenticated (the TypeScript port's way with 0x33)."""
-
-    def mac_input(self, sender_identity: bytes, receiver_identity: bytes, body: bytes) -> bytes:
-        return super().mac_input(sender_identity, receiver_identity, b"\x44" + body[1:])
-
-
 # --- broken variants: Megolm (libolm docs/megolm.md) -----------------------------------------
 
 
@@ -409,6 +341,9 @@ class MockMegolmIgnoresVersion(MegolmReference):
 #: check that table complete: the pq family in tests/test_pq_pairs.py (PQ_BREAKS).
 OWN_TABLES: dict[str, str] = {"pq": "tests/test_pq_pairs.py"}
 
+#: Checks whose broken variants need a real library, tested in a module of their own: sealed
+#: sender, which only libsignal implements here.
+OWN_TESTS: dict[str, str] = {"pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py"}
 #: Checks a family does not offer by design: reported unsupported with the reason, never a
 #: pass, so no broken variant can make them fail.
 BY_DESIGN: dict[str, str] = {
@@ -761,7 +696,7 @@ def test_the_check_catches_the_broken_variant(
 def test_every_scenario_has_a_broken_variant() -> None:
     checks = {s.check for s in scenarios() if s.family not in OWN_TABLES}
     caught = {b.check for b in SCENARIO_BREAKS if b.xfail is None}
-    missing = sorted(checks - caught - set(BY_DESIGN))
+    missing = sorted(checks - caught - set(BY_DESIGN) - set(OWN_TESTS))
     assert not missing, f"pair scenarios and properties without a broken variant: {missing}"
     assert {b.check for b in SCENARIO_BREAKS} <= checks, "a row names a check that is gone"
     assert set(BY_DESIGN) <= checks
