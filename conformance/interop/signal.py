@@ -110,7 +110,10 @@ def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
     )
     state = created["state"]
     receiver = step(
-        "B processes the distribution message", gb.signal_group_join, created["distribution"]
+        "B processes the distribution message",
+        gb.signal_group_join,
+        created["distribution"],
+        receiver="bob",
     )
     sent = []
     for i in range(5):
@@ -123,15 +126,25 @@ def _sender_keys(a: object, b: object, rng: Rng) -> str | None:
     order = list(range(5))
     rng.shuffle(order)
     for i in order:
-        got = step(f"B decrypts group message {i}", gb.signal_group_decrypt, receiver, sent[i][0])
+        got = step(
+            f"B decrypts group message {i}",
+            gb.signal_group_decrypt,
+            receiver,
+            sent[i][0],
+            receiver="bob",
+        )
         receiver = got["state"]
         if got["plaintext"] != sent[i][1]:
-            raise PairFailure(f"B decrypted group message {i} to {got['plaintext']!r}")
+            raise PairFailure(
+                f"B decrypted group message {i} to {got['plaintext']!r}", receiver="bob"
+            )
     try:
         gb.signal_group_decrypt(receiver, sent[order[0]][0])
     except ProtocolError:
         return None
-    raise PairFailure(f"B decrypted group message {order[0]} a second time")
+    raise PairFailure(
+        f"B decrypted group message {order[0]} a second time", receiver="bob", receiver_fault=True
+    )
 
 
 def _spec(document: str, *sections: str) -> tuple[SpecRef, ...]:
