@@ -24,7 +24,15 @@ def _load_edited(vector_copy: Path, name: str, edit: Any) -> VectorFile:
 def test_bundled_vectors_load_into_immutable_objects() -> None:
     files = loader.load_many(loader.discover())
     assert files
-    assert {f.family for f in files} == {"hpke", "megolm", "olm", "pq", "primitives", "signal"}
+    assert {f.family for f in files} == {
+        "hpke",
+        "megolm",
+        "olm",
+        "pq",
+        "primitives",
+        "signal",
+        "signal-pq",
+    }
     vf = next(f for f in files if f.name == "primitives/x25519_test.json")
     group = vf.groups[0]
     case = group.cases[0]
