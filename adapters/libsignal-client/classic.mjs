@@ -5,9 +5,10 @@
 //
 // classicHandlers(lib) gives the handler table for `signal.signal_party`, `signal.signal_bundle`,
 // `signal.signal_initiate`, `signal.signal_encrypt` and `signal.signal_decrypt`, given the
-// imported library module. Only versions that still take a pre-key bundle without a Kyber
-// pre-key can run it (up to 0.72.1; 0.75.1 made the Kyber arguments of PreKeyBundle.new
-// mandatory, 0.103.0 also refuses a v3 PreKeySignalMessage: "X3DH no longer supported").
+// imported library module; compat.mjs must be shared beside it too. Only versions that still
+// take a pre-key bundle without a Kyber pre-key can run it: up to 0.72.1. From 0.75.1 on the
+// Kyber arguments of PreKeyBundle.new are mandatory and a v3 PreKeySignalMessage is refused
+// ("invalid PreKey message: X3DH no longer supported").
 //
 // A party is UTF-8 JSON: the raw identity private key, the registration id, the library's
 // serialized SignedPreKeyRecord and PreKeyRecords, the one peer's identity key (trusted on first
@@ -29,6 +30,7 @@
 // and the Rust SignalProtocolError's Display text as the message); translate() maps those to the
 // neutral kinds by code and message. Anything else (a TypeError, an FFI "failed to downcast"
 // binding error, a Rust panic surfaced as an error) propagates as an internal error.
+import { compat } from "./compat.mjs";
 import { Refusal } from "./e2ee-host.mjs";
 import { createPrivateKey, createPublicKey } from "node:crypto";
 
@@ -114,7 +116,6 @@ const dumpParty = (state) => new Uint8Array(Buffer.from(JSON.stringify(state), "
 /** The library's store classes, backed by the party state (one peer, device 1). */
 function storesOf(lib, state) {
   const identityKey = () => lib.PrivateKey.deserialize(bytesOf(state.identity));
-  const changed = lib.IdentityChange; // 0.76: saveIdentity answers an enum, before a boolean
   class Sessions extends lib.SessionStore {
     async saveSession(_name, record) {
       state.session = hex(record.serialize());
@@ -136,8 +137,8 @@ function storesOf(lib, state) {
     async saveIdentity(_name, key) {
       const replaced = state.peerIdentity !== null && state.peerIdentity !== hex(key.serialize());
       state.peerIdentity = hex(key.serialize());
-      if (changed) return replaced ? changed.ReplacedExisting : changed.NewOrUnchanged;
-      return replaced;
+      // Before 0.76 a boolean, which compat.mjs's IdentityChange stands for there.
+      return replaced ? lib.IdentityChange.ReplacedExisting : lib.IdentityChange.NewOrUnchanged;
     }
     async isTrustedIdentity(_name, key) {
       // Trust on first use, one peer per party.
@@ -219,13 +220,12 @@ function remembered(stores) {
  * one at a time (the host may run batch requests concurrently; each call owns its state, but
  * keeping them serial keeps the library's callbacks simple to reason about).
  */
-export function classicHandlers(lib) {
+export function classicHandlers(module) {
+  // The library shaped like 0.103.0's API (compat.mjs): calls below pass the local address,
+  // dropped where this version takes none.
+  const lib = compat(module);
   const peer = lib.ProtocolAddress.new(PEER_NAME, DEVICE_ID);
-  // API differences between versions, detected rather than looked up by version number:
-  // 0.75.1 to 0.78.x take a UsePQRatchet argument (SPQR opt-in; No here, there is no Kyber),
-  // 0.96 and later take the local address after the peer's (signalDecrypt's arity 4 -> 5).
-  const pqArg = lib.UsePQRatchet === undefined ? [] : [lib.UsePQRatchet.No];
-  const addresses = lib.signalDecrypt.length >= 5 ? [peer, lib.ProtocolAddress.new(LOCAL_NAME, DEVICE_ID)] : [peer];
+  const addresses = [peer, lib.ProtocolAddress.new(LOCAL_NAME, DEVICE_ID)];
 
   async function guarded(stores, fn) {
     try {
@@ -329,7 +329,7 @@ export function classicHandlers(lib) {
       );
       const stores = remembered(storesOf(lib, state));
       await guarded(stores, () =>
-        lib.processPreKeyBundle(bundle, ...addresses, stores.sessions, stores.identities, ...pqArg),
+        lib.processPreKeyBundle(bundle, ...addresses, stores.sessions, stores.identities),
       );
       return dumpParty(state);
     });
@@ -363,7 +363,6 @@ export function classicHandlers(lib) {
             stores.preKeys,
             stores.signedPreKeys,
             stores.kyberPreKeys,
-            ...pqArg,
           );
         }
         return lib.signalDecrypt(lib.SignalMessage.deserialize(body), ...addresses, stores.sessions, stores.identities);
