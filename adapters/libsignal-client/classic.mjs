@@ -73,7 +73,7 @@ function x25519Public(priv) {
  * Only LibSignalErrorBase instances (the library's own SignalProtocolError, carried with an
  * ErrorCode) become refusals; the kind is chosen by code, then by the Rust Display text.
  */
-export function translate(lib, err) {
+export function translate(lib, err, logged = []) {
   if (err instanceof Refusal) return err;
   const Base = lib.LibSignalErrorBase;
   if (typeof Base !== "function" || !(err instanceof Base)) return err;
@@ -83,7 +83,16 @@ export function translate(lib, err) {
   if (err.code === codes.DuplicatedMessage) return refuse("DuplicateMessage");
   if (err.code === codes.UntrustedIdentity) return refuse("InvalidKey");
   if (err.code === codes.InvalidSession) return refuse("InvalidMessage");
-  if (/MAC verification failed|MAC mismatch|decryption failed/i.test(message)) return refuse("AuthenticationFailed");
+  if (/message: decryption failed$/.test(message)) {
+    // Every session state refused it; the log says why: a counter too far ahead is
+    // InvalidMessage, else a failed MAC AuthenticationFailed, and any other reason InvalidMessage.
+    const reasons = logged.flatMap((line) => [...line.matchAll(/failed with '([^']*)'/g)].map((m) => m[1]));
+    const why = reasons.length ? `${message} (per session state, as logged: ${reasons.join("; ")})` : message;
+    const tooFar = reasons.some((r) => /too far into the future/.test(r));
+    const kind = !tooFar && reasons.some((r) => /MAC verification failed/.test(r)) ? "AuthenticationFailed" : "InvalidMessage";
+    return new Refusal(kind, `${err.operation ? `${err.operation}: ` : ""}${why}`);
+  }
+  if (/MAC verification failed/.test(message)) return refuse("AuthenticationFailed");
   if (/^(signature validation failed|invalid signature detected)/i.test(message)) return refuse("InvalidSignature");
   if (/^(bad key type|bad key length|no key type identifier|invalid prekey identifier|invalid signed prekey identifier|invalid kyber prekey identifier|untrusted identity|invalid public key|invalid private key)/i.test(message)) {
     return refuse("InvalidKey");
@@ -124,6 +133,7 @@ function storesOf(lib, state) {
       return state.session === null ? null : lib.SessionRecord.deserialize(bytesOf(state.session));
     }
     async getExistingSessions(addresses) {
+      if (state.session === null) throw new Error("no session with the peer");
       return addresses.map(() => lib.SessionRecord.deserialize(bytesOf(state.session)));
     }
   }
@@ -227,12 +237,21 @@ export function classicHandlers(module) {
   const peer = lib.ProtocolAddress.new(PEER_NAME, DEVICE_ID);
   const addresses = [peer, lib.ProtocolAddress.new(LOCAL_NAME, DEVICE_ID)];
 
+  // The library's decrypt loop logs each session state's real reason ("... failed with
+  // '<reason>'") before it answers a generic "decryption failed"; kept to name the refusal.
+  const logged = [];
+  lib.initLogger(lib.LogLevel.Warn, (_level, _target, _file, _line, message) => {
+    logged.push(message);
+    if (logged.length > 64) logged.shift();
+  });
+
   async function guarded(stores, fn) {
+    logged.length = 0;
     try {
       return await fn();
     } catch (err) {
       if (stores?.refusal) throw stores.refusal;
-      throw translate(lib, err);
+      throw translate(lib, err, logged);
     }
   }
 

@@ -15,11 +15,30 @@
 // - Before 0.76, IdentityKeyStore.saveIdentity answers a boolean (replaced an existing key),
 //   later an IdentityChange. The IdentityChange given there is {NewOrUnchanged: false,
 //   ReplacedExisting: true}, so a store written for 0.103.0 answers the boolean.
+// - The native logger can be set once per process (a second initLogger is silently ignored),
+//   so S.initLogger registers its callback with one logger shared by every caller (classic.mjs
+//   and the current-Signal handlers each read the library's warnings).
 // Everything else the adapters use (PreKeyBundle.new, the record classes, KEM keys, sealed
 // sender, sender keys, Fingerprint) has the same shape from 0.65.4 to 0.103.0.
 import * as installed from "@signalapp/libsignal-client";
 
-/** A 0.103.0-shaped view of the library module `lib` (the module itself when nothing differs). */
+const loggers = new WeakMap(); // library module -> the callbacks its one native logger feeds
+
+function sharedInitLogger(lib) {
+  return (level, callback) => {
+    let callbacks = loggers.get(lib);
+    if (callbacks === undefined) {
+      callbacks = [];
+      loggers.set(lib, callbacks);
+      lib.initLogger(level, (...args) => {
+        for (const fn of callbacks) fn(...args);
+      });
+    }
+    callbacks.push(callback);
+  };
+}
+
+/** A 0.103.0-shaped view of the library module `lib`. */
 export function compat(lib) {
   const pq = lib.UsePQRatchet === undefined ? [] : [lib.UsePQRatchet.Yes];
   // Arity with the local address (and without the UsePQRatchet argument, counted separately).
@@ -29,12 +48,12 @@ export function compat(lib) {
     signalDecrypt: lib.signalDecrypt.length >= 5,
     signalDecryptPreKey: lib.signalDecryptPreKey.length - pq.length >= 8,
   };
-  if (Object.values(local).every(Boolean) && pq.length === 0 && lib.IdentityChange !== undefined) return lib;
-  const S = { ...lib };
+  const S = { ...lib, initLogger: sharedInitLogger(lib) };
   if (lib.IdentityChange === undefined) {
     S.IdentityChange = Object.freeze({ NewOrUnchanged: false, ReplacedExisting: true });
   }
   const addresses = (name, address, localAddress) => (local[name] ? [address, localAddress] : [address]);
+  if (Object.values(local).every(Boolean) && pq.length === 0) return Object.freeze(S);
   S.processPreKeyBundle = (bundle, address, localAddress, sessionStore, identityStore, now) => {
     const args = [bundle, ...addresses("processPreKeyBundle", address, localAddress), sessionStore, identityStore, ...pq];
     return now === undefined ? lib.processPreKeyBundle(...args) : lib.processPreKeyBundle(...args, now);
