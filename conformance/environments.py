@@ -4,7 +4,9 @@ Each bundled adapter can pin libraries that conflict with another's (``hpke`` pi
 cryptography<44, python-axolotl needs the pure-Python protobuf, ts-mls pins @noble/ciphers), so
 each gets its own folder under the cache: a copy of the adapter's files, the host library for its
 language, and either a virtualenv with its pinned ``python`` requirements or ``node_modules``
-from ``npm ci`` on its lockfile. The folder is keyed by a digest of everything that goes into it,
+from ``npm ci`` on its lockfile, plus the ``shared`` files it names in sibling adapter folders
+(a version-matrix adapter that reuses another adapter's code against its own pinned library).
+The folder is keyed by a digest of everything that goes into it,
 built on first use (with progress on stderr) and reused after; ``--offline`` refuses to build.
 """
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .manifest import Manifest
+from .quoting import file_name
 from .resources import adapters_dir
 
 __all__ = [
@@ -69,6 +72,25 @@ def _files(folder: Path) -> list[Path]:
     )
 
 
+def _shared(manifest: Manifest) -> list[Path]:
+    """The ``environment.shared`` files (their form was checked with the manifest): each must
+    exist and must not take the name of a file of the adapter's own folder."""
+    own = {p.relative_to(manifest.folder).as_posix() for p in _files(manifest.folder)}
+    found = []
+    for path in manifest.shared:
+        if not path.is_file():
+            raise EnvironmentFailed(
+                f"{manifest.name}: environment.shared file {file_name(path)} does not exist"
+            )
+        if path.name in own:
+            raise EnvironmentFailed(
+                f"{manifest.name}: environment.shared file {file_name(path)} has the name of "
+                f"a file in {file_name(manifest.folder)}"
+            )
+        found.append(path)
+    return found
+
+
 def _kinds(manifest: Manifest) -> list[str]:
     env = manifest.environment
     kinds = []
@@ -80,13 +102,17 @@ def _kinds(manifest: Manifest) -> list[str]:
 
 
 def environment_key(manifest: Manifest) -> str:
-    """A digest of the manifest, the adapter's files, the host libraries it gets, and the Python
-    that builds the venv: any change gives a new folder, so a stale one is never reused."""
+    """A digest of the manifest, the adapter's files, its shared files, the host libraries it
+    gets, and the Python that builds the venv: any change gives a new folder, so a stale one is
+    never reused."""
     h = hashlib.sha256()
     h.update(manifest.sha256.encode())
     try:
         for path in _files(manifest.folder):
             h.update(str(path.relative_to(manifest.folder)).encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        for path in _shared(manifest):
+            h.update(b"shared\0" + path.name.encode() + b"\0")
             h.update(hashlib.sha256(path.read_bytes()).digest())
         for kind in _kinds(manifest):
             host = adapters_dir() / "_hosts" / _HOSTS[kind][0]
@@ -143,6 +169,8 @@ def prepare(manifest: Manifest, progress: TextIO | None = None) -> Environment:
             target = folder / path.relative_to(manifest.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
+        for path in _shared(manifest):
+            shutil.copy2(path, folder / path.name)
         for kind in kinds:
             host, name = _HOSTS[kind]
             shutil.copy2(adapters_dir() / "_hosts" / host, folder / name)

@@ -19,6 +19,7 @@ Out of process (docs/adapter-protocol.md)::
 
     [environment]
     npm = true                           # or python = ["pymonocypher==4.0.3.4"]
+    shared = ["../libsignal-client/classic.mjs"]   # files of a sibling adapter folder, copied in
 
     [notes]
     "x25519" = "free text shown in the report"
@@ -29,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .capabilities import CAPABILITIES
@@ -53,7 +54,9 @@ _TRANSPORTS = ("python", "command")
 #: The keys of ``[transport]``; a duration among them is read with :func:`_seconds`.
 _TRANSPORT_KEYS = {"kind", "entry", "command", "timeout", "budget"}
 _DEFAULT_TIMEOUT = 10.0
-_ENVIRONMENT = {"python", "npm"}
+_ENVIRONMENT = {"python", "npm", "shared"}
+#: Names an ``environment.shared`` file may not take: the host libraries copied beside it.
+_HOST_NAMES = {"e2ee_host.py", "e2ee-host.mjs"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,12 @@ class Manifest:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @property
+    def shared(self) -> tuple[Path, ...]:
+        """The ``environment.shared`` files: paths relative to the adapter's folder, checked
+        by :func:`load_manifest` to stay inside the folder that holds it (``adapters/``)."""
+        return tuple(self.folder / p for p in self.environment.get("shared", ()))
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -147,6 +156,8 @@ def load_manifest(path: Path) -> Manifest:
         raise bad("environment.python must be a list of pinned requirements")
     if "npm" in environment and not isinstance(environment["npm"], bool):
         raise bad("environment.npm must be true (package.json and package-lock.json beside)")
+    if "shared" in environment:
+        _check_shared(environment, path.parent, bad)
     notes = doc.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         raise bad("notes must be a table of strings")
@@ -165,6 +176,37 @@ def load_manifest(path: Path) -> Manifest:
         notes=dict(notes),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _check_shared(
+    environment: dict[str, Any], folder: Path, bad: Callable[[str], ConfigurationError]
+) -> None:
+    """``environment.shared``: a list of relative paths to files in sibling adapter folders
+    (``"../libsignal-client/classic.mjs"``), each copied next to the adapter in its environment.
+    Only the form is checked here; a missing file is the adapter's error when its environment
+    is keyed or built (conformance.environments)."""
+    shared = environment["shared"]
+    if not isinstance(shared, list) or not all(isinstance(p, str) and p for p in shared):
+        raise bad('environment.shared must be a list of paths, e.g. ["../other/common.mjs"]')
+    if not (environment.get("npm") or environment.get("python")):
+        raise bad("environment.shared needs an environment (npm = true or python = [...])")
+    root = folder.resolve().parent
+    seen: set[str] = set()
+    for rel in shared:
+        pure = PurePosixPath(rel)
+        if "\\" in rel or pure.is_absolute() or not pure.name or pure.name in (".", ".."):
+            raise bad(f"environment.shared: {shown(rel)} must be a relative path to a file")
+        target = (folder / pure).resolve()
+        if not target.is_relative_to(root) or target.is_relative_to(folder.resolve()):
+            raise bad(
+                f"environment.shared: {shown(rel)} must name a file in another adapter folder "
+                f"beside this one (inside {file_name(root)})"
+            )
+        if pure.name in _HOST_NAMES:
+            raise bad(f"environment.shared: {shown(rel)} would replace the host library")
+        if pure.name in seen:
+            raise bad(f"environment.shared: a second file named {shown(pure.name)}")
+        seen.add(pure.name)
 
 
 def _seconds(

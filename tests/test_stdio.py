@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -192,6 +194,82 @@ def test_failed_build_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (folder / "package.json").write_text("{}")
     with pytest.raises(EnvironmentFailed, match=r"package-lock\.json"):
         prepare(load_manifest(folder / "adapter.toml"))
+
+
+def _shared_adapter(root: Path, shared: str, **extra: str) -> Path:
+    """adapters-like root with common/common.mjs and an npm adapter folder that shares it."""
+    (root / "common").mkdir(parents=True, exist_ok=True)
+    (root / "common" / "common.mjs").write_text("export const answer = 42;\n")
+    folder = root / "user"
+    folder.mkdir(exist_ok=True)
+    (folder / "adapter.toml").write_text(
+        'name = "shared-probe"\nimplementation = "probe"\ncapabilities = ["x25519"]\n'
+        '[transport]\nkind = "command"\ncommand = ["{node}", "adapter.mjs"]\n'
+        f"[environment]\nnpm = true\nshared = {shared}\n"
+    )
+    lock = {"name": "p", "version": "1.0.0", "lockfileVersion": 3, "requires": True}
+    lock["packages"] = {"": {"name": "p", "version": "1.0.0"}}
+    (folder / "package.json").write_text('{"name": "p", "version": "1.0.0", "private": true}')
+    (folder / "package-lock.json").write_text(json.dumps(lock))
+    (folder / "adapter.mjs").write_text('import { answer } from "./common.mjs";\n')
+    for name, text in extra.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_environment_shared_files_are_copied_keyed_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[environment] shared``: files of a sibling adapter folder travel into the environment
+    (the libsignal-client version matrix runs one adapter's code against several pins), count
+    in its key, and a missing one is the adapter's error in one line."""
+    from conformance.environments import environment_key
+    from conformance.errors import ConfigurationError
+
+    monkeypatch.setenv("E2EE_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "adapters"
+    folder = _shared_adapter(root, '["../common/common.mjs"]')
+    manifest = load_manifest(folder / "adapter.toml")
+    assert manifest.shared == (folder / "../common/common.mjs",)
+    key = environment_key(manifest)
+    (root / "common" / "common.mjs").write_text("export const answer = 43;\n")
+    assert environment_key(manifest) != key  # an edit of the shared file rebuilds
+    if shutil.which("npm") is None:
+        unavailable("npm is not on PATH")
+    env = prepare(manifest, io.StringIO())
+    assert (env.folder / "common.mjs").read_text() == "export const answer = 43;\n"
+    assert (env.folder / "adapter.mjs").exists()
+    assert (env.folder / "e2ee-host.mjs").exists()
+
+    (root / "common" / "common.mjs").unlink()
+    with pytest.raises(
+        EnvironmentFailed,
+        match=r"shared-probe: environment.shared file .*common"
+        r"\.mjs does not exist",
+    ):
+        environment_key(manifest)
+
+    (root / "common" / "common.mjs").write_text("")
+    clash = _shared_adapter(root, '["../common/common.mjs"]', **{"common.mjs": "mine"})
+    with pytest.raises(EnvironmentFailed, match="has the name of a file in"):
+        environment_key(load_manifest(clash / "adapter.toml"))
+    (clash / "common.mjs").unlink()
+
+    for shared, problem in [
+        ('"../common/common.mjs"', "must be a list of paths"),
+        ('["/etc/passwd"]', "must be a relative path"),
+        ('["../../outside.mjs"]', "must name a file in another adapter folder"),
+        ('["own.mjs"]', "must name a file in another adapter folder"),
+        ('["../common/common.mjs", "../other/common.mjs"]', "a second file named 'common.mjs'"),
+        ('["../common/e2ee-host.mjs"]', "would replace the host library"),
+    ]:
+        bad = _shared_adapter(root, shared)
+        with pytest.raises(ConfigurationError, match=problem):
+            load_manifest(bad / "adapter.toml")
+    no_env = root / "user" / "adapter.toml"
+    no_env.write_text(no_env.read_text().replace("npm = true\n", ""))
+    with pytest.raises(ConfigurationError, match="shared needs an environment"):
+        load_manifest(no_env)
 
 
 def test_repro_works_through_stdio(capsys: pytest.CaptureFixture[str]) -> None:
