@@ -104,6 +104,24 @@ KNOWN: dict[tuple[str, str], int] = {
     ("vodozemac", "IndexTag"): 2,
 }
 
+# Signal's official library, libsignal-client 0.103.0 (issue 17), in the classic sender-key
+# family: its SenderKeyDistributionMessage and SenderKeyMessage carry a 16-byte
+# distribution_uuid as field 1 and move the classic fields up by one, so its distribution
+# messages are not the vectors' bytes (the chain and message keys, ciphertexts and signature
+# inputs agree), every classic message is refused, and the classic implementations refuse its
+# own. Current Signal (signal-pq) passes everywhere.
+KNOWN.update(
+    {
+        ("libsignal-client", "SenderKey"): 2,
+        ("libsignal-client", "BadSignature"): 2,
+        ("libsignal-client", "Replay"): 2,
+        ("libsignal-client,python-axolotl", "pair/signal/sender-keys"): 1,
+        ("libsignal-client,reference", "pair/signal/sender-keys"): 1,
+        ("python-axolotl,libsignal-client", "pair/signal/sender-keys"): 1,
+        ("reference,libsignal-client", "pair/signal/sender-keys"): 1,
+    }
+)
+
 # The libsignal-client version matrix's classic entry (adapters/libsignal-client-0.72.1, the
 # last version that still speaks X3DH): every message it sends, as Alice and as Bob in a
 # session a v3 message opened, carries version byte 0x34 (session version 3 in the high nibble,
@@ -180,6 +198,14 @@ AT_FAULT: dict[tuple[str, str], tuple[str, str]] = {
         "python-axolotl",
     ),
 }
+
+# libsignal's sender keys (above): the classic implementations read each other's distribution
+# messages and libsignal's are read by nobody, so libsignal is charged as sender and receiver.
+AT_FAULT[("libsignal-client,python-axolotl", "pair/signal/sender-keys")] = (
+    "sender",
+    "libsignal-client",
+)
+AT_FAULT[("libsignal-client,reference", "pair/signal/sender-keys")] = ("sender", "libsignal-client")
 
 # libsignal-client 0.72.1 and the TypeScript library (above): each works with every other
 # partner, so where the TypeScript library refuses libsignal's 0x34 the fault is often
