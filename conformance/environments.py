@@ -28,6 +28,7 @@ from typing import TextIO
 from .manifest import Manifest
 from .quoting import file_name
 from .resources import adapters_dir
+from .stdio import child_env
 
 __all__ = [
     "OFFLINE_VARIABLE",
@@ -210,8 +211,16 @@ def _step(log: Path, command: list[str], cwd: Path) -> None:
         fh.write("$ " + " ".join(command) + "\n")
         fh.flush()
         try:
+            # The build sees none of the caller's PYTHONPATH: pip would take a package found
+            # there as installed, and the venv would lack it once run without it.
             done = subprocess.run(
-                command, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, timeout=1800, check=False
+                command,
+                cwd=cwd,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                timeout=1800,
+                check=False,
+                env=child_env(isolated_python=True),
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EnvironmentFailed(f"{' '.join(command[:3])} ...: {exc}") from None

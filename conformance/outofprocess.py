@@ -46,7 +46,7 @@ class StdioAdapter(Adapter):
             manifest.name,
             _command(manifest, env),
             cwd=env.folder,
-            env=child_env(),
+            env=child_env(isolated_python=bool(manifest.environment.get("python"))),
             timeout=manifest.timeout,
             budget=manifest.budget if manifest.budget is not None else DEFAULT_BUDGET,
         )

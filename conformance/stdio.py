@@ -553,8 +553,20 @@ def _key(method: str, params: Mapping[str, Any]) -> str:
     return method + json.dumps(params, sort_keys=True, separators=(",", ":"))
 
 
-def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+#: What makes a Python see packages that are not its own: an adapter with a venv of its own
+#: (``[environment] python``) must run on the versions it pins, whatever the suite's caller set.
+PYTHON_PATH_VARIABLES = ("PYTHONPATH", "PYTHONHOME")
+
+
+def child_env(
+    extra: Mapping[str, str] | None = None, *, isolated_python: bool = False
+) -> dict[str, str]:
+    """The environment of an adapter's process: the suite's own, unbuffered; with
+    ``isolated_python``, without :data:`PYTHON_PATH_VARIABLES`."""
     env = dict(os.environ)
+    if isolated_python:
+        for name in PYTHON_PATH_VARIABLES:
+            env.pop(name, None)
     env.setdefault("PYTHONUNBUFFERED", "1")
     if extra:
         env.update(extra)

@@ -382,3 +382,18 @@ def test_an_unreadable_file_in_an_adapter_folder_is_one_clear_error(
         EnvironmentFailed, match=r"noble: cannot read .*package\.json: Permission denied"
     ):
         environment_key(manifest)
+
+
+def test_an_adapter_with_its_own_venv_does_not_see_the_callers_pythonpath(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The vodozemac adapter's venv pins cryptography 50.0.2; run from a wheel with the suite's
+    # packages on PYTHONPATH, it once ran on the caller's 51.0.1 instead (tests/test_wheel.py).
+    from conformance.stdio import child_env
+
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setenv("PYTHONHOME", "/elsewhere")
+    isolated = child_env(isolated_python=True)
+    assert "PYTHONPATH" not in isolated and "PYTHONHOME" not in isolated
+    assert isolated["PYTHONUNBUFFERED"] == "1"
+    assert child_env()["PYTHONPATH"] == "/elsewhere"
