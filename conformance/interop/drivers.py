@@ -17,9 +17,10 @@ from typing import Any, ClassVar, cast
 
 from ..capabilities.megolm import Megolm
 from ..capabilities.olm import Olm
-from ..capabilities.signal import Signal
-from ..capabilities.signal_pq import SignalPq
+from ..capabilities.signal import Signal, SignalBundle
+from ..capabilities.signal_pq import SignalPq, SignalPqBundle
 from ..errors import ProtocolError
+from ..reference.mlkem import ML_KEM_1024, kyber_r3_keygen
 from . import PairFailure, Rng, step
 
 __all__ = [
@@ -272,20 +273,12 @@ class SignalDriver(Driver):
     def initiate_with(
         self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
     ) -> bytes:
-        """Alice's session on ``impl`` from ``bundle`` with some fields ``changed``."""
+        """Alice's session on ``impl`` from ``bundle`` with some fields ``changed`` (the
+        bundle's fields are the initiation's parameters, in the bundle type's order)."""
         f = {**bundle, **changed}
-        return cast(Signal, impl).signal_initiate(
-            party,
-            f["registration_id"],
-            f["identity_key"],
-            f["signed_prekey_id"],
-            f["signed_prekey"],
-            f["signed_prekey_signature"],
-            f["prekey_id"],
-            f["prekey"],
-            self.rng.key(),
-            self.rng.key(),
-        )
+        fields = [f[name] for name in SignalBundle.__annotations__]
+        initiate: Any = cast(Signal, impl).signal_initiate
+        return bytes(initiate(party, *fields, self.rng.key(), self.rng.key()))
 
     def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:
         return dict(cast(Signal, impl).signal_encrypt(party, plaintext))
@@ -338,8 +331,6 @@ class SignalPqDriver(SignalDriver):
         """As :meth:`SignalDriver.new_party`, then the Kyber pre-key's seed (d, z), unless
         it is the one of ``same_kyber_as``, and the two signatures' nonces; the Kyber
         pre-key's id is the signed pre-key's plus 20."""
-        from ..reference.mlkem import ML_KEM_1024, kyber_r3_keygen
-
         registration, signed_id, prekey_id = ids
         identity = self.rng.key()
         signed = self.rng.key() if signed_private is None else signed_private
@@ -370,22 +361,12 @@ class SignalPqDriver(SignalDriver):
         self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
     ) -> bytes:
         f = {**bundle, **changed}
-        return cast(SignalPq, impl).signal_pq_initiate(
-            party,
-            f["registration_id"],
-            f["identity_key"],
-            f["signed_prekey_id"],
-            f["signed_prekey"],
-            f["signed_prekey_signature"],
-            f["prekey_id"],
-            f["prekey"],
-            f["kyber_prekey_id"],
-            f["kyber_prekey"],
-            f["kyber_prekey_signature"],
-            self.rng.key(),
-            self.rng.key(),
-            self.rng.take(32),
-            self.rng.take(64),
+        fields = [f[name] for name in SignalPqBundle.__annotations__]
+        initiate: Any = cast(SignalPq, impl).signal_pq_initiate
+        return bytes(
+            initiate(
+                party, *fields, self.rng.key(), self.rng.key(), self.rng.take(32), self.rng.take(64)
+            )
         )
 
     def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from ..capabilities.signal_pq import SignalSealedSender
 from ..errors import ProtocolError
 from ..model import SpecRef
@@ -56,7 +59,6 @@ def _last_resort(a: object, b: object, rng: Rng) -> str | None:
     p.states["alice"] = step(
         "alice initiates a second session", p.initiate_with, a, p.states["alice"], bundle
     )
-    p.heard.discard("alice")
     p.exchange("alice", 2)
     p.exchange("bob", 1)
     p.exchange("alice", 1)
@@ -65,9 +67,6 @@ def _last_resort(a: object, b: object, rng: Rng) -> str | None:
 
 def _public(private: bytes) -> bytes:
     """The 33-byte serialised public key (0x05 and the X25519 u-coordinate)."""
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     key = X25519PrivateKey.from_private_bytes(private).public_key()
     return b"\x05" + key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 

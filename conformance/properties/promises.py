@@ -105,7 +105,9 @@ def one_time_key_reuse(d: Driver, rng: Rng) -> str | None:
     (on B) must refuse it, since the key's private part is gone (X3DH §3.4; docs/olm.md). A
     receiver that decrypts it still held the private key: ``receiver_fault``. Signal: Bob's
     next bundle must not offer the key again (X3DH §3.2: the server hands each one-time prekey
-    out once, and Bob deletes it once used). The live session goes on afterwards."""
+    out once, and Bob deletes it once used); current Signal: nor his one-time Kyber pre-key
+    (PQXDH §3.4), and a device left without any Kyber pre-key may publish no bundle at all. The
+    live session goes on afterwards."""
     if isinstance(d, OlmDriver):
         return _olm_one_time_key_reuse(d, rng)
     assert isinstance(d, SignalDriver)
