@@ -165,3 +165,30 @@ def test_a_worker_crashing_in_a_pair_gives_error_results_and_the_run_completes(
             assert "worker process died" in r["detail"]
     assert "interrupted" not in report["run"]
     assert "incomplete" not in report["run"]
+
+
+def test_the_smoke_tier_plays_every_adapter_in_both_roles_in_2n_pairs() -> None:
+    from helpers import adapter_from
+
+    from conformance.interop import smoke_pairs
+
+    def names(n: int) -> set[tuple[str, str]]:
+        ads = [adapter_from(f"a{i}", {}) for i in reversed(range(n))]
+        return {(a.name, b.name) for a, b in smoke_pairs(ads)}
+
+    assert names(1) == {("a0", "a0")}
+    assert names(2) == {("a0", "a0"), ("a1", "a1"), ("a0", "a1"), ("a1", "a0")}
+    four = names(4)
+    assert len(four) == 8
+    assert (
+        {a for a, b in four if a != b}
+        == {b for a, b in four if a != b}
+        == {
+            "a0",
+            "a1",
+            "a2",
+            "a3",
+        }
+    )
+    assert ("a3", "a0") in four
+    assert ("a0", "a3") not in four
