@@ -394,6 +394,7 @@ def test_an_adapter_with_its_own_venv_does_not_see_the_callers_pythonpath(
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     monkeypatch.setenv("PYTHONHOME", "/elsewhere")
     isolated = child_env(isolated_python=True)
-    assert "PYTHONPATH" not in isolated and "PYTHONHOME" not in isolated
+    assert "PYTHONPATH" not in isolated
+    assert "PYTHONHOME" not in isolated
     assert isolated["PYTHONUNBUFFERED"] == "1"
     assert child_env()["PYTHONPATH"] == "/elsewhere"
