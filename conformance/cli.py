@@ -126,6 +126,15 @@ def _parser() -> argparse.ArgumentParser:
         help="run the Wycheproof testvectors_v1 files in DIR (a checkout) instead of the bundled "
         "vectors; files of schemas this suite does not know are listed as skipped",
     )
+    run.add_argument(
+        "--mls-vectors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="run the MLS working group's test-vector files in DIR (mlswg/mls-implementations "
+        "test-vectors, or files in that format) instead of the bundled vectors; categories this "
+        "suite has no check for are listed as skipped",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     _offline_arg(run)
 
@@ -163,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--vectors", type=Path, default=None, metavar="DIR")
     rp.add_argument("--wycheproof", type=Path, default=None, metavar="DIR")
+    rp.add_argument("--mls-vectors", type=Path, default=None, metavar="DIR")
     rp.add_argument("--seed", type=int, metavar="N", help="seed of a randomised check")
     _offline_arg(rp)
 
@@ -306,6 +316,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             out=args.out,
             vectors_root=args.vectors,
             wycheproof=args.wycheproof,
+            mls_vectors=args.mls_vectors,
             cases=args.case,
             tier=args.tier,
             shard=args.shard,
@@ -383,7 +394,9 @@ def _repro(args: argparse.Namespace) -> int:
 
     if args.check.startswith(("pair/", "prop/")):
         return repro_pair(args.check, args.adapter, args.seed, sys.stdout)
-    return repro(args.check, args.adapter, args.vectors, sys.stdout, args.wycheproof)
+    return repro(
+        args.check, args.adapter, args.vectors, sys.stdout, args.wycheproof, args.mls_vectors
+    )
 
 
 def _adapters(args: argparse.Namespace) -> int:

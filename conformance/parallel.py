@@ -48,9 +48,11 @@ class _Job:
     #: The vector file: its path, or its name (wycheproof/...) when read from a Wycheproof checkout.
     vectors: str
     root: str | None
-    #: The Wycheproof checkout the file is read from (with the Wycheproof loader, not ours).
+    #: The Wycheproof checkout (or, with ``external`` "mls", the folder of MLS working-group
+    #: files) the file is read from, with that loader, not ours.
     wycheproof: str | None
     case_ids: tuple[str, ...] | None
+    external: str = "wycheproof"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _work(job: _Job) -> list[CheckResult]:
 
     adapter = _adapter(job.manifest)
     if job.wycheproof is not None:
-        vf = _wycheproof_file(job.wycheproof, job.vectors)
+        vf = _external_files(job.external, job.wycheproof)[job.vectors]
     else:
         vf = loader.load(Path(job.vectors), Path(job.root) if job.root else None)
     cases = None
@@ -129,15 +131,16 @@ def _work_pair(job: _PairJob) -> CheckResult:
 
 
 @functools.cache
-def _wycheproof_files(folder: str) -> dict[str, VectorFile]:
+def _external_files(kind: str, folder: str) -> dict[str, VectorFile]:
+    """The files a Wycheproof checkout or a folder of MLS working-group files gives, by name:
+    one of their files may become several vector files (one per vector type)."""
+    if kind == "mls":
+        from .mlsvectors import load_mls_vectors
+
+        return {vf.name: vf for vf in load_mls_vectors(Path(folder)).files}
     from .wycheproof import load_wycheproof
 
-    # By name: one Wycheproof file may become several vector files (one per vector type).
     return {vf.name: vf for vf in load_wycheproof(Path(folder)).files}
-
-
-def _wycheproof_file(folder: str, name: str) -> VectorFile:
-    return _wycheproof_files(folder)[name]
 
 
 def parallel_ok(tasks: Sequence[Task]) -> bool:
@@ -163,6 +166,7 @@ def run_parallel(
     pairs: Sequence[PairTask] = (),
     seed: int = 0,
     on_pair: Callable[[int, PairTask, CheckResult], None] | None = None,
+    external: str = "wycheproof",
 ) -> None:
     """Run ``tasks`` and then ``pairs`` (with the run's ``seed``) on ``jobs`` workers;
     ``on_done`` gets each task's index, the task and its results as it finishes, ``on_pair``
@@ -185,6 +189,7 @@ def run_parallel(
                 root=str(root) if root is not None else None,
                 wycheproof=str(wycheproof) if wycheproof is not None else None,
                 case_ids=None if task.cases is None else tuple(c.id for _, c in task.cases),
+                external=external,
             )
             futures[pool.submit(_work, job)] = i
         # Submitted after every task, so the workers start on them once the tasks are done.

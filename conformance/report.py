@@ -264,7 +264,11 @@ def reproducer(report: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], str]:
     args = {a["name"]: adapter_arg(a["name"], a["manifest"]) for a in report["adapters"]}
     prefix = report["run"].get("launcher")
     tail: list[str] = []
-    for option, key in (("--vectors", "vectorsRoot"), ("--wycheproof", "wycheproof")):
+    for option, key in (
+        ("--vectors", "vectorsRoot"),
+        ("--wycheproof", "wycheproof"),
+        ("--mls-vectors", "mlsVectors"),
+    ):
         if report["run"].get(key):
             tail += [option, report["run"][key]]
 

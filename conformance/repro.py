@@ -88,9 +88,20 @@ class Recorder:
 
 
 def find_case(
-    check_id: str, root: Path | None, wycheproof: Path | None = None
+    check_id: str,
+    root: Path | None,
+    wycheproof: Path | None = None,
+    mls_vectors: Path | None = None,
 ) -> tuple[VectorFile, Group, Case]:
     """The vector file and case a ``kat/<family>/<file stem>/<case id>`` check id names."""
+    if mls_vectors is not None:
+        from .mlsvectors import load_mls_vectors
+
+        for vf in load_mls_vectors(mls_vectors).files:
+            for group, case in vf.cases():
+                if check_prefix(vf) + case.id == check_id:
+                    return vf, group, case
+        raise ConfigurationError(f"check {check_id}: not in the MLS vector files of {mls_vectors}")
     if wycheproof is not None:
         from .wycheproof import load_wycheproof
 
@@ -141,8 +152,9 @@ def repro(
     root: Path | None,
     out: TextIO,
     wycheproof: Path | None = None,
+    mls_vectors: Path | None = None,
 ) -> int:
-    vf, group, case = find_case(check_id, root, wycheproof)
+    vf, group, case = find_case(check_id, root, wycheproof, mls_vectors)
     adapters = load_adapters(adapter_specs)
     if not adapter_specs:
         adapters = [a for a in adapters if a.supports(vf.capability)]

@@ -50,6 +50,8 @@ class RunOptions:
     out: Path = Path("reports/latest")
     vectors_root: Path | None = None
     wycheproof: Path | None = None
+    #: A folder of the MLS working group's test-vector files (mlswg/mls-implementations format).
+    mls_vectors: Path | None = None
     cases: Sequence[str] = ()
     tier: Tier = "full"
     shard: str | None = None
@@ -145,6 +147,12 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
     started = now()
     if options.wycheproof is not None and options.vectors_root is not None:
         raise ConfigurationError("--wycheproof runs a Wycheproof checkout instead of --vectors")
+    if options.mls_vectors is not None and (
+        options.vectors_root is not None or options.wycheproof is not None
+    ):
+        raise ConfigurationError(
+            "--mls-vectors runs the MLS working group's files instead of --vectors or --wycheproof"
+        )
     if options.jobs < 1:
         raise ConfigurationError(f"--jobs must be at least 1, got {options.jobs}")
     # Everything that can be wrong with the invocation fails here, before any check runs.
@@ -165,7 +173,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             tasks = plan(files, adapters, selection)
             pairs = (
                 plan_pairs(adapters, options.families or None, selection)
-                if options.wycheproof is None
+                if options.wycheproof is None and options.mls_vectors is None
                 else []
             )
             total = sum(t.size for t in tasks) + len(pairs)
@@ -188,6 +196,7 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             "profile": chosen_profile.to_json(),
             "vectorsRoot": str(root) if root is not None else None,
             "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
+            "mlsVectors": str(options.mls_vectors) if options.mls_vectors is not None else None,
             "skippedFiles": skipped_files,
             "planned": total,
         }
@@ -225,6 +234,18 @@ def _name(exc: BaseException) -> str:
 
 def _vector_files(options: RunOptions) -> tuple[list[VectorFile], list[dict[str, str]]]:
     """The vector files to run, and those found but skipped (with why)."""
+    if options.mls_vectors is not None:
+        from .mlsvectors import load_mls_vectors
+
+        mls = load_mls_vectors(options.mls_vectors)
+        if not mls.files:
+            raise ConfigurationError(
+                f"--mls-vectors {options.mls_vectors}: no file this suite can run "
+                f"({len(mls.skipped)} skipped: "
+                + "; ".join(f"{f}: {why}" for f, why in mls.skipped[:5])
+                + ")"
+            )
+        return list(mls.files), [{"file": f, "reason": why} for f, why in mls.skipped]
     if options.wycheproof is not None:
         from .wycheproof import load_wycheproof
 
@@ -337,11 +358,12 @@ def _run_checks(
                 tasks,
                 options.jobs,
                 options.vectors_root,
-                options.wycheproof,
+                options.wycheproof or options.mls_vectors,
                 done,
                 pairs=[pairs[i] for i in remote],
                 seed=seed,
                 on_pair=pair_done,
+                external="mls" if options.mls_vectors is not None else "wycheproof",
             )
             # Those a worker cannot load (an adapter that could not start: an error result
             # without a call) run here.

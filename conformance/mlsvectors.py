@@ -1,0 +1,461 @@
+"""The MLS working group's test vectors (mlswg/mls-implementations, ``test-vectors/*.json``,
+format in its ``test-vectors.md``) as this suite's vector files.
+
+:func:`load_mls_vectors` reads a folder of those files and turns each category this suite has
+a check for into :class:`~conformance.model.VectorFile` objects of the vector types of
+:mod:`conformance.vectortypes.mls`, one group per cipher suite, so the engine runs them against
+every adapter that declares the capability. A file is recognised by its name (the working
+group's files carry no schema field); nothing is written and no official file is shipped.
+
+What this module relies on, from test-vectors.md ("Representation"): a file is a JSON array of
+objects; binary values are hex strings; labels are strings (the suite's types take them as
+bytes, UTF-8); ``optional<T>`` is the value or ``null``. Categories read, and what one entry
+becomes (its index in the file names every result: ``kat/mls-vectors/<file>/<Type>/<case>``,
+the case id ``<index>`` or ``<index>.<sub>``):
+
+- ``tree-math.json``: one MlsTreeMath case per node (``<index>.<node>``), nulls as -1.
+- ``crypto-basics.json``: one case each of MlsRefHash, MlsExpandWithLabel, MlsDeriveSecret,
+  MlsDeriveTreeSecret, MlsSignWithLabel and MlsEncryptWithLabel.
+- ``secret-tree.json``: one MlsSenderData case, and one MlsLeafKeys case per leaf and
+  generation (``<index>.<leaf>.<generation>``), the tree's size being the number of leaves.
+- ``key-schedule.json``: one MlsKeySchedule case per epoch (``<index>.<epoch>``), its
+  init_secret the previous epoch's (``initial_init_secret`` for the first).
+- ``psk_secret.json``: one MlsPskSecret case.
+- ``transcript-hashes.json``: one MlsTranscriptHashes case.
+
+Every case is ``valid`` (the official files hold no invalid ones). Files of other categories,
+and files that are not JSON arrays of objects, are listed as skipped with the reason; an entry
+whose fields do not follow the format makes its whole file skipped, naming the entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import ConfigurationError
+from .inputfiles import Unreadable, load_json
+from .model import Case, Group, SpecRef, Value, VectorFile
+from .vectortypes import VECTOR_TYPES
+
+__all__ = ["FAMILY", "READ", "MlsVectorSet", "load_mls_vectors"]
+
+#: The family every loaded file has (check ids ``kat/mls-vectors/...``).
+FAMILY = "mls-vectors"
+_RFC = "RFC 9420"
+_DOC = "mlswg/mls-implementations test-vectors.md"
+
+
+@dataclass(frozen=True)
+class MlsVectorSet:
+    """What :func:`load_mls_vectors` found: ``files`` ready for the engine; ``skipped`` names
+    each file not loaded, with why."""
+
+    folder: Path
+    files: list[VectorFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def number_of_tests(self) -> int:
+        return sum(vf.number_of_tests for vf in self.files)
+
+
+class _Malformed(Exception):
+    pass
+
+
+# --- reading one entry's values ----------------------------------------------------------------
+
+
+def _get(entry: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in entry:
+        raise _Malformed(f"{where}: no {key!r}")
+    return entry[key]
+
+
+def _hex(entry: Mapping[str, Any], key: str, where: str) -> bytes:
+    value = _get(entry, key, where)
+    if not isinstance(value, str):
+        raise _Malformed(f"{where}.{key} is not a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise _Malformed(f"{where}.{key} is not a hex string") from None
+
+
+def _int(entry: Mapping[str, Any], key: str, where: str) -> int:
+    value = _get(entry, key, where)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Malformed(f"{where}.{key} is not a non-negative integer")
+    return value
+
+
+def _label(entry: Mapping[str, Any], key: str, where: str) -> bytes:
+    value = _get(entry, key, where)
+    if not isinstance(value, str):
+        raise _Malformed(f"{where}.{key} is not a string")
+    return value.encode("utf-8")
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{where} is not an object")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Malformed(f"{where} is not a list")
+    return value
+
+
+def _optional(value: Any, where: str) -> int:
+    if value is None:
+        return -1
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Malformed(f"{where} is neither null nor a node index")
+    return value
+
+
+# --- categories -----------------------------------------------------------------------------------
+
+#: One entry -> (vector type, cipher suite or None, case id, comment, fields) for each case.
+_Made = Iterator[tuple[str, int | None, str, str, dict[str, Value]]]
+
+
+def _tree_math(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    n = _int(entry, "n_leaves", where)
+    arrays = {
+        k: _list(_get(entry, k, where), f"{where}.{k}")
+        for k in ("left", "right", "parent", "sibling")
+    }
+    n_nodes, root = _int(entry, "n_nodes", where), _int(entry, "root", where)
+    for node in range(len(arrays["left"])):
+        fields: dict[str, Value] = {"nLeaves": n, "node": node, "nNodes": n_nodes, "root": root}
+        for key, values in arrays.items():
+            if node >= len(values):
+                raise _Malformed(f"{where}.{key} is shorter than left")
+            fields[key] = _optional(values[node], f"{where}.{key}[{node}]")
+        yield "MlsTreeMath", None, f"{index}.{node}", f"{n} leaves, node {node}", fields
+
+
+def _crypto_basics(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    suite = _int(entry, "cipher_suite", where)
+    e = _object(_get(entry, "ref_hash", where), f"{where}.ref_hash")
+    w = f"{where}.ref_hash"
+    yield (
+        "MlsRefHash",
+        suite,
+        f"{index}",
+        "ref_hash",
+        {"label": _label(e, "label", w), "value": _hex(e, "value", w), "out": _hex(e, "out", w)},
+    )
+    w = f"{where}.expand_with_label"
+    e = _object(_get(entry, "expand_with_label", where), w)
+    yield (
+        "MlsExpandWithLabel",
+        suite,
+        f"{index}",
+        "expand_with_label",
+        {
+            "secret": _hex(e, "secret", w),
+            "label": _label(e, "label", w),
+            "context": _hex(e, "context", w),
+            "length": _int(e, "length", w),
+            "out": _hex(e, "out", w),
+        },
+    )
+    w = f"{where}.derive_secret"
+    e = _object(_get(entry, "derive_secret", where), w)
+    yield (
+        "MlsDeriveSecret",
+        suite,
+        f"{index}",
+        "derive_secret",
+        {"secret": _hex(e, "secret", w), "label": _label(e, "label", w), "out": _hex(e, "out", w)},
+    )
+    w = f"{where}.derive_tree_secret"
+    e = _object(_get(entry, "derive_tree_secret", where), w)
+    yield (
+        "MlsDeriveTreeSecret",
+        suite,
+        f"{index}",
+        "derive_tree_secret",
+        {
+            "secret": _hex(e, "secret", w),
+            "label": _label(e, "label", w),
+            "generation": _int(e, "generation", w),
+            "length": _int(e, "length", w),
+            "out": _hex(e, "out", w),
+        },
+    )
+    w = f"{where}.sign_with_label"
+    e = _object(_get(entry, "sign_with_label", where), w)
+    yield (
+        "MlsSignWithLabel",
+        suite,
+        f"{index}",
+        "sign_with_label",
+        {
+            "priv": _hex(e, "priv", w),
+            "pub": _hex(e, "pub", w),
+            "content": _hex(e, "content", w),
+            "label": _label(e, "label", w),
+            "signature": _hex(e, "signature", w),
+        },
+    )
+    w = f"{where}.encrypt_with_label"
+    e = _object(_get(entry, "encrypt_with_label", where), w)
+    yield (
+        "MlsEncryptWithLabel",
+        suite,
+        f"{index}",
+        "encrypt_with_label",
+        {
+            "priv": _hex(e, "priv", w),
+            "pub": _hex(e, "pub", w),
+            "label": _label(e, "label", w),
+            "context": _hex(e, "context", w),
+            "plaintext": _hex(e, "plaintext", w),
+            "kemOutput": _hex(e, "kem_output", w),
+            "ciphertext": _hex(e, "ciphertext", w),
+        },
+    )
+
+
+def _secret_tree(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    suite = _int(entry, "cipher_suite", where)
+    w = f"{where}.sender_data"
+    e = _object(_get(entry, "sender_data", where), w)
+    yield (
+        "MlsSenderData",
+        suite,
+        f"{index}",
+        "sender_data",
+        {
+            "senderDataSecret": _hex(e, "sender_data_secret", w),
+            "ciphertext": _hex(e, "ciphertext", w),
+            "key": _hex(e, "key", w),
+            "nonce": _hex(e, "nonce", w),
+        },
+    )
+    secret = _hex(entry, "encryption_secret", where)
+    leaves = _list(_get(entry, "leaves", where), f"{where}.leaves")
+    for leaf, generations in enumerate(leaves):
+        for j, g in enumerate(_list(generations, f"{where}.leaves[{leaf}]")):
+            w = f"{where}.leaves[{leaf}][{j}]"
+            g = _object(g, w)
+            generation = _int(g, "generation", w)
+            yield (
+                "MlsLeafKeys",
+                suite,
+                f"{index}.{leaf}.{generation}",
+                (f"leaf {leaf} of {len(leaves)}, generation {generation}"),
+                {
+                    "encryptionSecret": secret,
+                    "nLeaves": len(leaves),
+                    "leaf": leaf,
+                    "generation": generation,
+                    "handshakeKey": _hex(g, "handshake_key", w),
+                    "handshakeNonce": _hex(g, "handshake_nonce", w),
+                    "applicationKey": _hex(g, "application_key", w),
+                    "applicationNonce": _hex(g, "application_nonce", w),
+                },
+            )
+
+
+_EPOCH_FIELDS = {
+    "joinerSecret": "joiner_secret",
+    "welcomeSecret": "welcome_secret",
+    "nextInitSecret": "init_secret",
+    "senderDataSecret": "sender_data_secret",
+    "encryptionSecret": "encryption_secret",
+    "exporterSecret": "exporter_secret",
+    "epochAuthenticator": "epoch_authenticator",
+    "externalSecret": "external_secret",
+    "confirmationKey": "confirmation_key",
+    "membershipKey": "membership_key",
+    "resumptionPsk": "resumption_psk",
+    "externalPub": "external_pub",
+}
+
+
+def _key_schedule(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    suite = _int(entry, "cipher_suite", where)
+    group_id = _hex(entry, "group_id", where)
+    init = _hex(entry, "initial_init_secret", where)
+    for n, e in enumerate(_list(_get(entry, "epochs", where), f"{where}.epochs")):
+        w = f"{where}.epochs[{n}]"
+        e = _object(e, w)
+        x = _object(_get(e, "exporter", w), f"{w}.exporter")
+        fields: dict[str, Value] = {
+            "groupId": group_id,
+            "epoch": n,
+            "treeHash": _hex(e, "tree_hash", w),
+            "confirmedTranscriptHash": _hex(e, "confirmed_transcript_hash", w),
+            "initSecret": init,
+            "commitSecret": _hex(e, "commit_secret", w),
+            "pskSecret": _hex(e, "psk_secret", w),
+            "groupContext": _hex(e, "group_context", w),
+            **{ours: _hex(e, theirs, w) for ours, theirs in _EPOCH_FIELDS.items()},
+            "exporterLabel": _label(x, "label", f"{w}.exporter"),
+            "exporterContext": _hex(x, "context", f"{w}.exporter"),
+            "exporterLength": _int(x, "length", f"{w}.exporter"),
+            "exported": _hex(x, "secret", f"{w}.exporter"),
+        }
+        init = bytes(fields["nextInitSecret"])  # type: ignore[arg-type]
+        yield "MlsKeySchedule", suite, f"{index}.{n}", f"epoch {n}", fields
+
+
+def _psk_secret(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    from .checks.mls import encode_psks
+
+    suite = _int(entry, "cipher_suite", where)
+    psks = []
+    for i, p in enumerate(_list(_get(entry, "psks", where), f"{where}.psks")):
+        w = f"{where}.psks[{i}]"
+        p = _object(p, w)
+        psks.append((_hex(p, "psk_id", w), _hex(p, "psk", w), _hex(p, "psk_nonce", w)))
+    yield (
+        "MlsPskSecret",
+        suite,
+        f"{index}",
+        f"{len(psks)} PSKs",
+        {"psks": encode_psks(psks), "pskSecret": _hex(entry, "psk_secret", where)},
+    )
+
+
+def _transcript_hashes(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    suite = _int(entry, "cipher_suite", where)
+    yield (
+        "MlsTranscriptHashes",
+        suite,
+        f"{index}",
+        "transcript hashes",
+        {
+            "confirmationKey": _hex(entry, "confirmation_key", where),
+            "authenticatedContent": _hex(entry, "authenticated_content", where),
+            "interimTranscriptHashBefore": _hex(entry, "interim_transcript_hash_before", where),
+            "confirmedTranscriptHashAfter": _hex(entry, "confirmed_transcript_hash_after", where),
+            "interimTranscriptHashAfter": _hex(entry, "interim_transcript_hash_after", where),
+        },
+    )
+
+
+_Category = Callable[[Mapping[str, Any], int, str], _Made]
+
+#: File name -> how its entries become cases, and the RFC 9420 sections its groups cite.
+READ: dict[str, tuple[_Category, tuple[str, ...]]] = {
+    "tree-math.json": (_tree_math, ("4.2", "Appendix C")),
+    "crypto-basics.json": (_crypto_basics, ("5.1", "5.2", "8", "9")),
+    "secret-tree.json": (_secret_tree, ("6.3.2", "9")),
+    "key-schedule.json": (_key_schedule, ("8", "8.1", "8.3", "8.5")),
+    "psk_secret.json": (_psk_secret, ("8.4",)),
+    "transcript-hashes.json": (_transcript_hashes, ("8.2",)),
+}
+
+#: Categories of the working group's set this suite has no check for yet.
+NOT_YET = {
+    "message-protection.json": "message protection",
+    "welcome.json": "Welcome processing",
+    "tree-validation.json": "tree validation",
+    "tree-operations.json": "tree operations",
+    "treekem.json": "TreeKEM",
+    "messages.json": "message (de)serialisation",
+    "passive-client-welcome.json": "passive clients",
+    "passive-client-handling-commit.json": "passive clients",
+    "passive-client-random.json": "passive clients",
+}
+
+
+# --- folders and files ----------------------------------------------------------------------------
+
+
+def load_mls_vectors(folder: Path) -> MlsVectorSet:
+    """Load the working-group files of ``folder`` (its ``*.json``; a checkout's root is
+    accepted when its ``test-vectors`` subfolder holds them). Raises ConfigurationError only
+    when ``folder`` is not a folder or holds no ``.json`` file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigurationError(f"--mls-vectors {folder}: not a folder")
+    paths = sorted(p for p in folder.glob("*.json") if p.is_file())
+    if not paths and (folder / "test-vectors").is_dir():
+        folder = folder / "test-vectors"
+        paths = sorted(p for p in folder.glob("*.json") if p.is_file())
+    if not paths:
+        raise ConfigurationError(
+            f"--mls-vectors {folder}: no .json files (pass the test-vectors folder of "
+            "mlswg/mls-implementations, or files in its format)"
+        )
+    found = MlsVectorSet(folder)
+    for path in paths:
+        if path.name not in READ:
+            why = NOT_YET.get(path.name)
+            found.skipped.append(
+                (path.name, f"no check for {why} yet" if why else "not a category this suite reads")
+            )
+            continue
+        try:
+            found.files.extend(_load_file(path))
+        except _Malformed as exc:
+            found.skipped.append((path.name, f"malformed: {exc}"))
+        except Unreadable as exc:
+            found.skipped.append((path.name, exc.problem))
+    return found
+
+
+def _load_file(path: Path) -> list[VectorFile]:
+    doc, raw = load_json(path, "vector file")
+    entries = _list(doc, path.name)
+    read, sections = READ[path.name]
+    by_type: dict[str, dict[int | None, list[Case]]] = {}
+    tc = 0
+    for index, entry in enumerate(entries):
+        where = f"{path.name}[{index}]"
+        for type_name, suite, case_id, comment, fields in read(_object(entry, where), index, where):
+            tc += 1
+            case = Case(
+                tc_id=tc,
+                id=case_id,
+                comment=f"{path.name}[{index}]: {comment}",
+                flags=(),
+                result="valid",
+                fields=MappingProxyType(fields),
+            )
+            by_type.setdefault(type_name, {}).setdefault(suite, []).append(case)
+    digest = hashlib.sha256(raw).hexdigest()
+    refs = (*(SpecRef(_RFC, s) for s in sections), SpecRef(_DOC, path.stem))
+    files = []
+    for type_name, suites in by_type.items():
+        vtype = VECTOR_TYPES[type_name]
+        groups = tuple(
+            Group(
+                vtype,
+                MappingProxyType({} if suite is None else {"cipherSuite": suite}),
+                refs,
+                tuple(cases),
+            )
+            for suite, cases in sorted(suites.items(), key=lambda kv: kv[0] or 0)
+        )
+        files.append(
+            VectorFile(
+                path=path,
+                name=f"{FAMILY}/{path.stem}/{type_name}.json",
+                family=FAMILY,
+                algorithm="MLS",
+                schema=f"{path.name} (mlswg/mls-implementations)",
+                number_of_tests=sum(len(g.cases) for g in groups),
+                header=(f"{path.name}, read as {type_name}",),
+                notes=MappingProxyType({}),
+                source=MappingProxyType(
+                    {"generator": "mlswg/mls-implementations format", "file": path.name}
+                ),
+                groups=groups,
+                sha256=digest,
+            )
+        )
+    return files
