@@ -35,6 +35,7 @@ from helpers import (
     run_file,
 )
 from katbreak import Caps, KatBreak
+from mls_breaks import MLS_BREAKS
 from pq_breaks import PQ_BREAKS
 from signal_pq_breaks import SIGNAL_PQ_BREAKS
 from test_hpke import MockReferenceHpke
@@ -606,6 +607,7 @@ KAT_BREAKS: list[KatBreak] = [
     ),
     *PQ_BREAKS,
     *SIGNAL_PQ_BREAKS,
+    *MLS_BREAKS,
 ]
 
 

@@ -1,0 +1,205 @@
+"""Broken variants of the MLS check kinds (rows of the table in
+tests/test_kat_kinds_catch_broken.py): wrappers around the suite's reference MLS objects (the
+reference adapter's, in process) with one behaviour changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from helpers import MockFlippedOutput, real
+from katbreak import Caps, KatBreak
+
+from conformance.errors import ProtocolError
+
+__all__ = ["MLS_BREAKS"]
+
+
+def _reference(capability: str) -> Any:
+    return real(capability, "reference")
+
+
+class _Wrapped:
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class MockMlsFlippedField(_Wrapped):
+    """One field of what ``method`` returns (an object) has a bit flipped."""
+
+    def __init__(self, inner: Any, method: str, field: str) -> None:
+        super().__init__(inner)
+        self._method, self._field = method, field
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name != self._method:
+            return attr
+
+        def wrapped(*args: Any) -> Any:
+            out = dict(attr(*args))
+            value = out[self._field]
+            if isinstance(value, int):
+                out[self._field] = value + 1
+            else:
+                out[self._field] = bytes([value[0] ^ 1]) + bytes(value[1:])
+            return out
+
+        return wrapped
+
+
+class MockMlsLenientVerifier(_Wrapped):
+    """VerifyWithLabel accepts every signature (RFC 9420 §5.1.2 not checked)."""
+
+    def mls_verify_with_label(self, *args: Any) -> None:
+        return None
+
+
+class MockMlsDecryptNeverRefuses(_Wrapped):
+    """DecryptWithLabel returns an empty plaintext where it should refuse (a failed HPKE open
+    swallowed, RFC 9420 §5.1.3)."""
+
+    def mls_decrypt_with_label(self, *args: Any) -> bytes:
+        try:
+            return bytes(self._inner.mls_decrypt_with_label(*args))
+        except ProtocolError:
+            return b""
+
+
+class MockMlsEncryptFlipsCiphertext(_Wrapped):
+    """EncryptWithLabel's ciphertext has a bit flipped: nobody can decrypt it."""
+
+    def mls_encrypt_with_label(self, *args: Any) -> dict[str, bytes]:
+        out = dict(self._inner.mls_encrypt_with_label(*args))
+        out["ciphertext"] = bytes([out["ciphertext"][0] ^ 1]) + bytes(out["ciphertext"][1:])
+        return out
+
+
+def _caps(capability: str, wrap: Callable[[Any], Any] | None = None) -> Callable[[], Caps]:
+    def caps() -> Caps:
+        inner = _reference(capability)
+        return {capability: inner if wrap is None else wrap(inner)}
+
+    return caps
+
+
+def _row(
+    type_name: str,
+    file: str,
+    capability: str,
+    wrap: Callable[[Any], Any],
+    name: str,
+    caught_by: str | None = None,
+) -> KatBreak:
+    return KatBreak(
+        type_name, f"mls/{file}", _caps(capability), _caps(capability, wrap), caught_by, name
+    )
+
+
+_CB = "mls-crypto-basics"
+
+MLS_BREAKS: list[KatBreak] = [
+    _row(
+        "MlsTreeMath",
+        "tree_math_test.json",
+        "mls-tree-math",
+        lambda i: MockMlsFlippedField(i, "mls_tree_math", "sibling"),
+        "MockMlsWrongSibling",
+    ),
+    _row(
+        "MlsRefHash",
+        "ref_hash_test.json",
+        _CB,
+        lambda i: MockFlippedOutput(i, "mls_ref_hash"),
+        "MockMlsRefHashFlipped",
+    ),
+    _row(
+        "MlsExpandWithLabel",
+        "expand_with_label_test.json",
+        _CB,
+        lambda i: MockFlippedOutput(i, "mls_expand_with_label"),
+        "MockMlsExpandFlipped",
+    ),
+    _row(
+        "MlsDeriveSecret",
+        "derive_secret_test.json",
+        _CB,
+        lambda i: MockFlippedOutput(i, "mls_derive_secret"),
+        "MockMlsDeriveSecretFlipped",
+    ),
+    _row(
+        "MlsDeriveTreeSecret",
+        "derive_tree_secret_test.json",
+        _CB,
+        lambda i: MockFlippedOutput(i, "mls_derive_tree_secret"),
+        "MockMlsDeriveTreeSecretFlipped",
+    ),
+    _row(
+        "MlsSignWithLabel",
+        "sign_with_label_test.json",
+        _CB,
+        MockMlsLenientVerifier,
+        "MockMlsLenientVerifier",
+        "ModifiedSignature",
+    ),
+    _row(
+        "MlsSignWithLabel",
+        "sign_with_label_test.json",
+        _CB,
+        lambda i: MockFlippedOutput(i, "mls_sign_with_label"),
+        "MockMlsSignsBadly",
+    ),
+    _row(
+        "MlsEncryptWithLabel",
+        "encrypt_with_label_test.json",
+        _CB,
+        MockMlsDecryptNeverRefuses,
+        "MockMlsDecryptNeverRefuses",
+        "ModifiedCiphertext",
+    ),
+    _row(
+        "MlsEncryptWithLabel",
+        "encrypt_with_label_test.json",
+        _CB,
+        MockMlsEncryptFlipsCiphertext,
+        "MockMlsEncryptFlipsCiphertext",
+    ),
+    _row(
+        "MlsSenderData",
+        "sender_data_test.json",
+        "mls-secret-tree",
+        lambda i: MockMlsFlippedField(i, "mls_sender_data_keys", "nonce"),
+        "MockMlsSenderDataNonceFlipped",
+    ),
+    _row(
+        "MlsLeafKeys",
+        "leaf_keys_test.json",
+        "mls-secret-tree",
+        lambda i: MockMlsFlippedField(i, "mls_leaf_keys", "application_key"),
+        "MockMlsLeafKeyFlipped",
+    ),
+    _row(
+        "MlsKeySchedule",
+        "key_schedule_test.json",
+        "mls-key-schedule",
+        lambda i: MockMlsFlippedField(i, "mls_key_schedule", "external_pub"),
+        "MockMlsExternalPubFlipped",
+    ),
+    _row(
+        "MlsPskSecret",
+        "psk_secret_test.json",
+        "mls-psk-secret",
+        lambda i: MockFlippedOutput(i, "mls_psk_secret_step"),
+        "MockMlsPskStepFlipped",
+    ),
+    _row(
+        "MlsTranscriptHashes",
+        "transcript_hashes_test.json",
+        "mls-transcript-hashes",
+        lambda i: MockMlsFlippedField(i, "mls_transcript_hashes", "interim_transcript_hash"),
+        "MockMlsInterimHashFlipped",
+    ),
+]

@@ -1,0 +1,227 @@
+"""Generate the MLS vector files in ``vectors/mls/``.
+
+Usage: ``PYTHONPATH=. python vectors/generators/mls.py [--out DIR] [--check]``
+
+The values come from the suite's reference (``conformance/reference/mls``) through
+``vectors/generators/mls_wg.py``, which writes them in the MLS working group's own format
+(mlswg/mls-implementations test-vectors.md) for all seven RFC 9420 cipher suites; this script
+reads those files with the suite's own reader of that format (``conformance.mlsvectors``, what
+``run --mls-vectors`` uses) and writes one file per vector type in the suite's format, adding
+the invalid cases the official files lack:
+
+* ``MlsSignWithLabel``: the signature with a bit flipped, and made over another label;
+* ``MlsEncryptWithLabel``: the ciphertext and the KEM output with a bit flipped, and another
+  label;
+* ``MlsTranscriptHashes``: the confirmation tag (the last KDF.Nh bytes of the
+  AuthenticatedContent) with a bit flipped.
+
+Every case ships only when the reference and at least one implementation not written here
+(ts-mls, rfc9420) reproduce it (``_reproduce``). ``--check`` regenerates and compares.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from conformance.mlsvectors import load_mls_vectors
+from conformance.model import Case, Group, VectorFile
+from vectors.generators import mls_wg
+from vectors.generators._common import (
+    ByteSource,
+    FileBuilder,
+    GeneratorError,
+    NoteSpec,
+    SpecRefSpec,
+    bit_flip,
+    check,
+    run_generator,
+    write,
+)
+from vectors.generators._reproduce import bundled, reproduce
+
+OBSERVATIONS: list[str] = []
+SOURCE = {
+    "generator": "vectors/generators/mls.py",
+    "reproducedBy": "reference, and ts-mls or rfc9420",
+}
+
+#: Vector type -> file name in vectors/mls/.
+FILES = {
+    "MlsTreeMath": "tree_math_test.json",
+    "MlsRefHash": "ref_hash_test.json",
+    "MlsExpandWithLabel": "expand_with_label_test.json",
+    "MlsDeriveSecret": "derive_secret_test.json",
+    "MlsDeriveTreeSecret": "derive_tree_secret_test.json",
+    "MlsSignWithLabel": "sign_with_label_test.json",
+    "MlsEncryptWithLabel": "encrypt_with_label_test.json",
+    "MlsSenderData": "sender_data_test.json",
+    "MlsLeafKeys": "leaf_keys_test.json",
+    "MlsKeySchedule": "key_schedule_test.json",
+    "MlsPskSecret": "psk_secret_test.json",
+    "MlsTranscriptHashes": "transcript_hashes_test.json",
+}
+
+NOTES = {
+    "WorkingGroupFormat": NoteSpec(
+        "BASIC",
+        "Computed by the reference and written in the MLS working group's format first "
+        "(mlswg/mls-implementations test-vectors.md), then read back by the suite's reader of "
+        "that format.",
+    ),
+    "ModifiedSignature": NoteSpec(
+        "SIGNATURE_MALLEABILITY", "A bit of the signature is flipped: VerifyWithLabel must fail."
+    ),
+    "WrongLabel": NoteSpec(
+        "AUTH_BYPASS",
+        "The label differs from the one the signature or ciphertext was made with (RFC 9420 "
+        "§5.1.2, §5.1.3 bind the label into SignContent and EncryptContext).",
+    ),
+    "ModifiedCiphertext": NoteSpec(
+        "AUTH_BYPASS", "A bit of the HPKE ciphertext is flipped: DecryptWithLabel must fail."
+    ),
+    "ModifiedKemOutput": NoteSpec(
+        "AUTH_BYPASS", "A bit of the HPKE KEM output is flipped: DecryptWithLabel must fail."
+    ),
+    "BadConfirmationTag": NoteSpec(
+        "AUTH_BYPASS",
+        "The commit's confirmation tag has a bit flipped: it must not verify under the "
+        "confirmation key (RFC 9420 §8.2, §6.1).",
+    ),
+}
+
+_SUITE_NAMES = {
+    1: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
+    2: "MLS_128_DHKEMP256_AES128GCM_SHA256_P256",
+    3: "MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519",
+    4: "MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448",
+    5: "MLS_256_DHKEMP521_AES256GCM_SHA512_P521",
+    6: "MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448",
+    7: "MLS_256_DHKEMP384_AES256GCM_SHA384_P384",
+}
+
+
+def _refs(group: Group) -> tuple[SpecRefSpec, ...]:
+    return tuple(SpecRefSpec(r.document, r.section, r.level) for r in group.spec_refs)
+
+
+def _flip(value: bytes, src: ByteSource) -> bytes:
+    return bit_flip(value, src.below(8 * len(value)))
+
+
+def _invalid(type_name: str, case: Case, src: ByteSource) -> list[tuple[str, str, dict[str, Any]]]:
+    """The invalid cases made from a valid one: (comment, flag, fields)."""
+    f: dict[str, Any] = dict(case.fields)
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    if type_name == "MlsSignWithLabel":
+        out.append(
+            (
+                "the signature with a bit flipped",
+                "ModifiedSignature",
+                {**f, "signature": _flip(f["signature"], src)},
+            )
+        )
+        out.append(
+            (
+                "verified under another label",
+                "WrongLabel",
+                {**f, "label": f["label"] + b" (another)"},
+            )
+        )
+    elif type_name == "MlsEncryptWithLabel":
+        out.append(
+            (
+                "the ciphertext with a bit flipped",
+                "ModifiedCiphertext",
+                {**f, "ciphertext": _flip(f["ciphertext"], src)},
+            )
+        )
+        out.append(
+            (
+                "the KEM output with a bit flipped",
+                "ModifiedKemOutput",
+                {**f, "kemOutput": _flip(f["kemOutput"], src)},
+            )
+        )
+        out.append(
+            (
+                "decrypted under another label",
+                "WrongLabel",
+                {**f, "label": f["label"] + b" (another)"},
+            )
+        )
+    elif type_name == "MlsTranscriptHashes":
+        content = f["authenticatedContent"]
+        # The confirmation tag closes the AuthenticatedContent (FramedContentAuthData: the
+        # signature, then the tag as a length-prefixed MAC of KDF.Nh bytes).
+        n = len(f["confirmedTranscriptHashAfter"])
+        tag_bit = 8 * (len(content) - n) + src.below(8 * n)
+        out.append(
+            (
+                "the confirmation tag with a bit flipped",
+                "BadConfirmationTag",
+                {**f, "authenticatedContent": bit_flip(content, tag_bit)},
+            )
+        )
+    return out
+
+
+def _write(vf: VectorFile, out: Path, src: ByteSource) -> Path:
+    type_name = vf.groups[0].type.name
+    fb = FileBuilder(
+        algorithm="MLS",
+        type_name=type_name,
+        header=[
+            f"RFC 9420 {type_name[3:]}: computed by the suite's reference for every cipher "
+            "suite, in the working group's format first."
+        ],
+        notes=NOTES,
+        source=SOURCE,
+    )
+    for group in vf.groups:
+        params = dict(group.params)
+        g = fb.group(_refs(group), **params)
+        suite = params.get("cipherSuite")
+        for case in group.cases:
+            where = f"{case.comment}" + (
+                f" ({_SUITE_NAMES.get(int(suite), suite)})" if suite else ""
+            )
+            g.add(where, ["WorkingGroupFormat"], "valid", **dict(case.fields))
+            for comment, flag, fields in _invalid(type_name, case, src):
+                g.add(f"{where}: {comment}", [flag], "invalid", **fields)
+    return write(fb, out / FILES[type_name])
+
+
+def generate(out: Path) -> list[Path]:
+    """Write the MLS vector files into ``out``, reproduce them, check them."""
+    OBSERVATIONS.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        mls_wg.write(Path(tmp))
+        found = load_mls_vectors(Path(tmp))
+        if found.skipped:
+            raise GeneratorError(f"the reader skipped the reference's own files: {found.skipped}")
+        src = ByteSource("mls invalid")
+        by_type = {vf.groups[0].type.name: vf for vf in found.files}
+        missing = sorted(set(FILES) - set(by_type))
+        if missing:
+            raise GeneratorError(f"mls_wg.py wrote no case of {', '.join(missing)}")
+        paths = [_write(by_type[t], out, src) for t in FILES]
+    check(paths)
+    reference = bundled("reference")
+    others = [bundled(n) for n in ("ts-mls", "rfc9420")]
+    OBSERVATIONS.extend(reproduce(paths, [reference, *others]))
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    description = __doc__.splitlines()[0] if __doc__ else None
+    return run_generator("mls.py", description, "mls", generate, OBSERVATIONS, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
