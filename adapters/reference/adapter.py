@@ -1,9 +1,11 @@
 """The suite's reference Olm, Megolm, classic and current (PQXDH + SPQR) Signal, ML-KEM and
-round-3 Kyber1024 as an in-process adapter.
+round-3 Kyber1024 and HPKE as an in-process adapter.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
-same translation of native errors into the neutral kinds applies.
+same translation of native errors into the neutral kinds applies. HPKE's primitives (P-256/384/521,
+X448, HKDF-SHA384/512, AES-256-GCM, which that adapter does not offer) come from the sibling
+conformance.reference.hpke_primitives, the reference's one module over pyca/cryptography.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import conformance
 from conformance.adapter import Adapter, load_adapter
 from conformance.manifest import load_manifest
 from conformance.reference.fingerprint import SignalFingerprintReference
+from conformance.reference.hpke import HpkeReference
+from conformance.reference.hpke_primitives import CryptographyHpkePrimitives
 from conformance.reference.megolm import MegolmReference
 from conformance.reference.mlkem import (
     ML_KEM_512,
@@ -67,6 +71,7 @@ class ReferenceAdapter(Adapter):
             "ml-kem-768": MlKemReference(ML_KEM_768),
             "ml-kem-1024": MlKemReference(ML_KEM_1024),
             "kyber1024-r3": Kyber1024Round3Reference(),
+            "hpke": HpkeReference(CryptographyHpkePrimitives()),
             **{
                 f"{kem}:fixed-randomness": FixedRandomnessMarker()
                 for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")
