@@ -51,6 +51,7 @@ from rfc9180.exceptions import (  # type: ignore[import-untyped,import-not-found
 )
 from rfc9420 import DefaultCryptoProvider  # type: ignore[import-untyped,import-not-found,unused-ignore]
 from rfc9420.codec.tls import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    TLSDecodeError,
     read_opaque_varint,
     read_uint16,
     write_uint32,
@@ -137,10 +138,20 @@ def mls_ref_hash(cipher_suite: int, label: bytes, value: bytes) -> bytes:
     return bytes(_crypto(cipher_suite).hash(encode_ref_hash_input(label, value)))
 
 
+def _expand(crypto: Any, secret: bytes, label: bytes, context: bytes, length: int) -> bytes:
+    try:
+        return bytes(crypto.expand_with_label(secret, label, context, length))
+    except ValueError as exc:
+        # rfc9180's KDF refuses a length over 255 * Nh with this ValueError.
+        if "exceeds maximum" in str(exc):
+            raise Refusal("InvalidInput", str(exc)) from exc
+        raise
+
+
 def mls_expand_with_label(
     cipher_suite: int, secret: bytes, label: bytes, context: bytes, length: int
 ) -> bytes:
-    return bytes(_crypto(cipher_suite).expand_with_label(secret, label, context, length))
+    return _expand(_crypto(cipher_suite), secret, label, context, length)
 
 
 def mls_derive_secret(cipher_suite: int, secret: bytes, label: bytes) -> bytes:
@@ -151,8 +162,7 @@ def mls_derive_tree_secret(
     cipher_suite: int, secret: bytes, label: bytes, generation: int, length: int
 ) -> bytes:
     # As SecretTree._ratchet_step: ExpandWithLabel(secret, label, uint32(generation), length).
-    crypto = _crypto(cipher_suite)
-    return bytes(crypto.expand_with_label(secret, label, write_uint32(generation), length))
+    return _expand(_crypto(cipher_suite), secret, label, write_uint32(generation), length)
 
 
 def mls_sign_with_label(
@@ -266,7 +276,10 @@ def mls_group_context(
     _crypto(cipher_suite)
     # ``extensions`` is the serialised Extension vector with its length prefix; the library's
     # GroupContext holds the vector's content and writes the prefix itself.
-    content, end = read_opaque_varint(extensions, 0)
+    try:
+        content, end = read_opaque_varint(extensions, 0)
+    except TLSDecodeError as exc:
+        raise Refusal("InvalidInput", f"extensions: {exc}") from exc
     if end != len(extensions):
         raise Refusal("InvalidInput", "extensions: bytes after the extension vector")
     gc = GroupContext(
@@ -283,9 +296,12 @@ def mls_key_schedule(
     group_context: bytes,
 ) -> dict[str, bytes]:
     crypto = _crypto(cipher_suite)
-    gc = GroupContext.deserialize(group_context)
-    if gc.serialize() != group_context:
-        raise RuntimeError("rfc9420's GroupContext does not re-serialise to the bytes it parsed")
+    try:
+        # Lax: trailing bytes are ignored and a missing extensions field reads as empty; the
+        # schedule then uses the re-serialised GroupContext.
+        gc = GroupContext.deserialize(group_context)
+    except TLSDecodeError as exc:
+        raise Refusal("InvalidMessage", f"GroupContext: {exc}") from exc
     ks = KeySchedule(init_secret, commit_secret, gc, psk_secret, crypto)
     _, external_pub = crypto.derive_key_pair(ks.external_secret)
     return {
@@ -347,8 +363,13 @@ def mls_transcript_hashes(
     crypto = _crypto(cipher_suite)
     # AuthenticatedContent = wire_format || FramedContent || FramedContentAuthData; the library
     # parses the part after wire_format (a PublicMessage body) and takes wire_format apart.
-    wire_format, off = read_uint16(authenticated_content, 0)
-    content = AuthenticatedContent.deserialize(authenticated_content[off:], wire_format=wire_format)
+    try:
+        wire_format, off = read_uint16(authenticated_content, 0)
+        content = AuthenticatedContent.deserialize(
+            authenticated_content[off:], wire_format=wire_format
+        )
+    except TLSDecodeError as exc:  # the library's decode error; anything else propagates
+        raise Refusal("InvalidMessage", f"AuthenticatedContent: {exc}") from exc
     if content.membership_tag is not None:
         raise Refusal("InvalidMessage", "bytes after the AuthenticatedContent")
     tag = content.confirmation_tag
