@@ -5,9 +5,9 @@ bundled host library. It offers the six ``mls-*`` capabilities of
 ``conformance/capabilities/mls.py`` (the working group's crypto-tier vector categories) for the
 seven RFC cipher suites, each through the library's own functions:
 
-- tree math: ``rfc9420.protocol.tree.tree_math`` (node_width, root, left, right, parent,
-  sibling); the library raises ``RFC9420Error`` for a relation that does not exist (a leaf's
-  children, the root's parent), which is -1 here.
+- tree math: ``rfc9420.protocol.tree.tree_math`` (node_width, root, level, left, right, parent,
+  sibling); -1 where the relation does not exist (a leaf's children, the root's parent and
+  sibling: the library would raise ``RFC9420Error`` there).
 - crypto basics: ``DefaultCryptoProvider`` (expand_with_label, derive_secret, sign_with_label,
   verify_with_label, hash), ``messages.refs.encode_ref_hash_input`` and
   ``crypto.hpke_labels.encrypt_with_label`` / ``decrypt_with_label``. DeriveTreeSecret has no
@@ -112,21 +112,19 @@ def _ec_key_error(exc: RFC9420Error) -> bool:
 # --- mls-tree-math -------------------------------------------------------------------------
 
 
-def _relation(fn: Any, *args: int) -> int:
-    try:
-        return int(fn(*args))
-    except RFC9420Error:  # "leaf node has no children", "root node has no parent"
-        return -1
-
-
 def mls_tree_math(n_leaves: int, node: int) -> dict[str, int]:
+    # -1 exactly where Appendix C has no relation (a leaf's children, the root's parent and
+    # sibling), decided with the library's own level() and root(); anything the library raises
+    # otherwise propagates.
+    root = tree_math.root(n_leaves)
+    leaf = tree_math.level(node) == 0
     return {
         "n_nodes": tree_math.node_width(n_leaves),
-        "root": tree_math.root(n_leaves),
-        "left": _relation(tree_math.left, node),
-        "right": _relation(tree_math.right, node, n_leaves),
-        "parent": _relation(tree_math.parent, node, n_leaves),
-        "sibling": _relation(tree_math.sibling, node, n_leaves),
+        "root": root,
+        "left": -1 if leaf else tree_math.left(node),
+        "right": -1 if leaf else tree_math.right(node, n_leaves),
+        "parent": -1 if node == root else tree_math.parent(node, n_leaves),
+        "sibling": -1 if node == root else tree_math.sibling(node, n_leaves),
     }
 
 
