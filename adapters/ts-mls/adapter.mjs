@@ -63,6 +63,19 @@ function hpkeRefusal(err, what) {
   return new Refusal(kind, `${what}: ${err.message}`);
 }
 
+// ts-mls's KDF is @hpke/core's HKDF, which refuses an output longer than 255 * Nh (RFC 5869
+// §2.3) with a plain Error("Entropy limit reached"); that deliberate check is InvalidInput.
+async function hkdfLength(fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error && err.message === "Entropy limit reached") {
+      throw new Refusal("InvalidInput", `length above 255 * Nh: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
 // A decoder that does not accept its input (undefined) or leaves bytes over.
 function decodeAll(decoder, bytes, what) {
   let res;
@@ -108,7 +121,7 @@ async function refHash({ cipher_suite, label, value }) {
 
 async function expand({ cipher_suite, secret, label, context, length }) {
   const cs = await suite(cipher_suite);
-  return expandWithLabel(secret, text(label), context, length, cs.kdf);
+  return hkdfLength(() => expandWithLabel(secret, text(label), context, length, cs.kdf));
 }
 
 async function derive({ cipher_suite, secret, label }) {
@@ -118,7 +131,7 @@ async function derive({ cipher_suite, secret, label }) {
 
 async function deriveTree({ cipher_suite, secret, label, generation, length }) {
   const cs = await suite(cipher_suite);
-  return deriveTreeSecret(secret, text(label), generation, length, cs.kdf);
+  return hkdfLength(() => deriveTreeSecret(secret, text(label), generation, length, cs.kdf));
 }
 
 async function sign({ cipher_suite, private_key, label, content }) {
@@ -236,7 +249,7 @@ async function keySchedule({ cipher_suite, init_secret, commit_secret, psk_secre
 
 async function exporter({ cipher_suite, exporter_secret, label, context, length }) {
   const cs = await suite(cipher_suite);
-  return mlsExporter(exporter_secret, text(label), context, length, cs);
+  return hkdfLength(() => mlsExporter(exporter_secret, text(label), context, length, cs));
 }
 
 // --- mls-psk-secret ---------------------------------------------------------------------
@@ -290,10 +303,14 @@ serve(
       "mls-transcript-hashes",
     ],
     notes: {
+      "mls-tree-math": "treemath.js; -1 decided with isLeaf and root (ts-mls throws there)",
+      "mls-crypto-basics": "crypto/*.js with the default provider; RefHash label taken whole",
+      "mls-secret-tree": "leaf keys composed: createSecretTree, then ratchetToGeneration (zero reuse guard)",
       "mls-key-schedule":
         "initializeEpoch on the decoded GroupContext (checked to re-encode byte for byte); " +
         "external_pub composed as createGroupInfoWithExternalPub does it",
-      "mls-secret-tree": "leaf keys through createSecretTree and ratchetToGeneration (zero reuse guard)",
+      "mls-psk-secret": "updatePskSecret, external PSK",
+      "mls-transcript-hashes": "composed as processMessages.js: confirmed hash, tag check, interim hash",
     },
   },
   {
