@@ -7,7 +7,8 @@ Every operation that depends on a cipher suite takes its IANA code point ``ciphe
 5 ..._DHKEMP521_..._P521, 6 ..._DHKEMX448_CHACHA20POLY1305_SHA512_Ed448,
 7 MLS_256_DHKEMP384_AES256GCM_SHA384_P384); a suite an implementation does not offer is
 refused with ``Unsupported``. Labels are given without the "MLS 1.0 " prefix, which the
-implementation adds (§5.1.2, §5.1.3, §5.2). Keys are in the serialisation RFC 9180 and
+implementation adds where RFC 9420 does (ExpandWithLabel §8, SignWithLabel §5.1.2,
+EncryptWithLabel §5.1.3); RefHash (§5.2) uses its label as given. Keys are in the serialisation RFC 9180 and
 RFC 9420 §5.1.1 use (raw X25519/X448/Ed25519/Ed448 keys, SEC1 uncompressed points and
 big-endian scalars for the NIST curves).
 """
@@ -196,8 +197,9 @@ class MlsKeySchedule(Protocol):
         confirmed_transcript_hash: bytes,
         extensions: bytes,
     ) -> bytes:
-        """The serialised GroupContext (§8.1), version mls10; ``extensions`` is the already
-        serialised extension vector."""
+        """The serialised GroupContext (§8.1), version mls10; ``extensions`` is the
+        serialised extension vector, its variable-length prefix included (``00`` when
+        empty)."""
         ...
 
     def mls_key_schedule(

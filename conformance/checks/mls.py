@@ -246,7 +246,7 @@ def key_schedule(group: Group, case: Case, impl: object) -> Verdict:
         case.int("epoch"),
         case.bytes("treeHash"),
         case.bytes("confirmedTranscriptHash"),
-        b"",
+        b"\x00",  # no extensions: an empty vector (RFC 9420 §2.1.2)
     )
     epoch = attempt(
         c.mls_key_schedule,
