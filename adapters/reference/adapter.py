@@ -1,5 +1,5 @@
 """The suite's reference Olm, Megolm, classic and current (PQXDH + SPQR) Signal, ML-KEM and
-round-3 Kyber1024 as an in-process adapter.
+round-3 Kyber1024 as an in-process adapter, and its MLS (RFC 9420) crypto tier.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
@@ -22,6 +22,9 @@ from conformance.reference.mlkem import (
     Kyber1024Round3Reference,
     MlKemReference,
 )
+from conformance.reference.mls.hpke_binding import ReferenceHpke
+from conformance.reference.mls.pyca import PycaSignatures
+from conformance.reference.mls.reference import MlsReference
 from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
@@ -52,6 +55,7 @@ class ReferenceAdapter(Adapter):
         return f"{conformance.__version__} (cryptography {self._primitives_adapter.version})"
 
     def capabilities(self) -> dict[str, object]:
+        mls = MlsReference(PycaSignatures(), ReferenceHpke())
         return {
             "olm": OlmReference(self._primitives),
             "olm:fixed-randomness": FixedRandomnessMarker(),
@@ -67,6 +71,17 @@ class ReferenceAdapter(Adapter):
             "ml-kem-768": MlKemReference(ML_KEM_768),
             "ml-kem-1024": MlKemReference(ML_KEM_1024),
             "kyber1024-r3": Kyber1024Round3Reference(),
+            **dict.fromkeys(
+                (
+                    "mls-tree-math",
+                    "mls-crypto-basics",
+                    "mls-secret-tree",
+                    "mls-key-schedule",
+                    "mls-psk-secret",
+                    "mls-transcript-hashes",
+                ),
+                mls,
+            ),
             **{
                 f"{kem}:fixed-randomness": FixedRandomnessMarker()
                 for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")
