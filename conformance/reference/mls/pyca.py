@@ -31,7 +31,12 @@ def _ec_private(scheme: str, private_key: bytes) -> ec.EllipticCurvePrivateKey:
 
 
 class PycaSignatures:
-    """Signature.Sign / Signature.Verify of the five RFC 9420 signature schemes."""
+    """Signature.Sign / Signature.Verify of the five RFC 9420 signature schemes. ECDSA nonces
+    are OpenSSL's random draw, or RFC 6979's deterministic ones with ``deterministic`` (the
+    vector generator's choice, so that its files are reproducible)."""
+
+    def __init__(self, *, deterministic: bool = False) -> None:
+        self._deterministic = deterministic
 
     def sign(self, scheme: str, private_key: bytes, message: bytes) -> bytes:
         try:
@@ -44,7 +49,8 @@ class PycaSignatures:
         if scheme not in _ECDSA:
             raise InvalidInput(f"unknown signature scheme {scheme!r}")
         key = _ec_private(scheme, private_key)
-        return key.sign(message, ec.ECDSA(_ECDSA[scheme][1]()))
+        algorithm = ec.ECDSA(_ECDSA[scheme][1](), deterministic_signing=self._deterministic)
+        return key.sign(message, algorithm)
 
     def verify(self, scheme: str, public_key: bytes, message: bytes, signature: bytes) -> None:
         try:

@@ -1,0 +1,634 @@
+"""The reference MLS crypto tier (conformance/reference/mls) against values of the MLS working
+group's published test vectors (mlswg/mls-implementations, test-vectors/*.json, the commits
+named below; keys there carry the MLS varint length prefix, stripped here), RFC 9420's own
+figures, and round trips."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    InvalidKey,
+    InvalidSignature,
+    Unsupported,
+)
+from conformance.reference.mls.hpke_binding import ReferenceHpke
+from conformance.reference.mls.pyca import PycaSignatures
+from conformance.reference.mls.reference import MlsReference
+from conformance.reference.mls.tls import Reader, opaque, varint
+
+H = bytes.fromhex
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def mls() -> MlsReference:
+    return MlsReference(PycaSignatures(), ReferenceHpke())
+
+
+def unprefix(hex_value: str) -> bytes:
+    """A key as the working group's crypto-basics file writes it: opaque<V>."""
+    r = Reader(H(hex_value))
+    out = r.opaque()
+    assert r.done()
+    return out
+
+
+# --- TLS varints (RFC 9420 §2.1.2) ----------------------------------------------------------
+
+
+def test_varint_sizes_and_minimal_encoding() -> None:
+    assert varint(63) == b"\x3f"
+    assert varint(64) == b"\x40\x40"
+    assert varint(16383) == b"\x7f\xff"
+    assert varint(16384) == b"\x80\x00\x40\x00"
+    assert Reader(b"\x25").varint() == 37
+    assert Reader(b"\x7b\xbd").varint() == 15293
+    with pytest.raises(InvalidInput):  # 37 in two bytes: not the minimal encoding
+        Reader(b"\x40\x25").varint()
+    with pytest.raises(InvalidInput):
+        Reader(b"\xc0\x00\x00\x00\x00\x00\x00\x01").varint()
+    assert opaque(b"ab") == b"\x02ab"
+
+
+# --- tree math (RFC 9420 Appendix C; §4.2's eight-leaf figure) ------------------------------
+
+
+def test_tree_math_eight_leaves(mls: MlsReference) -> None:
+    node = mls.mls_tree_math(8, 3)
+    assert node == {"n_nodes": 15, "root": 7, "left": 1, "right": 5, "parent": 7, "sibling": 11}
+    assert mls.mls_tree_math(8, 7)["parent"] == -1
+    assert mls.mls_tree_math(8, 7)["sibling"] == -1
+    leaf = mls.mls_tree_math(8, 14)
+    assert (leaf["left"], leaf["right"], leaf["parent"], leaf["sibling"]) == (-1, -1, 13, 12)
+
+
+def test_tree_math_single_leaf_and_refusals(mls: MlsReference) -> None:
+    assert mls.mls_tree_math(1, 0) == {
+        "n_nodes": 1,
+        "root": 0,
+        "left": -1,
+        "right": -1,
+        "parent": -1,
+        "sibling": -1,
+    }
+    for n_leaves, node in ((8, 15), (8, -1), (3, 0), (0, 0)):
+        with pytest.raises(InvalidInput):
+            mls.mls_tree_math(n_leaves, node)
+
+
+@pytest.mark.parametrize("n_leaves", [1 << i for i in range(8)])
+def test_tree_math_is_consistent(mls: MlsReference, n_leaves: int) -> None:
+    for x in range(2 * n_leaves - 1):
+        node = mls.mls_tree_math(n_leaves, x)
+        if node["left"] != -1:
+            assert mls.mls_tree_math(n_leaves, node["left"])["parent"] == x
+            assert mls.mls_tree_math(n_leaves, node["right"])["parent"] == x
+            assert mls.mls_tree_math(n_leaves, node["left"])["sibling"] == node["right"]
+
+
+# --- crypto basics: crypto-basics.json at d8b8cd1d23600184ed108cdb2ae14b972480ccc7 ----------
+# (derive_tree_secret from its version 78a6cfc908dc2260ccdef612383b0ec10a9f5d56), entries 0-6.
+
+REF_HASH = {  # suite: (value, out), label "RefHash"
+    1: (
+        "7b06dc6e13fd38b414e6b69f65ff5584ec14ee4236042b147f114efa5d3856d1",
+        "6676ea9e49b3a31e0341af80d5083f0c16ed33ea2e69289604fb6167419a32c5",
+    ),
+    2: (
+        "ffda7e91389cf89152e833506de3fa843f248715f1b9e938a712a8937102797a",
+        "a49afcfdb88934e66bb5f5bea64c120e226207b12eb11346ec41d54b3b548a19",
+    ),
+    3: (
+        "ed446400f927985bb01a7ae0b753621d5deed847e746be974f6c14b8f90a8b22",
+        "233048ac9a40e6252b0c1e4f048c106fb39536e7d58fdf4903957f6eca09ab1d",
+    ),
+    7: (
+        "c598584b5f205f6a4ef6541f3fa564e5e0bf7164d6ced75e7703a690dc3cdef2e502db4760f1655cf8b966ef54efcf37",
+        "bb5eb3e7d28049f38fe301d3e4a97537d4212bc08b7053b38b69e2f90a0f173d1b33243b994c4ad11633af397208be96",
+    ),
+}
+
+EXPAND = {  # suite: (secret, context, length, out), label "ExpandWithLabel"
+    1: (
+        "55566f91303366cc1677e009b3506ead870add13254e4b3d413a8e716e44bdc2",
+        "7f2601b53739cb940e9c59291f5431ececc186d93185f01d2c34fd23ecfe0393",
+        16,
+        "56f994cdab685d988cb9fce9c8873c80",
+    ),
+    2: (
+        "95ac0a820509b87ba7ce3310a9b6e9c8e1b055bdbed7799ced83c810d74c351e",
+        "c29f7c1258f1f914713f1fc658ef55abcf6bc479ad88bd2e50a022bff5b3948e",
+        16,
+        "0db1979cd4d2911f4260a731ae820586",
+    ),
+    3: (
+        "6e3de65ec1bfe1c5d9e69adab19e6e91a2a0d40e1b40b08aefcb97b304236552",
+        "bea5c79212065737ed7e86d0dc80f5d4203c9df7c0fb05386ca6d1810ad31104",
+        32,
+        "2f432d26340d3717c8378ba260953e7663a1c4a28551fe69d2b4d0dabe811f9e",
+    ),
+    7: (
+        "a4933936cc98079b7b9cf61038b0c2e7a9b0e460dd7f552423086a6852e5357b201703788e9cde4023f6a27f0a1d5ce9",
+        "e5dd49de16bcf1d7dc3b434586414068187ad6a5da93e288ad46174c4033e518df4711777d16469a5ff53bb92838e3da",
+        32,
+        "285e905653ce12c317c303a57d4a579e7e803a13f2b93da31fa1ff05e5beaf36",
+    ),
+}
+
+DERIVE_SECRET = {  # suite: (secret, out), label "DeriveSecret"
+    1: (
+        "9f0eca8a66168ee9b6d06dde81123fac016ebcc6054b2315582401c33c86039c",
+        "fe6a0135ca03991c02f74f3909b2728cd82e748046bf3e0b17f5878f7b5e2a85",
+    ),
+    2: (
+        "c5a11dcddc3a92dab194be8704f4104077f9e615e7b1790f8b8d69048aae89b6",
+        "7bc1e27ece9dc416b3a29ce05702ec0c8afaa6226d2978224fd196cc9a5b8f9b",
+    ),
+    3: (
+        "820c5a4cf541eb2661ebae687a7c5bc428707ae828d7c3cec88cebe6b9fb65a7",
+        "34248dea2acb1fa61a2dfd9100675a508b32ae05dfc119d502a2ee4360c66c03",
+    ),
+    7: (
+        "f2acf5f31216040aa71011d7960f3901ef1bf13da8a23da927295d80fc8c04d67f7f37a5a533d3f5a669ec195dd35c5a",
+        "0c6ec49daceb48973d0d7ffb1c01be0d48654a19aff5f1719a6d63e3f39d8d6873faf9d3a28687d0ee6ba880674a7508",
+    ),
+}
+
+DERIVE_TREE_SECRET = {  # suite: (secret, generation, length, out), label "DeriveTreeSecret"
+    1: (
+        "7620af0827ddd6506a20fe3716458f48fd89715d1396ee578eff0750dd1ab926",
+        2694881440,
+        32,
+        "f85fe97705982d10dbead53c4f83318479c2211e994bcf1ba615f0d8f66d6016",
+    ),
+    2: (
+        "2c48370d905a462270452a6fdfa8c7cd3494527babe6b8767bb3129111e996e9",
+        2694881440,
+        32,
+        "c13c3c45c696bb164305215c586371f362dc6be5c570d08d136d69b3af27f9a0",
+    ),
+    3: (
+        "168b187171d90947aedac49980939b2dd71041e40350b046e540e0191cf99e0f",
+        2694881440,
+        32,
+        "a59537e982b032f55b8f00eb853ca1200cf7c1ff7ce2898da85ccaf0ac9c0d69",
+    ),
+}
+
+SIGN = {  # suite: (pub, content, signature), label "SignWithLabel"
+    1: (
+        "20c838d9a9a5e567983552f8d99d38803014be9e42fe7590de6ba9a8cc54f2a475",
+        "30af7b57e745f530d99f682d2e6ad4f2cdaa14c0bfa5dd9c3d4b6b6161dcd4d3",
+        "e6d25105502f2b0aa1faaea4f87fb3c2d61155f79cc712a63794d433bbd0641a1eecaa47bdf81a3eebcd61cd7fe70c924a8fbbfbb33676b26331756565391b07",
+    ),
+    2: (
+        "4041041f121c523b685e54b37f00ff1747a2f96441621294dcdd08bb1b5a58b897052494221feb68df9e7a3a8046704598a4481f2d056f9aab7b1a4e4f305abc6460a1",
+        "14144ae1028debf6f1b6a796d39ba51907cb64571f5bee57f1963256c9127a79",
+        "304402202d27ae06b7a809135ce7ce62d6145fbed5a91751d1c8770cedf0dd2a9bac179f022069340968bae78035db627ff2daaaf30ae1991400c144850878ea433796967dc5",
+    ),
+}
+
+SIGN_PRIV = {  # suite: (priv, pub) for a sign-then-verify round trip
+    1: (
+        "209f6afca545e0ea67b5b8c4440d6355be4a321ed5cd422e68f46eef832082f8d7",
+        "20c838d9a9a5e567983552f8d99d38803014be9e42fe7590de6ba9a8cc54f2a475",
+    ),
+    7: (
+        "30b06fe6ed9e7a08838b930730bb2b05a5f9f40b22bf2fec4f12d7597936835796dcf4c1dfe2a06f0a880b98acbcf5e2d3",
+        "406104c8d00545ac8ead86b25f0bc1d74731afd5627e74eb991f6c223fa67ee9474f85c517b03baa32035e0db64d42b34ed38918597276fe7378e828767e6fb4cea9522230425a77a6a8fe7f9a748e0da79d8d70490825ecc7622b510cc582b4136569",
+    ),
+}
+
+ENCRYPT = {  # suite: (priv, context, kem_output, ciphertext, plaintext), label "EncryptWithLabel"
+    1: (
+        "209b1a15adf386aa22de4c19b7b1267ce3d7eee21a66c3bbafcf8750cad308e8f4",
+        "4adad5a8ff163b5e9c9397728e94267f118cfb7471babf3b4b9c85419dd8ead4",
+        "8acf7b2c1a8d4a6614ec844d1544c62f60993c2975fc8051a655406573feed06",
+        "388491a9a82788528d7c8767b51327a0d401247cf102d04321ab7877177c710a16e776a46e2b74be529ecf2e35f1daa3",
+        "b442c4606b97eca24b082479b2c187ee9661ece6ac061357e9db0edbb2a89a67",
+    ),
+    3: (
+        "20272fdc99f665df517d470e403dba4ffb4e01700f2414deb9d18632d9308573a4",
+        "f271148cb66564c09983c28189c33443757fa402aa2c7e4e46a55ae62eea4985",
+        "089e4ac2988c0dbef2a573439b8ba75b0169c9a502a1a2d171b3775df0d53b41",
+        "c52c358a78e622d9bda1a1df5530149f6958a268b8e5212e5d1e6a1a3028f99eab10b45e8c9f296881c489946652d36b",
+        "d9c32b9b7d08900c523a4f74f07b94cd850d0be936f6a2d78d55e2998df6fa4e",
+    ),
+}
+
+
+@pytest.mark.parametrize("suite", sorted(REF_HASH))
+def test_ref_hash(mls: MlsReference, suite: int) -> None:
+    value, out = REF_HASH[suite]
+    assert mls.mls_ref_hash(suite, b"RefHash", H(value)) == H(out)
+
+
+@pytest.mark.parametrize("suite", sorted(EXPAND))
+def test_expand_with_label(mls: MlsReference, suite: int) -> None:
+    secret, context, length, out = EXPAND[suite]
+    got = mls.mls_expand_with_label(suite, H(secret), b"ExpandWithLabel", H(context), length)
+    assert got == H(out)
+
+
+@pytest.mark.parametrize("suite", sorted(DERIVE_SECRET))
+def test_derive_secret(mls: MlsReference, suite: int) -> None:
+    secret, out = DERIVE_SECRET[suite]
+    assert mls.mls_derive_secret(suite, H(secret), b"DeriveSecret") == H(out)
+
+
+@pytest.mark.parametrize("suite", sorted(DERIVE_TREE_SECRET))
+def test_derive_tree_secret(mls: MlsReference, suite: int) -> None:
+    secret, generation, length, out = DERIVE_TREE_SECRET[suite]
+    got = mls.mls_derive_tree_secret(suite, H(secret), b"DeriveTreeSecret", generation, length)
+    assert got == H(out)
+
+
+@pytest.mark.parametrize("suite", sorted(SIGN))
+def test_verify_with_label(mls: MlsReference, suite: int) -> None:
+    pub, content, signature = SIGN[suite]
+    mls.mls_verify_with_label(suite, unprefix(pub), b"SignWithLabel", H(content), H(signature))
+    with pytest.raises(InvalidSignature):
+        mls.mls_verify_with_label(suite, unprefix(pub), b"SignWithLabeL", H(content), H(signature))
+
+
+#: Entry 6 (suite 7, P-384) of that stored file: its signature verifies with ECDSA over SHA-256,
+#: not the SHA-384 of RFC 9420's ecdsa_secp384r1_sha384 (§17.1), so the reference refuses it.
+SUITE_7_SHA256_SIGNATURE = (
+    "406104c8d00545ac8ead86b25f0bc1d74731afd5627e74eb991f6c223fa67ee9474f85c517b03baa32035e0db64d42b34ed38918597276fe7378e828767e6fb4cea9522230425a77a6a8fe7f9a748e0da79d8d70490825ecc7622b510cc582b4136569",
+    "c4d5389455e8b30fff160baf9c4f4e12cf91d1f44ead971d77791750b26fe45b33063be5dd922482400c4d0cc445dc89",
+    "306402304bdba4d234cd499e01c5198b47d683439725cbb29f1c4ac7446293909fac4b54b5cf96fe1d383a64f84240bb33b75c5102302728fe53a77de02610a33bfd17b3a07b2981e00af00a74aad1994ee9b1beb6d6a42c40df5eca8d89043175c7d580a414",
+)
+
+
+def test_stored_suite_7_signature_is_over_sha256_and_refused(mls: MlsReference) -> None:
+    pub, content, signature = SUITE_7_SHA256_SIGNATURE
+    with pytest.raises(InvalidSignature):
+        mls.mls_verify_with_label(7, unprefix(pub), b"SignWithLabel", H(content), H(signature))
+
+
+@pytest.mark.parametrize("suite", sorted(SIGN_PRIV))
+def test_sign_with_label_round_trip(mls: MlsReference, suite: int) -> None:
+    priv, pub = (unprefix(k) for k in SIGN_PRIV[suite])
+    sig = mls.mls_sign_with_label(suite, priv, b"label", b"content")
+    mls.mls_verify_with_label(suite, pub, b"label", b"content", sig)
+    with pytest.raises(InvalidKey):
+        mls.mls_verify_with_label(suite, pub[:-1], b"label", b"content", sig)
+
+
+@pytest.mark.parametrize("suite", sorted(ENCRYPT))
+def test_decrypt_with_label(mls: MlsReference, suite: int) -> None:
+    priv, context, kem_output, ciphertext, plaintext = ENCRYPT[suite]
+    sk = unprefix(priv)
+    got = mls.mls_decrypt_with_label(
+        suite, sk, b"EncryptWithLabel", H(context), H(kem_output), H(ciphertext)
+    )
+    assert got == H(plaintext)
+    with pytest.raises(AuthenticationFailed):
+        mls.mls_decrypt_with_label(
+            suite, sk, b"EncryptWithLabel", H(context)[1:], H(kem_output), H(ciphertext)
+        )
+
+
+@pytest.mark.parametrize("suite", range(1, 8))
+def test_encrypt_with_label_round_trip(mls: MlsReference, suite: int) -> None:
+    hpke = ReferenceHpke()
+    from conformance.reference.mls.ciphersuites import SUITES
+
+    sk, pk = hpke.derive_key_pair(SUITES[suite].kem_id, bytes(range(66)))
+    sealed = mls.mls_encrypt_with_label(suite, pk, b"label", b"context", b"plaintext")
+    opened = mls.mls_decrypt_with_label(
+        suite, sk, b"label", b"context", sealed["kem_output"], sealed["ciphertext"]
+    )
+    assert opened == b"plaintext"
+
+
+def test_unoffered_suite_is_unsupported(mls: MlsReference) -> None:
+    with pytest.raises(Unsupported):
+        mls.mls_derive_secret(8, bytes(32), b"x")
+
+
+# --- secret tree: secret-tree.json at 42d003dd83c749a34c22ea691c66cfa192714249 -------------
+
+
+def test_sender_data_keys_entry_0(mls: MlsReference) -> None:
+    keys = mls.mls_sender_data_keys(
+        1,
+        H("530eb44c6d216b3ecd6c9043fe4bae2b0ca46411bc27914e5519eb8eb352d43a"),
+        H(
+            "7fb6d93ee3e4ed5fe44b129fd73ae4b528feef3ed71c918a32be983f67d577ec186ec726b0d42fab07aa1485a00c0a2c402a023a6037074eea3f6dbf84c62245316261cd15f4d3cde7f6264e4d"
+        ),
+    )
+    assert keys == {
+        "key": H("dc0a4a17f3fcebae06c56b25448aef95"),
+        "nonce": H("ebda7c8d58ce2b2c95024570"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("suite", "secret", "n_leaves", "leaf", "expected"),
+    [
+        (
+            1,
+            "98e17a91f59669d7a64bcfa706e3fe5c0bf0973c807c8aead326cc4dc368da1d",
+            1,
+            0,
+            (
+                "245bb77d170c9152f5093e436d76807c",
+                "7259803ca33e47c942976c58",
+                "d4f7ae974e8814bfb9f5afd60d691f74",
+                "cd8d974348c3d739ae028726",
+            ),
+        ),
+        (
+            1,
+            "01d0e99e8944f05e1ffba9c55a924aa3263fc2f736804ca6e18abebd9cfcf2a0",
+            8,
+            7,
+            (
+                "06aaa2796346525ff90d138ee3d368f7",
+                "618b50f5b50cf25c4ae08338",
+                "2116b494a35045ac65489e0474bfa028",
+                "476ed52dbd106234e854a47e",
+            ),
+        ),
+        (
+            2,
+            "0773920f0e117ce99f39b6cadf6aa60cbae935a49b115835daa268b2f58524de",
+            1,
+            0,
+            (
+                "aebf1760d80472d6bd41c212fb9a9f50",
+                "6e8c375a37e49a00cd72dcb2",
+                "f0f40f2c1b943f130d94e2cbd5be3c48",
+                "70edb7e425992f95777646a6",
+            ),
+        ),
+    ],
+)
+def test_leaf_keys_generation_15(
+    mls: MlsReference,
+    suite: int,
+    secret: str,
+    n_leaves: int,
+    leaf: int,
+    expected: tuple[str, str, str, str],
+) -> None:
+    got = mls.mls_leaf_keys(suite, H(secret), n_leaves, leaf, 15)
+    hk, hn, ak, an = (H(x) for x in expected)
+    assert got == {
+        "handshake_key": hk,
+        "handshake_nonce": hn,
+        "application_key": ak,
+        "application_nonce": an,
+    }
+
+
+# --- key schedule: key-schedule.json at 60dd6f908576d6f9eff6b478ef21c72d6ead9785 -----------
+# (that stored version's "exporter" values use the draft label "exporter"; RFC 9420 §8.5 says
+# "exported", so they are not used here)
+
+KEY_SCHEDULE = [  # (entry index, suite, group_id, init, epochs...)
+    (
+        0,
+        1,
+        "EE415C0B5ADDA6D9D81706CFFB733A35",
+        "9344D74B4A874EDD48AB8D6D7FFAE6C098B104D0748F0BBEEB9B24F5E29D28B9",
+        [
+            {
+                "tree_hash": "C5FA9927FF000150C49AC028A6BE55A6FA4E80D4B6EF561767C6FF12E306967B",
+                "commit_secret": "715E27CEF059D8482D3D39DDB6BEDE39CAEDADDF41446D3BA515B95F85252703",
+                "psk_secret": "9A1408E6816ACCAA928E4081121AA076F7E6AA7FEE78E91E0B76B98C786F9B4F",
+                "confirmed_transcript_hash": "39CB042542C9ED52307554BF77D8E704F9F1D882E9CCE03B95F1B9E96F1968E2",
+                "joiner_secret": "FC294C28B68EA9CBDBC5CFE8EE957F668186837D8B6BE772DF89E3606858756E",
+                "init_secret": "6C890AF57D11B034C5D8CEB941EF417FC3F09B57B3003EA22710B7267E8094A4",
+                "epoch_authenticator": "74C3E7B084DA632EB40C304DB7686446AD385DF82CC85EC16E22253E9B3076A0",
+                "external_pub": "AF4CC508700E8273298E85220F55A8ADD1D871AEFB160482EAB6378D6257DE2D",
+            },
+            {
+                "tree_hash": "B72B8173D7F60CFB69195464B9F9B5BDC4244181DC51D582B0B2A458F084D6C6",
+                "commit_secret": "5CA64CB28F8D9208518193BDC99B908197058A4B12614936EC341FC9ADBD899F",
+                "psk_secret": "00" * 32,
+                "confirmed_transcript_hash": "E97ADF65A223F3E76145F3D1DBFBD55E0E30CD3915607B031209301D5ABD2BD7",
+                "resumption_psk": "5BA5DFE8B12E7E4358BCB8665956FFB7469AB59F3A4EF564C6C37384E58B10D1",
+                "membership_key": "778491F9FFD45EAACCA9ADC216F80B56A524101CA627F7070264706AF43CBB80",
+                "external_pub": "EE5EAF2E13683A256D5D5A277709D53B7F4D68219645EA29861EE9E141BD124D",
+            },
+        ],
+    ),
+    (
+        2,
+        2,
+        "E8ABD0B47A48F2AFFBC4E04BCAD2F3B3",
+        "CE747384701AFCAF1B1B15A5EA7919291AEFCEFCC06373367F049EE09E12483E",
+        [
+            {
+                "tree_hash": "98D812E4EC3C7CB7432E313EEFCA6C9FC59F74BDD0A560BB764D4194E3CB0BB1",
+                "commit_secret": "E04DBB63F7C0D5C55F1776C3B49ECCC9AF78867CBE7BCDD304A80DE44709AEB5",
+                "psk_secret": "C06CAF92A60ADFB4F25EF47A43ED312D32B9742A2039D8629C1B0C194AB942A3",
+                "confirmed_transcript_hash": "863179BB142B21EB8E5933E089BE02F5F161DDA4435A4218D108D49248EF3E86",
+                "welcome_secret": "F5252979F1E337776C1459E80B85633B2EC31704D11FE4E7EC11E61F349FF645",
+                "sender_data_secret": "329A710DB070B6B311EC8109DB064BB287BD6BE103DF1A17BD707707DEAB561F",
+                "external_pub": "040998F5B71CFA3CD404945B719B3E69E93095E9607FCB77252C7AC0E9E69AE3417FB03A42D5F5301F415212B53AB0DF3BF6FD1EE77C2FFCDAC26C694FF5872AB0",
+            },
+        ],
+    ),
+    (
+        3,
+        4,
+        "6d792067726f75702035",
+        "60110252b0d88af945b6001d5542d74a2cbd0bc7a83811add25168f2bec0d9aa4f4de7343e99d9e4e6e1e70d39c166d84a2a9b37d5919897641f1c36d6e41942",
+        [
+            {
+                "tree_hash": "eb7fe4fc7b461bdb5c3050f6519e9426a1aecc0d3ee774074a11bb1e9440d3469bb30f22fa8c90d2cef82ce1dc7405337adeb92b261608ccbe3c558d4086039d",
+                "commit_secret": "18a67662add4a0a8c17773e509744cbae7812b337e9aded05fb5263f01d5d47628adb37fd9d2efcb8fd9f0a0961a7a3f1c18c21dec9adf580b93391f85c99558",
+                "psk_secret": "00" * 64,
+                "confirmed_transcript_hash": "105ff21f575751a6a11763b4a199e6b69efc643718018f4d70bcb44bceeabdb71e7cca5d427a991591cf93a8fae8103b9a4397f6db96c661e4ea19f5e5de9cfe",
+                "encryption_secret": "3ab2e4215e1f71fe726c9e8d7a44c5b04f4165aeb7255e48d7b9d31b7d5b3707cf4f6560130cd02583d4c68c146c57f973bba12ed32e1dc64fa8bbb371556399",
+                "confirmation_key": "5d3573bb14a8518faf61959c1181a3e30359e1ecfd5447cea375e96494d54057e6bda07cc9b247c22aba374456a6f3fded8a8fbd7276df03c9e55e26aa973dcb",
+                "external_pub": "2ed89aa9e73bc779b7dd7e3925786edbf1d73ae3ef82074f0f5b703cc7964161bd0e2bb97cd1a6170dfb04b75e32146ef3f10598c5dc8a76",
+            },
+        ],
+    ),
+]
+
+_INPUTS = ("tree_hash", "commit_secret", "psk_secret", "confirmed_transcript_hash")
+
+
+@pytest.mark.parametrize("entry", KEY_SCHEDULE, ids=lambda e: f"entry{e[0]}-suite{e[1]}")
+def test_key_schedule(mls: MlsReference, entry: tuple) -> None:  # type: ignore[type-arg]
+    _, suite, group_id, init_secret, epochs = entry
+    init = H(init_secret)
+    for n, epoch in enumerate(epochs):
+        gc = mls.mls_group_context(
+            suite, H(group_id), n, H(epoch["tree_hash"]), H(epoch["confirmed_transcript_hash"]), b""
+        )
+        out = mls.mls_key_schedule(
+            suite, init, H(epoch["commit_secret"]), H(epoch["psk_secret"]), gc
+        )
+        for name, value in epoch.items():
+            if name not in _INPUTS:
+                assert out[name] == H(value), name  # type: ignore[literal-required]
+        init = out["init_secret"]
+
+
+def test_group_context_suite_1_entry_0(mls: MlsReference) -> None:
+    gc = mls.mls_group_context(
+        1,
+        H("EE415C0B5ADDA6D9D81706CFFB733A35"),
+        0,
+        H("C5FA9927FF000150C49AC028A6BE55A6FA4E80D4B6EF561767C6FF12E306967B"),
+        H("39CB042542C9ED52307554BF77D8E704F9F1D882E9CCE03B95F1B9E96F1968E2"),
+        b"\x00",
+    )
+    assert gc == H(
+        "0001000110EE415C0B5ADDA6D9D81706CFFB733A35000000000000000020C5FA9927FF000150C49AC028A6BE55"
+        "A6FA4E80D4B6EF561767C6FF12E306967B2039CB042542C9ED52307554BF77D8E704F9F1D882E9CCE03B95F1B9"
+        "E96F1968E200"
+    )
+    with pytest.raises(InvalidInput):
+        mls.mls_group_context(1, b"g", 0, b"", b"", b"\x02\x00")
+
+
+def test_exporter_is_rfc_9420_exported(mls: MlsReference) -> None:
+    """RFC 9420 §8.5 written out: ExpandWithLabel(DeriveSecret(s, label), "exported",
+    Hash(context), length)."""
+    import hashlib
+
+    s = bytes(range(32))
+    inner = mls.mls_derive_secret(1, s, b"lbl")
+    want = mls.mls_expand_with_label(1, inner, b"exported", hashlib.sha256(b"ctx").digest(), 40)
+    assert mls.mls_export(1, s, b"lbl", b"ctx", 40) == want
+
+
+# --- PSK secret: psk_secret.json at d582130757223c7135c61d003eb68db4e88870cf, entries 1-2 ---
+
+PSKS = [
+    (
+        [
+            (
+                "55c388e0e99fba6c1633d6b70c50ec3def72563aec7ce787847574bc27ed9d71",
+                "e0a059e7da3660c691b5accb5342a0940f0ac7ea4ae4c886186249698d845860",
+                "66b25bdc9086da6e266ed0828040d7a9547d20ddcfd2988d48113a10afb5a23d",
+            )
+        ],
+        "aa6ee4e7ac86bec0a39c185ad88995e9b86eea9ecca113691090c53bcc86344c",
+    ),
+    (
+        [
+            (
+                "4e96d00ea2059b6c70d0e8777970e65677abee0c4b90e881c4cf7b4aaa8d9184",
+                "62e3157cbb3799d0f54fb873e7f7e46257a01e9e4297413e769c4f0afeb1a206",
+                "924a5371246476aca6a92eec7d295af3c9ed3f905aaeb97dc4748ac4cdc889fd",
+            ),
+            (
+                "8034d46a6150c7c4817f7584edf51006ec8432c55ae1de77d0ccd51c523ed97d",
+                "27f5dd47bf87802cdfac24f1bfde71595a62ea8bc6a9ab335ba23c98d5fee267",
+                "07ade6664316831d1ceddc1f7f8b26ff132f7130f4c6c6c51f07191d8f2a328e",
+            ),
+        ],
+        "e582f70f0b6a48dc9a50583895bc90012147e59bf7ba90b29673075fdb646ff2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("psks", "expected"), PSKS)
+def test_psk_secret_suite_1(
+    mls: MlsReference, psks: list[tuple[str, str, str]], expected: str
+) -> None:
+    secret = bytes(32)
+    for i, (psk_id, psk, nonce) in enumerate(psks):
+        secret = mls.mls_psk_secret_step(1, secret, H(psk_id), H(psk), H(nonce), i, len(psks))
+    assert secret == H(expected)
+
+
+# --- transcript hashes: transcript-hashes.json at ba68d843e6d388142ed758e80d25678674c86235 --
+
+TRANSCRIPTS = [
+    (
+        1,
+        "229F064459029672CFE1AC495C38F88C",
+        "000110B32BD71693601B62C80C5F2BC81C8B19C5A6AECB13046C6801E5DCBF940DD885C2E9D5B2B8889B450D2D3403220220B90FE86F2CCF62B47ED58C60B6F6949518ABCEC2934874444A3F92219FD696A8004040B8571E18E2E18DF468C8CB6D2090241E8C89DDF70F84C027F7DDEB4D0BDC920206731A67BF7C70643D74222891794DF9B62BE713690F42003412B72F24DA6605204CAD42F593A5A64490BBF6676CBD51A7B4D222DB564288DEB20D826E9B33FAB2",
+        "55DADC05484AA055549D9D93003E033E3277F0CC9C40BC8D5F64919627D9FB9C",
+        "BCF376D83899A2F5A76CCD7FD0DD0844ABF4FD06E9C5561F6FA88C480DBB3B0D",
+        "B75CA0C83191C8A8EADB29673F505FBC72EC0F827FB0BE818193E6DAB3D3F0DF",
+    ),
+    (
+        2,
+        "85C37033735ACCF563A7F6FBC6E17B69",
+        "000110AFBE2ED22F2AB14B85AD93EC9EE212EC3E78E15317D0323F01AB768DEB0D0CFDA090E070EC8937D6E284CB03220220B90FE86F2CCF62B47ED58C60B6F6949518ABCEC2934874444A3F92219FD696A80040473045022071E5D61FF71D4800E2B6592B5E2D99F2AAC9B9C6D28348348100693CB92DE7DC022100B0ED0599CC89AFCDB2D1B31DB3A745151642E8DCA461B9F5DFEE7CC291CAA148207BCEB73512110D318163A93C29542E39B79D4C4422900063B3EA70A91D925042",
+        "C72550569C15580840CBFAB09EA40F73BFA05ABA857C3040B54D276A3962FA4C",
+        "78EFB9F60E5884DDDF124DB14291D940D9DCBD5775F4E1CB6DA06969B9399187",
+        "1A1371A4160E9008DAA4F6F90A52C4CCEB54D74099B3F4D66B870BBDF2C63534",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", TRANSCRIPTS, ids=lambda c: f"suite{c[0]}")
+def test_transcript_hashes(mls: MlsReference, case: tuple[int, str, str, str, str, str]) -> None:
+    suite, key, content, before, confirmed, interim = case
+    got = mls.mls_transcript_hashes(suite, H(key), H(content), H(before))
+    assert got == {"confirmed_transcript_hash": H(confirmed), "interim_transcript_hash": H(interim)}
+    with pytest.raises(AuthenticationFailed):
+        mls.mls_transcript_hashes(suite, H(key)[1:], H(content), H(before))
+    with pytest.raises(InvalidInput):
+        mls.mls_transcript_hashes(suite, H(key), H(content)[:-1], H(before))
+
+
+# --- the working group format writer ----------------------------------------------------------
+
+
+def test_generator_writes_files_the_reference_re_derives(tmp_path: Path, mls: MlsReference) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "vectors" / "generators" / "mls_wg.py"), str(tmp_path)],
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+    )
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "crypto-basics.json",
+        "key-schedule.json",
+        "psk_secret.json",
+        "secret-tree.json",
+        "transcript-hashes.json",
+        "tree-math.json",
+    ]
+    tree = json.loads((tmp_path / "tree-math.json").read_text())
+    for entry in tree:
+        for i, parent in enumerate(entry["parent"]):
+            node = mls.mls_tree_math(entry["n_leaves"], i)
+            assert node["parent"] == (-1 if parent is None else parent)
+    for entry in json.loads((tmp_path / "transcript-hashes.json").read_text()):
+        hashes = mls.mls_transcript_hashes(
+            entry["cipher_suite"],
+            H(entry["confirmation_key"]),
+            H(entry["authenticated_content"]),
+            H(entry["interim_transcript_hash_before"]),
+        )
+        assert hashes["confirmed_transcript_hash"] == H(entry["confirmed_transcript_hash_after"])
+    for entry in json.loads((tmp_path / "crypto-basics.json").read_text()):
+        s = entry["sign_with_label"]
+        mls.mls_verify_with_label(
+            entry["cipher_suite"],
+            unprefix(s["pub"]),
+            s["label"].encode(),
+            H(s["content"]),
+            H(s["signature"]),
+        )
+        e = entry["encrypt_with_label"]
+        assert mls.mls_decrypt_with_label(
+            entry["cipher_suite"],
+            unprefix(e["priv"]),
+            e["label"].encode(),
+            H(e["context"]),
+            H(e["kem_output"]),
+            H(e["ciphertext"]),
+        ) == H(e["plaintext"])
