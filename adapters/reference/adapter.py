@@ -55,6 +55,8 @@ class ReferenceAdapter(Adapter):
         return f"{conformance.__version__} (cryptography {self._primitives_adapter.version})"
 
     def capabilities(self) -> dict[str, object]:
+        # MLS: signatures over pyca/cryptography (conformance/reference/mls/pyca.py), HPKE from
+        # conformance.reference.hpke; SHA-2, HMAC and HKDF from the standard library.
         mls = MlsReference(PycaSignatures(), ReferenceHpke())
         return {
             "olm": OlmReference(self._primitives),

@@ -131,14 +131,14 @@ class _Generator:
                     "expand_with_label": {
                         "context": _hex(context_e),
                         "label": "ExpandWithLabel",
-                        "length": 16 if cs.nh == 32 else 32,
+                        "length": cs.nk,
                         "out": _hex(
                             self.mls.mls_expand_with_label(
                                 code,
                                 secret_e,
                                 b"ExpandWithLabel",
                                 context_e,
-                                16 if cs.nh == 32 else 32,
+                                cs.nk,
                             )
                         ),
                         "secret": _hex(secret_e),
