@@ -534,6 +534,63 @@ KEY_SCHEDULE = [  # (entry index, suite, group_id, init, epochs...)
             },
         ],
     ),
+    (
+        4,
+        5,
+        "6d792067726f75702035",
+        "d124d1698e250805816d13a5f630af5a34e6723ca00dd92b698f022e6e51f935790cd08e70853612e5ffd767c51fb67f2b58da0895be1e2dda36848c621d3158",
+        [
+            {
+                "tree_hash": "ad2a769ad76ee338d5f2ec7e3a819151798feef7944fd2e9c6cf99dcfae8c7d70318f166ec089de654ab7f92cd1999c2ff125c41b4cafbcbb52c636a3ce81caf",
+                "commit_secret": "2f516aff0703ff8d1702f6850161d28e1d4d4bd30493ab51a33b2fd833064914c4a1016d2ce476e66048c7d50e055181f160186d06d66091034855f92d4787bc",
+                "psk_secret": "00" * 64,
+                "confirmed_transcript_hash": "4e087fc304dc38d810c9c60a719c3419b4a4391d9ca8de9b823c0fe683dd58d78d88c717c7cdb3170e07d9ff5bf0df96845b163fbe3ca4914a4886dc917fa68d",
+                "welcome_secret": "f9a0efae268d7ee34dbb99e5f544857c8916c3195ffedfd20e236b80e5477aebd313be1e49410e0eaf9873fd7277fb5e57fe06699aaefbae765ac4ab8b94ba2e",
+                "exporter_secret": "f2a4991fd0dc712f177f748f54725767cb5ff6ed50aa830a7a578860758df7cfce0333f9b8fac47ac643a32e2e94e00b7f22ff8fd5f2d3e1dbc1783b3fed3deb",
+                "external_pub": "04005b544ef719c825d2dd4c4001b85bd91b639d72249f4183e68c163805095e57b75a6301daf5de728315b95247a115793bc31ecffa4ffe533fa8b309537f5b773ac200d2b2fe6ac5942983e6efff7f3ae08a8aa11bf7441771a130e027c53c500c5a1889035f61b888daacaaf104216549ec5897c018003a7e3878cbc48f11748c687aa3",
+            },
+        ],
+    ),
+    (
+        5,
+        6,
+        "6d792067726f75702035",
+        "4ed3af321a245bbbfa04d599fff13908dbf8561d2042d2b3492a3b662137336683a759d45a85848355969cf0bed5f1e030425a97da7a127279aea2d705a06206",
+        [
+            {
+                "tree_hash": "ffc975037966e28b2a13add18383f2951aec92044ba00d96ef4a7329ae700db620bd8e9f216d92840f7f774707adb7b315da45028a1689cd88107c0f8925960d",
+                "commit_secret": "0c2f7c9195275c47793fd78bd7ea19e037285b7f4b4329a61fa17529f2318bb7a05fa4e3cb9e960de2f9c2ecf5c0e7dff5f6e0b265b35e51018f7419d28c7a32",
+                "psk_secret": "00" * 64,
+                "confirmed_transcript_hash": "1e3c1111463944ebf7854d3f0b84859af14390bb102100fab61444c71c31eec5ccc638d694b389758717a4844c6364ac1ffafab873186271d0ea15bfc76609a9",
+                "init_secret": "40064453d69f3e02b19f521e8108d6903eb350bb7ceb5ca9d2236b1cd75473d82a69595f804c8e0b27b09cd97c3f7d9856ba6c302eb1dedf7e5614efe5476c7e",
+                "external_pub": "5cb67e5047187b16114993914c335e96a6235fc144d29cba6b2564e7fb55ba24d6ea66b624ed0f91fd49a3a59974216364a7c12819d55ff0",
+            },
+        ],
+    ),
+    (
+        6,
+        7,
+        "6d792067726f75702035",
+        "b5ee6ea0eea73ac309f7277ff8e8633735532eb331db8474e3d128de447f4ac29a1289ccf53e2250729277cab938c963",
+        [
+            {
+                "tree_hash": "6eb75416501b7359730008fbaabb194e8acbd5e5f30448c82ab06469a8e932840a5fe43d59c55e5a011eb09c453863ca",
+                "commit_secret": "7e287e2cf1d20200e0ddeece6a357413bcc66b3b61c8caa441f446d3bda0c0370a8b33927d6a636d704c69f0f0bcfaab",
+                "psk_secret": "00" * 48,
+                "confirmed_transcript_hash": "1df9f31ec4c04734f6725836d5692c85e3f198a398e86b68d376aaf78f66d3b14d9404b39f757a40abd388d7ba7de1af",
+                "joiner_secret": "527675c930f19cfbfe2aca49ded010b0007bca8b3fb42347a9caf605a31746240234aa733f681e1c0cb0d75b08801ba8",
+                "external_pub": "045e2a2a4ce2054ffb1711c7bf4bd5ce8d4d84f2d58abcd28f43c10c3ebb49c7d4830a38303a33c27c13f49fb296fa4f20de9d56df6d27ae1a0687d57fdf08bc74f2d1512f572233167dc75b7f99b69ec4aaa38219e92a24dc0c13080b3552fa65",
+            },
+            {
+                "tree_hash": "78dac4a129db05dffe5b5af788b6141ac433ea1992a035c38320e9666977917d862d8824c8b901a153b3fa7ddea28d61",
+                "commit_secret": "a3279ba38d8add01dc943f6e8122d72b3f285ccb1fc0a8f4a4adc03404305e2759decb4854902990833027b03f2f548c",
+                "psk_secret": "00" * 48,
+                "confirmed_transcript_hash": "30ff849e597538f03c87fee9a2d82d7aa96aa33ff4ee213277edf6c5a6e81a827ff31422821750befd74760e3b9f5142",
+                "membership_key": "8809aebaf5cc48730c146713bc4239c9db70f2bc2d68c8c21ce8ac4b973818aa7a9a45baefada3508f4870eec19187af",
+                "external_pub": "04aba46c7e20589bad4089b1f42daef4f7524d1373e964d5a52df7eea83f9e42b98b968c74d67190587a769a89a9c537ae5a8a131598f20e70f076deab69d1c936b853ade5fe2752a62edfc3d857442f1fb0a4ea52bb2ea566d050d1855db866c2",
+            },
+        ],
+    ),
 ]
 
 _INPUTS = ("tree_hash", "commit_secret", "psk_secret", "confirmed_transcript_hash")
