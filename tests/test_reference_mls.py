@@ -395,6 +395,22 @@ def test_unoffered_suite_is_unsupported(mls: MlsReference) -> None:
 # --- secret tree: secret-tree.json at 42d003dd83c749a34c22ea691c66cfa192714249 -------------
 
 
+def test_sender_data_keys_suite_7_entry_20(mls: MlsReference) -> None:
+    keys = mls.mls_sender_data_keys(
+        7,
+        H(
+            "637a6243441218ef0484e8372c7721411549ee8c9d4d78e5728f49e8103d9e8d0933b60d2611a7bdb337c812f65c6ccd"
+        ),
+        H(
+            "1daced1c9dca097d90281bbb857a85194b984c917a76ff3832b1888039b1396579f53c719bd2d129c5e2b99a665310d600a5a015ad9317d6eae1fb61f236a6e6e1b553d514d8a5e30c180d90f0"
+        ),
+    )
+    assert keys == {
+        "key": H("0697be272b49410638e4007ce3fd3a1e5e7382e6724891fca4b9981672e17796"),
+        "nonce": H("290367b2f71c47426ab091c7"),
+    }
+
+
 def test_sender_data_keys_entry_0(mls: MlsReference) -> None:
     keys = mls.mls_sender_data_keys(
         1,
@@ -446,6 +462,42 @@ def test_sender_data_keys_entry_0(mls: MlsReference) -> None:
                 "6e8c375a37e49a00cd72dcb2",
                 "f0f40f2c1b943f130d94e2cbd5be3c48",
                 "70edb7e425992f95777646a6",
+            ),
+        ),
+        (
+            7,
+            "2e668cd77d1ecc00d50b03246070e25bfe77f021f141735bb70a0317e5a336a9bd4d65115d415fbeb1764d20a7446ad9",
+            1,
+            0,
+            (
+                "0948b9828b61a832252d6728fe6f1e73c788a634857a66c45b88eff5a0561697",
+                "32c566d0a672074d6bdc283f",
+                "4369510d7ab135d5b30b591370f62c5953b3b874b3bf8c0ae7327466164d8ed1",
+                "8184c5025ae343008555a0a6",
+            ),
+        ),
+        (
+            7,
+            "b3634759925c37bd231fe71618b05af63857c9e09c1c538818b34634d0ab8c32e90a8f0cf3b1b4b39d391e4e2332c9ba",
+            8,
+            5,
+            (
+                "6b7b655dc6ca56a5742b96af9ecb570b562e2fdd5c01b3efff0b2bb9a1842e53",
+                "8a634cf2511322f9b45fd2c0",
+                "9d77c949daa055992f04664e6f75480953e6da6f9d2fc0d650c889eaa0bdabcf",
+                "6552360724c11eb6fefc9eac",
+            ),
+        ),
+        (
+            7,
+            "a12e24c7104290e79eb2da7fc8b2ad734400d37ba05cce50e386192d046a0381874f57b1d53fac0598e8dfd663dc92d4",
+            32,
+            29,
+            (
+                "24c96a3dd26bfefabd07d78d9e4688695a795ac8e4a114f2e1d353aaec000b55",
+                "b6fee51e3b0a641ef60bc16d",
+                "182a20aadeb56ef923fa6c2e30127682266048909e1c06129f90982620f158e3",
+                "0a448eff948b33a33f5ad0c4",
             ),
         ),
     ],
