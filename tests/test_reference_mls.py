@@ -725,6 +725,57 @@ PSKS = [
 ]
 
 
+#: Entry 73 (suite 7, seven PSKs).
+PSKS_SUITE_7 = (
+    [
+        (
+            "3c681f784c2caba862a1292384686f9f50bfbd66f8246bb9397f4328101c938f0b197344f28521548ee3f4f965ea4cf2",
+            "17a2c055fda49efb99a5be68168f124989f60d4b1f2c647478e1ac7fcf9840883940fc37bbb00332dff1418e08d3413c",
+            "48b66ae6023b81db583398996f39fc637ab5dbc30a011bc15df7f0d5c782a5a9aa394ff74a55dd05ab7a45e4bbcdfc0d",
+        ),
+        (
+            "13f41f817c0678c356a398922ae358755e5aed1510fae4c728c12e0709f440666bd64c854b788450ba71780360aed63c",
+            "101791c1735903fd70cc7dbe3420f07537d43aa832237cfd1ba2bb7b9b4b13e9f663939d3aa0bf52bd30811811e393a5",
+            "c4551c219e9e9aa109946900c282967bb6c29686441ae9f6ba10d3bab1e4c0969051165b84c41d325327d386011acb27",
+        ),
+        (
+            "bc100e16b9addadbc77f7647faa4f49d5ce30e07a201bf0e908b8b94a163b1ef80dcb73c28a5821ad9d142dabdcf6d25",
+            "8993453bbf22db167db4399976172262cb9dd4e5d6dec38980c905ceb51bc6f9c1a35d9170fc3f8a151d5dbe2f4c8702",
+            "3024743905863ebf2862c8d79116b45b935e973d8b74c3ee1263ec0dc861ee992ee6af047bb12b7a87cf1ed26909becb",
+        ),
+        (
+            "b37206b15f7e3d3581924f4e6493f1f5ae0f6c7973d7d6c6c43470cce1af01731b7ec2677e3554564c15c4dae1f5b3cc",
+            "3b9aa7fb717013f231620f58851b7b154b5b190e67081244223b752da820d06966626d9db0011ef9444a8b2b82b5fd4a",
+            "5631cece943b7ebdae53052e8359965ec7497e5c74c4387baeefa2ab1aaeb1e17535e32caeb03951759f204dfa60f485",
+        ),
+        (
+            "a72189d69a7a5914938cfe2b8c4f2665defb92752fa9c3ee44a55ad3835a69f6c2f9fcf65aad0471a0b987097935ede0",
+            "dd9f17025a43e1242d5b52ca22d0a8d507268dd3f7dd7327138084b8deb11159bd6f6f3d3783eff0adaefa1c909afe52",
+            "be4e47a6026413c99cbf78218fb76b547f916bc3149969e7ee715d63c6cfae3ccc2579a287c7f57dcc52181feecc99aa",
+        ),
+        (
+            "512dfba26e0505173470d72f003748adc0bcf2cb82200af40c72f2a846884ef9f935076af5d4fa465753e012557f4dfd",
+            "7646f072a3288e575b73a254ae83cd012e0c2caf547b921815a9c286f810ff0ce297e87a2fea866e51a7c77452dbda73",
+            "5f326db95564275695710d276572052869d926b5a0b8693676fab09f0d928eee680d2946bf97ad2e255eae84bf43c4c0",
+        ),
+        (
+            "0cae03f1dc7d7b6ea80c817586a3d9464a8d241c10dfe82491ff99e79f0346c5ca57e811d514d82d65c611e21d203de8",
+            "02545bdc919c7d44abc683277de6fb95920c672fdbd497f8211d20ad666a6abff44e92c7259e9cd025ce9cce10474b4d",
+            "6b9e68570a5b284ab4e414f5652fc7751cffef5703ab21ebf339ba8163aaa2b71b9636292dc0a3b0e1c507b3e50c53ed",
+        ),
+    ],
+    "a86e3e79b720134c0d4821b555622aee300c24aa7338c72cb83a4cd76a836c61fccedab2d89ba28587092226e88e2e93",
+)
+
+
+def test_psk_secret_suite_7_entry_73(mls: MlsReference) -> None:
+    psks, expected = PSKS_SUITE_7
+    secret = bytes(48)
+    for i, (psk_id, psk, nonce) in enumerate(psks):
+        secret = mls.mls_psk_secret_step(7, secret, H(psk_id), H(psk), H(nonce), i, len(psks))
+    assert secret == H(expected)
+
+
 @pytest.mark.parametrize(("psks", "expected"), PSKS)
 def test_psk_secret_suite_1(
     mls: MlsReference, psks: list[tuple[str, str, str]], expected: str
