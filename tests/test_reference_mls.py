@@ -869,3 +869,20 @@ def test_generator_writes_files_the_reference_re_derives(tmp_path: Path, mls: Ml
             H(e["kem_output"]),
             H(e["ciphertext"]),
         ) == H(e["plaintext"])
+
+
+def test_malformed_keys_and_inputs_are_neutral_refusals(mls: MlsReference) -> None:
+    with pytest.raises(InvalidKey):
+        mls.mls_decrypt_with_label(1, bytes(31), b"l", b"c", bytes(32), bytes(20))
+    with pytest.raises(InvalidKey):
+        mls.mls_encrypt_with_label(5, b"\x04" + b"\x01" * 132, b"l", b"c", b"p")
+    with pytest.raises(InvalidKey):
+        mls.mls_sign_with_label(2, bytes(32), b"l", b"c")
+    with pytest.raises(InvalidKey):
+        mls.mls_verify_with_label(2, b"\x04" + bytes(64), b"l", b"c", bytes(64))
+    with pytest.raises(InvalidInput):
+        mls.mls_leaf_keys(1, bytes(32), 8, 8, 0)
+    with pytest.raises(InvalidInput):
+        mls.mls_expand_with_label(1, bytes(32), b"l", b"", 1 << 16)
+    with pytest.raises(InvalidInput):
+        mls.mls_psk_secret_step(1, bytes(32), b"", b"", b"", 2, 2)
