@@ -1,11 +1,12 @@
 """The suite's reference Olm, Megolm, classic and current (PQXDH + SPQR) Signal, ML-KEM and
-round-3 Kyber1024 and HPKE as an in-process adapter.
+round-3 Kyber1024, HPKE and its MLS (RFC 9420) crypto tier as an in-process adapter.
 
 The protocol code (conformance.reference) imports no crypto library; this adapter gives it the
 primitives of the bundled cryptography adapter next door, loaded through its own manifest so the
 same translation of native errors into the neutral kinds applies. HPKE's primitives (P-256/384/521,
 X448, HKDF-SHA384/512, AES-256-GCM, which that adapter does not offer) come from the sibling
-conformance.reference.hpke_primitives, the reference's one module over pyca/cryptography.
+conformance.reference.hpke_primitives, and MLS's signatures (Ed448, ECDSA) from
+conformance.reference.mls.pyca: the reference's two modules over pyca/cryptography.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from conformance.reference.mlkem import (
     Kyber1024Round3Reference,
     MlKemReference,
 )
+from conformance.reference.mls.hpke_binding import ReferenceHpke
+from conformance.reference.mls.pyca import PycaSignatures
+from conformance.reference.mls.reference import MlsReference
 from conformance.reference.olm import OlmReference
 from conformance.reference.primitives import Primitives
 from conformance.reference.sender_keys import SignalGroupReference
@@ -56,6 +60,9 @@ class ReferenceAdapter(Adapter):
         return f"{conformance.__version__} (cryptography {self._primitives_adapter.version})"
 
     def capabilities(self) -> dict[str, object]:
+        # MLS: signatures over pyca/cryptography (conformance/reference/mls/pyca.py), HPKE from
+        # conformance.reference.hpke; SHA-2, HMAC and HKDF from the standard library.
+        mls = MlsReference(PycaSignatures(), ReferenceHpke())
         return {
             "olm": OlmReference(self._primitives),
             "olm:fixed-randomness": FixedRandomnessMarker(),
@@ -72,6 +79,17 @@ class ReferenceAdapter(Adapter):
             "ml-kem-1024": MlKemReference(ML_KEM_1024),
             "kyber1024-r3": Kyber1024Round3Reference(),
             "hpke": HpkeReference(CryptographyHpkePrimitives()),
+            **dict.fromkeys(
+                (
+                    "mls-tree-math",
+                    "mls-crypto-basics",
+                    "mls-secret-tree",
+                    "mls-key-schedule",
+                    "mls-psk-secret",
+                    "mls-transcript-hashes",
+                ),
+                mls,
+            ),
             **{
                 f"{kem}:fixed-randomness": FixedRandomnessMarker()
                 for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")

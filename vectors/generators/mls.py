@@ -201,7 +201,7 @@ def generate(out: Path) -> list[Path]:
     """Write the MLS vector files into ``out``, reproduce them, check them."""
     OBSERVATIONS.clear()
     with tempfile.TemporaryDirectory() as tmp:
-        mls_wg.write(Path(tmp))
+        mls_wg.generate(Path(tmp))
         found = load_mls_vectors(Path(tmp))
         if found.skipped:
             raise GeneratorError(f"the reader skipped the reference's own files: {found.skipped}")

@@ -1,0 +1,50 @@
+"""The :class:`~.crypto.Hpke` interface over the suite's HPKE reference
+(:mod:`conformance.reference.hpke`, RFC 9180): base-mode SealBase / OpenBase (§6.1) and
+DeriveKeyPair (§7.1.3). The ephemeral key of SealBase is DeriveKeyPair of ``Nsk`` bytes drawn
+from the injected ``random`` (the operating system's by default)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from ..hpke import HpkePrimitives, HpkeSuite
+
+__all__ = ["ReferenceHpke"]
+
+#: Any AEAD and KDF serve DeriveKeyPair, which uses only the KEM's own KDF (§7.1.3).
+_ANY_KDF, _ANY_AEAD = 0x0001, 0x0001
+
+
+class ReferenceHpke:
+    """HPKE for the MLS reference over :class:`conformance.reference.hpke.HpkeSuite`."""
+
+    def __init__(
+        self,
+        primitives: HpkePrimitives | None = None,
+        random: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self._p = primitives
+        self._random = random
+
+    def seal_base(
+        self, kem_id: int, kdf_id: int, aead_id: int, pk: bytes, info: bytes, aad: bytes, pt: bytes
+    ) -> tuple[bytes, bytes]:
+        suite = HpkeSuite(kem_id, kdf_id, aead_id, self._p)
+        return suite.seal(pk, info, aad, pt, self._random(suite.kem.n_sk))
+
+    def open_base(
+        self,
+        kem_id: int,
+        kdf_id: int,
+        aead_id: int,
+        enc: bytes,
+        sk: bytes,
+        info: bytes,
+        aad: bytes,
+        ct: bytes,
+    ) -> bytes:
+        return HpkeSuite(kem_id, kdf_id, aead_id, self._p).open(enc, sk, info, aad, ct)
+
+    def derive_key_pair(self, kem_id: int, ikm: bytes) -> tuple[bytes, bytes]:
+        return HpkeSuite(kem_id, _ANY_KDF, _ANY_AEAD, self._p).derive_key_pair(ikm)
