@@ -15,9 +15,11 @@ the case id ``<index>`` or ``<index>.<sub>``):
 
 - ``tree-math.json``: one MlsTreeMath case per node (``<index>.<node>``), nulls as -1.
 - ``crypto-basics.json``: one case each of MlsRefHash, MlsExpandWithLabel, MlsDeriveSecret,
-  MlsDeriveTreeSecret, MlsSignWithLabel and MlsEncryptWithLabel.
+  MlsDeriveTreeSecret, MlsSignWithLabel and MlsEncryptWithLabel; the files carry ``priv`` and
+  ``pub`` with their variable-length prefix, which is taken off.
 - ``secret-tree.json``: one MlsSenderData case, and one MlsLeafKeys case per leaf and
-  generation (``<index>.<leaf>.<generation>``), the tree's size being the number of leaves.
+  generation (``<index>.<leaf>.<generation>``), the tree's size ``n_leaves`` where the entry
+  gives it (else the number of leaves); a leaf's entry is one generation or a list of them.
 - ``key-schedule.json``: one MlsKeySchedule case per epoch (``<index>.<epoch>``), its
   init_secret the previous epoch's (``initial_init_secret`` for the first).
 - ``psk_secret.json``: one MlsPskSecret case.
@@ -92,6 +94,20 @@ def _int(entry: Mapping[str, Any], key: str, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise _Malformed(f"{where}.{key} is not a non-negative integer")
     return value
+
+
+def _key(entry: Mapping[str, Any], key: str, where: str) -> bytes:
+    """A key of crypto-basics: the working group's file carries it as an MLS variable-length
+    opaque (its varint length prefix, RFC 9420 §2.1.2, included); the suite's types take the
+    key itself."""
+    data = _hex(entry, key, where)
+    if not data or data[0] >> 6 == 3:
+        raise _Malformed(f"{where}.{key} is not a length-prefixed key")
+    size = 1 << (data[0] >> 6)
+    n = int.from_bytes(data[:size], "big") & ((1 << (8 * size - 2)) - 1)
+    if len(data) != size + n:
+        raise _Malformed(f"{where}.{key}: its length prefix says {n} bytes, not {len(data) - size}")
+    return data[size:]
 
 
 def _label(entry: Mapping[str, Any], key: str, where: str) -> bytes:
@@ -201,8 +217,8 @@ def _crypto_basics(entry: Mapping[str, Any], index: int, where: str) -> _Made:
         f"{index}",
         "sign_with_label",
         {
-            "priv": _hex(e, "priv", w),
-            "pub": _hex(e, "pub", w),
+            "priv": _key(e, "priv", w),
+            "pub": _key(e, "pub", w),
             "content": _hex(e, "content", w),
             "label": _label(e, "label", w),
             "signature": _hex(e, "signature", w),
@@ -216,8 +232,8 @@ def _crypto_basics(entry: Mapping[str, Any], index: int, where: str) -> _Made:
         f"{index}",
         "encrypt_with_label",
         {
-            "priv": _hex(e, "priv", w),
-            "pub": _hex(e, "pub", w),
+            "priv": _key(e, "priv", w),
+            "pub": _key(e, "pub", w),
             "label": _label(e, "label", w),
             "context": _hex(e, "context", w),
             "plaintext": _hex(e, "plaintext", w),
@@ -245,8 +261,12 @@ def _secret_tree(entry: Mapping[str, Any], index: int, where: str) -> _Made:
     )
     secret = _hex(entry, "encryption_secret", where)
     leaves = _list(_get(entry, "leaves", where), f"{where}.leaves")
+    # The tree's size: n_leaves where the file gives it, else one leaf per entry of leaves.
+    n_leaves = _int(entry, "n_leaves", where) if "n_leaves" in entry else len(leaves)
     for leaf, generations in enumerate(leaves):
-        for j, g in enumerate(_list(generations, f"{where}.leaves[{leaf}]")):
+        # A leaf's entry is one generation's object, or a list of them (test-vectors.md).
+        listed = [generations] if isinstance(generations, dict) else generations
+        for j, g in enumerate(_list(listed, f"{where}.leaves[{leaf}]")):
             w = f"{where}.leaves[{leaf}][{j}]"
             g = _object(g, w)
             generation = _int(g, "generation", w)
@@ -254,10 +274,10 @@ def _secret_tree(entry: Mapping[str, Any], index: int, where: str) -> _Made:
                 "MlsLeafKeys",
                 suite,
                 f"{index}.{leaf}.{generation}",
-                (f"leaf {leaf} of {len(leaves)}, generation {generation}"),
+                f"leaf {leaf} of {n_leaves}, generation {generation}",
                 {
                     "encryptionSecret": secret,
-                    "nLeaves": len(leaves),
+                    "nLeaves": n_leaves,
                     "leaf": leaf,
                     "generation": generation,
                     "handshakeKey": _hex(g, "handshake_key", w),

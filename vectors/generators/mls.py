@@ -184,14 +184,13 @@ def _write(vf: VectorFile, out: Path, src: ByteSource) -> Path:
         source=SOURCE,
     )
     for group in vf.groups:
-        params = dict(group.params)
+        params: dict[str, Any] = dict(group.params)
         g = fb.group(_refs(group), **params)
         suite = params.get("cipherSuite")
         for case in group.cases:
-            where = f"{case.comment}" + (
-                f" ({_SUITE_NAMES.get(int(suite), suite)})" if suite else ""
-            )
-            g.add(where, ["WorkingGroupFormat"], "valid", **dict(case.fields))
+            where = case.comment + (f" ({_SUITE_NAMES.get(suite, suite)})" if suite else "")
+            valid: dict[str, Any] = dict(case.fields)
+            g.add(where, ["WorkingGroupFormat"], "valid", **valid)
             for comment, flag, fields in _invalid(type_name, case, src):
                 g.add(f"{where}: {comment}", [flag], "invalid", **fields)
     return write(fb, out / FILES[type_name])
