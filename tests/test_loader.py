@@ -27,6 +27,7 @@ def test_bundled_vectors_load_into_immutable_objects() -> None:
     assert {f.family for f in files} == {
         "hpke",
         "megolm",
+        "mls",
         "olm",
         "pq",
         "primitives",
