@@ -154,7 +154,10 @@ def test_unknown_family_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["run", "--family", "nope", "--out", str(tmp_path)]) == 2
-    assert "known families: hpke, megolm, olm, pq, primitives, signal" in capsys.readouterr().err
+    assert (
+        "known families: hpke, megolm, mls, olm, pq, primitives, signal, signal-pq"
+        in capsys.readouterr().err
+    )
 
 
 def test_wrong_answer_fails_only_that_capability(
