@@ -38,7 +38,6 @@ from katbreak import Caps, KatBreak
 from mls_breaks import MLS_BREAKS
 from pq_breaks import PQ_BREAKS
 from signal_pq_breaks import SIGNAL_PQ_BREAKS
-from test_hpke import MockReferenceHpke
 
 from conformance import loader
 from conformance.capabilities.megolm import MegolmEncrypted
@@ -51,6 +50,7 @@ from conformance.reference.fingerprint import (
     SignalFingerprintReference,
     displayable_half,
 )
+from conformance.reference.hpke import HpkeReference
 from conformance.reference.megolm import MegolmReference
 from conformance.reference.olm import OlmLimits, OlmReference
 from conformance.reference.olm import SkippedKey as OlmSkippedKey
@@ -326,7 +326,7 @@ def _x3dh(cls: type[X3dhReference]) -> Callable[[], Caps]:
 
 def _hpke(method: str | None) -> Callable[[], Caps]:
     def caps() -> Caps:
-        impl: object = MockReferenceHpke()
+        impl: object = HpkeReference()
         return {"hpke": impl if method is None else MockFlippedOutput(impl, method)}
 
     return caps

@@ -459,25 +459,29 @@ class SignalReference(_X3dhCore):
         signature = xeddsa_sign(
             identity.private, wire.encode_public_key(signed.public), signature_random
         )
-        prekeys = []
-        if prekey_private:
-            prekeys.append(
-                _PreKey(
-                    _id32(prekey_id, "the pre-key id"),
-                    self._pair(prekey_private, "the one-time pre-key private key"),
-                )
-            )
         return _dump_party(
             _Party(
                 identity=identity,
                 registration_id=_id32(registration_id, "the registration id"),
                 signed_prekey=_PreKey(_id32(signed_prekey_id, "the signed pre-key id"), signed),
                 signed_prekey_signature=signature,
-                prekeys=prekeys,
+                prekeys=self._one_time_prekeys(prekey_id, prekey_private),
                 trusted_identity=None,
                 sessions=[],
             )
         )
+
+    def _one_time_prekeys(self, prekey_id: int, prekey_private: bytes) -> list[_PreKey]:
+        """A new device's one-time pre-keys: the one given, or none when ``prekey_private``
+        is empty."""
+        if not prekey_private:
+            return []
+        return [
+            _PreKey(
+                _id32(prekey_id, "the pre-key id"),
+                self._pair(prekey_private, "the one-time pre-key private key"),
+            )
+        ]
 
     def signal_bundle(self, party: bytes) -> SignalBundle:
         """Signal X3DH §3.2: the published pre-key bundle (the first one-time pre-key, if any)."""

@@ -309,14 +309,6 @@ class SignalPqReference(SignalReference):
             pqwire.encode_kyber_public_key(kyber.public),
             signature_random[64:128],
         )
-        prekeys = []
-        if prekey_private:
-            prekeys.append(
-                _PreKey(
-                    _id32(prekey_id, "the pre-key id"),
-                    self._pair(prekey_private, "the one-time pre-key private key"),
-                )
-            )
         return _dump_party(
             _PqParty(
                 identity=identity,
@@ -325,7 +317,7 @@ class SignalPqReference(SignalReference):
                 signed_prekey_signature=xeddsa_sign(
                     identity.private, wire.encode_public_key(signed.public), signature_random[:64]
                 ),
-                prekeys=prekeys,
+                prekeys=self._one_time_prekeys(prekey_id, prekey_private),
                 kyber_prekeys=[kyber],
                 trusted_identity=None,
                 sessions=[],
