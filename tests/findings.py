@@ -125,8 +125,9 @@ KNOWN.update(
 # MLS (issue 18): rfc9420 1.3.0 computes MLS-Exporter without hashing the context (its source
 # says hashing belongs to TLS), where RFC 9420 §8.5 has ExpandWithLabel(DeriveSecret(
 # exporter_secret, label), "exported", Hash(context), length): every key-schedule case (two
-# epochs of each of the seven cipher suites) fails on its exporter value alone.
-KNOWN[("rfc9420", "WorkingGroupFormat")] = 14
+# epochs of each of the seven cipher suites, and one with a 20,000-byte context per suite)
+# fails on its exporter value alone.
+KNOWN[("rfc9420", "WorkingGroupFormat")] = 21
 
 # The libsignal-client version matrix's classic entry (adapters/libsignal-client-0.72.1, the
 # last version that still speaks X3DH): every message it sends, as Alice and as Bob in a

@@ -12,6 +12,8 @@ the invalid cases the official files lack:
 * ``MlsSignWithLabel``: the signature with a bit flipped, and made over another label;
 * ``MlsEncryptWithLabel``: the ciphertext and the KEM output with a bit flipped, and another
   label;
+* ``MlsKeySchedule``: one epoch per suite whose exporter context is 20,000 bytes
+  (``LongExporterContext``, valid);
 * ``MlsTranscriptHashes``: the confirmation tag (the last KDF.Nh bytes of the
   AuthenticatedContent) with a bit flipped.
 
@@ -73,6 +75,12 @@ NOTES = {
         "Computed by the reference and written in the MLS working group's format first "
         "(mlswg/mls-implementations test-vectors.md), then read back by the suite's reader of "
         "that format.",
+    ),
+    "LongExporterContext": NoteSpec(
+        "EDGE_CASE",
+        "The exporter's context is 20,000 bytes, longer than a two-byte variable-size length "
+        "holds (RFC 9420 §2.1.2): MLS-Exporter hashes the context (§8.5), so any length is "
+        "valid and the output is that of the hashed context.",
     ),
     "ModifiedSignature": NoteSpec(
         "SIGNATURE_MALLEABILITY", "A bit of the signature is flipped: VerifyWithLabel must fail."
@@ -190,7 +198,10 @@ def _write(vf: VectorFile, out: Path, src: ByteSource) -> Path:
         for case in group.cases:
             where = case.comment + (f" ({_SUITE_NAMES.get(suite, suite)})" if suite else "")
             valid: dict[str, Any] = dict(case.fields)
-            g.add(where, ["WorkingGroupFormat"], "valid", **valid)
+            flags = ["WorkingGroupFormat"]
+            if len(valid.get("exporterContext", b"")) > mls_wg.LONG_CONTEXT // 2:
+                flags.append("LongExporterContext")
+            g.add(where, flags, "valid", **valid)
             for comment, flag, fields in _invalid(type_name, case, src):
                 g.add(f"{where}: {comment}", [flag], "invalid", **fields)
     return write(fb, out / FILES[type_name])

@@ -42,6 +42,8 @@ __all__ = ["generate", "main"]
 _SIGNATURE_KEM = {"p256": 0x0010, "p384": 0x0011, "p521": 0x0012}
 _SECRET_TREE_LEAVES = (1, 8)
 _TREE_MATH_LEAVES = tuple(1 << i for i in range(7))
+#: The long exporter context: past 16,383 bytes, the largest a two-byte varint holds (§2.1.2).
+LONG_CONTEXT = 20_000
 
 
 def _hex(data: bytes) -> str:
@@ -196,6 +198,51 @@ class _Generator:
                 )
         return out
 
+    def _epoch(
+        self,
+        code: int,
+        group_id: bytes,
+        init: bytes,
+        epoch: int,
+        drawn: tuple[bytes, bytes, bytes, bytes],
+        context: bytes,
+    ) -> tuple[dict[str, Any], bytes]:
+        """One key-schedule.json epoch from the previous init_secret and the drawn tree hash,
+        commit secret, psk_secret and confirmed transcript hash; and the next init_secret."""
+        tree_hash, commit_secret, psk_secret, confirmed = drawn
+        gc = self.mls.mls_group_context(code, group_id, epoch, tree_hash, confirmed, b"")
+        e = self.mls.mls_key_schedule(code, init, commit_secret, psk_secret, gc)
+        names = (
+            "joiner_secret",
+            "welcome_secret",
+            "init_secret",
+            "sender_data_secret",
+            "encryption_secret",
+            "exporter_secret",
+            "epoch_authenticator",
+            "external_secret",
+            "confirmation_key",
+            "membership_key",
+            "resumption_psk",
+            "external_pub",
+        )
+        exported = self.mls.mls_export(code, e["exporter_secret"], b"exporter label", context, 32)
+        entry = {
+            "tree_hash": _hex(tree_hash),
+            "commit_secret": _hex(commit_secret),
+            "psk_secret": _hex(psk_secret),
+            "confirmed_transcript_hash": _hex(confirmed),
+            "group_context": _hex(gc),
+            **{name: _hex(e[name]) for name in names},
+            "exporter": {
+                "label": "exporter label",
+                "context": _hex(context),
+                "length": 32,
+                "secret": _hex(exported),
+            },
+        }
+        return entry, e["init_secret"]
+
     def key_schedule(self) -> list[dict[str, Any]]:
         out = []
         for code, cs in sorted(SUITES.items()):
@@ -204,56 +251,36 @@ class _Generator:
             init = initial
             epochs = []
             for epoch in range(2):
-                tree_hash = self.src.bytes(cs.nh)
-                commit_secret = self.src.bytes(cs.nh)
-                psk_secret = self.src.bytes(cs.nh) if epoch == 0 else bytes(cs.nh)
-                confirmed = self.src.bytes(cs.nh)
-                gc = self.mls.mls_group_context(code, group_id, epoch, tree_hash, confirmed, b"")
-                e = self.mls.mls_key_schedule(code, init, commit_secret, psk_secret, gc)
-                context = b"exporter context"
-                epochs.append(
-                    {
-                        "tree_hash": _hex(tree_hash),
-                        "commit_secret": _hex(commit_secret),
-                        "psk_secret": _hex(psk_secret),
-                        "confirmed_transcript_hash": _hex(confirmed),
-                        "group_context": _hex(gc),
-                        **{
-                            name: _hex(e[name])
-                            for name in (
-                                "joiner_secret",
-                                "welcome_secret",
-                                "init_secret",
-                                "sender_data_secret",
-                                "encryption_secret",
-                                "exporter_secret",
-                                "epoch_authenticator",
-                                "external_secret",
-                                "confirmation_key",
-                                "membership_key",
-                                "resumption_psk",
-                                "external_pub",
-                            )
-                        },
-                        "exporter": {
-                            "label": "exporter label",
-                            "context": _hex(context),
-                            "length": 32,
-                            "secret": _hex(
-                                self.mls.mls_export(
-                                    code, e["exporter_secret"], b"exporter label", context, 32
-                                )
-                            ),
-                        },
-                    }
+                drawn = (
+                    self.src.bytes(cs.nh),
+                    self.src.bytes(cs.nh),
+                    self.src.bytes(cs.nh) if epoch == 0 else bytes(cs.nh),
+                    self.src.bytes(cs.nh),
                 )
-                init = e["init_secret"]
+                entry, init = self._epoch(code, group_id, init, epoch, drawn, b"exporter context")
+                epochs.append(entry)
             out.append(
                 {
                     "cipher_suite": code,
                     "group_id": _hex(group_id),
                     "initial_init_secret": _hex(initial),
                     "epochs": epochs,
+                }
+            )
+        # One more entry per suite whose exporter context is longer than a two-byte varint
+        # holds (RFC 9420 §8.5 hashes the context, so any length is valid); drawn from a
+        # source of its own so the entries above keep their values.
+        long = ByteSource("e2ee-conformance mls_wg long exporter context")
+        for code, cs in sorted(SUITES.items()):
+            group_id, initial = long.bytes(16), long.bytes(cs.nh)
+            drawn = (long.bytes(cs.nh), long.bytes(cs.nh), bytes(cs.nh), long.bytes(cs.nh))
+            entry, _ = self._epoch(code, group_id, initial, 0, drawn, long.bytes(LONG_CONTEXT))
+            out.append(
+                {
+                    "cipher_suite": code,
+                    "group_id": _hex(group_id),
+                    "initial_init_secret": _hex(initial),
+                    "epochs": [entry],
                 }
             )
         return out
