@@ -277,9 +277,9 @@ def test_a_file_over_its_kinds_cap_is_refused(
     kind: Kind, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small, but above every bundled file of the kind (the bundled manifests are read too).
-    monkeypatch.setitem(MAX_BYTES, kind.cap, 8192)
-    line = _refused(kind, tmp_path, b" " * 9000 + b"{}", capsys)
-    assert f"9,002 bytes, larger than the limit of 8,192 bytes for {kind.cap}s" in line
+    monkeypatch.setitem(MAX_BYTES, kind.cap, 16384)
+    line = _refused(kind, tmp_path, b" " * 17000 + b"{}", capsys)
+    assert f"17,002 bytes, larger than the limit of 16,384 bytes for {kind.cap}s" in line
 
 
 def test_a_sparse_report_past_the_real_cap_is_refused_unread(
