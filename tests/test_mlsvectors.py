@@ -76,14 +76,14 @@ def test_the_reference_passes_them_and_a_wrong_exporter_fails(wg: Path) -> None:
 def test_unread_and_malformed_files_are_listed_with_why(wg: Path, tmp_path: Path) -> None:
     for name in ("tree-math.json", "psk_secret.json"):
         (tmp_path / name).write_bytes((wg / name).read_bytes())
-    (tmp_path / "welcome.json").write_text("[]")
+    (tmp_path / "deserialization.json").write_text("[]")
     (tmp_path / "notes.json").write_text("{}")
     entries = json.loads((wg / "key-schedule.json").read_text())
     del entries[1]["epochs"][0]["commit_secret"]
     (tmp_path / "key-schedule.json").write_text(json.dumps(entries))
     found = load_mls_vectors(tmp_path)
     skipped = dict(found.skipped)
-    assert skipped["welcome.json"] == "no check for Welcome processing yet"
+    assert skipped["deserialization.json"] == "not a category this suite reads"
     assert skipped["notes.json"] == "not a category this suite reads"
     assert "key-schedule.json[1].epochs[0]: no 'commit_secret'" in skipped["key-schedule.json"]
     assert {vf.name.split("/")[1] for vf in found.files} == {"tree-math", "psk_secret"}
