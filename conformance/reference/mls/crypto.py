@@ -71,6 +71,33 @@ class Hpke(Protocol):
 
     def derive_key_pair(self, kem_id: int, ikm: bytes) -> tuple[bytes, bytes]: ...
 
+    def receive_export_base(
+        self,
+        kem_id: int,
+        kdf_id: int,
+        aead_id: int,
+        enc: bytes,
+        sk: bytes,
+        info: bytes,
+        exporter_context: bytes,
+        length: int,
+    ) -> bytes:
+        """SetupBaseR, then Context.Export (RFC 9180 §5.3): external init (§8.3)."""
+        ...
+
+    def send_export_base(
+        self,
+        kem_id: int,
+        kdf_id: int,
+        aead_id: int,
+        pk: bytes,
+        info: bytes,
+        exporter_context: bytes,
+        length: int,
+    ) -> tuple[bytes, bytes]:
+        """SetupBaseS, then Context.Export: (enc, the exported secret)."""
+        ...
+
 
 def hash_(cs: CipherSuite, data: bytes) -> bytes:
     """The suite's Hash (§5.1)."""

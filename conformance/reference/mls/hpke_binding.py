@@ -46,5 +46,34 @@ class ReferenceHpke:
     ) -> bytes:
         return HpkeSuite(kem_id, kdf_id, aead_id, self._p).open(enc, sk, info, aad, ct)
 
+    def receive_export_base(
+        self,
+        kem_id: int,
+        kdf_id: int,
+        aead_id: int,
+        enc: bytes,
+        sk: bytes,
+        info: bytes,
+        exporter_context: bytes,
+        length: int,
+    ) -> bytes:
+        return HpkeSuite(kem_id, kdf_id, aead_id, self._p).receive_export(
+            enc, sk, info, exporter_context, length
+        )
+
+    def send_export_base(
+        self,
+        kem_id: int,
+        kdf_id: int,
+        aead_id: int,
+        pk: bytes,
+        info: bytes,
+        exporter_context: bytes,
+        length: int,
+    ) -> tuple[bytes, bytes]:
+        suite = HpkeSuite(kem_id, kdf_id, aead_id, self._p)
+        ikm = self._random(suite.kem.n_sk)
+        return suite.send_export(pk, info, exporter_context, length, ikm)
+
     def derive_key_pair(self, kem_id: int, ikm: bytes) -> tuple[bytes, bytes]:
         return HpkeSuite(kem_id, _ANY_KDF, _ANY_AEAD, self._p).derive_key_pair(ikm)

@@ -10,7 +10,14 @@ from .ciphersuites import CipherSuite
 from .crypto import Hpke, derive_secret, expand_with_label, extract, hash_
 from .tls import Reader, opaque, uint16, uint64
 
-__all__ = ["EpochSecrets", "epoch_secrets", "export", "external_key_pair", "group_context"]
+__all__ = [
+    "EpochSecrets",
+    "epoch_secrets",
+    "epoch_secrets_from_joiner",
+    "export",
+    "external_key_pair",
+    "group_context",
+]
 
 #: ProtocolVersion mls10 (§6).
 MLS10 = 1
@@ -79,10 +86,20 @@ def epoch_secrets(
     joiner = expand_with_label(
         cs, extract(cs, init_secret, commit_secret), b"joiner", group_context, cs.nh
     )
-    member = extract(cs, joiner, psk_secret)
+    return epoch_secrets_from_joiner(cs, joiner, psk_secret, group_context)
+
+
+def epoch_secrets_from_joiner(
+    cs: CipherSuite, joiner_secret: bytes, psk_secret: bytes, group_context: bytes
+) -> EpochSecrets:
+    """Figure 22 from the joiner_secret on, as a new member starts (§12.4.3.1): the member
+    secret Extract(joiner_secret, psk_secret) gives welcome_secret (DeriveSecret "welcome")
+    and epoch_secret (ExpandWithLabel "epoch", GroupContext), which gives the secrets of
+    Table 4 and the next init_secret."""
+    member = extract(cs, joiner_secret, psk_secret)
     epoch = expand_with_label(cs, member, b"epoch", group_context, cs.nh)
     return EpochSecrets(
-        joiner_secret=joiner,
+        joiner_secret=joiner_secret,
         welcome_secret=derive_secret(cs, member, b"welcome"),
         init_secret=derive_secret(cs, epoch, b"init"),
         sender_data_secret=derive_secret(cs, epoch, b"sender data"),

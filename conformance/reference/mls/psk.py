@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ...errors import InvalidInput
 from .ciphersuites import CipherSuite
 from .crypto import expand_with_label, extract
 from .tls import opaque, uint8, uint16
 
-__all__ = ["EXTERNAL", "pre_shared_key_id", "psk_secret_step"]
+__all__ = ["EXTERNAL", "pre_shared_key_id", "psk_secret", "psk_secret_step"]
 
 #: PSKType external (§8.4).
 EXTERNAL = 1
@@ -32,9 +34,24 @@ def psk_secret_step(
     psk_extracted = KDF.Extract(0 (Nh zero bytes), psk) and psk_input = ExpandWithLabel(
     psk_extracted, "derived psk", PSKLabel, KDF.Nh), PSKLabel = PreSharedKeyID || uint16 index
     || uint16 count (§8.4)."""
+    return _step(cs, previous, pre_shared_key_id(psk_id, psk_nonce), psk, index, count)
+
+
+def _step(
+    cs: CipherSuite, previous: bytes, psk_id: bytes, psk: bytes, index: int, count: int
+) -> bytes:
     if not 0 <= index < count <= 0xFFFF:
         raise InvalidInput(f"PSK index {index} of {count}")
     extracted = extract(cs, bytes(cs.nh), psk)
-    label = pre_shared_key_id(psk_id, psk_nonce) + uint16(index) + uint16(count)
+    label = psk_id + uint16(index) + uint16(count)
     psk_input = expand_with_label(cs, extracted, b"derived psk", label, cs.nh)
     return extract(cs, psk_input, previous)
+
+
+def psk_secret(cs: CipherSuite, psks: Sequence[tuple[bytes, bytes]]) -> bytes:
+    """psk_secret (§8.4) of the PSKs in order, each (its serialised PreSharedKeyID, its
+    secret): KDF.Nh zero bytes when there are none."""
+    secret = bytes(cs.nh)
+    for index, (psk_id, psk) in enumerate(psks):
+        secret = _step(cs, secret, psk_id, psk, index, len(psks))
+    return secret
