@@ -55,6 +55,7 @@ __all__ = [
     "Welcome",
     "decode",
     "encode_tree",
+    "read_external_senders",
     "read_tree",
 ]
 
@@ -949,6 +950,12 @@ STRUCTURES: dict[str, Callable[[Reader], object]] = {
     "Welcome": Welcome.read,
     "GroupContext": GroupContext.read,
 }
+
+
+def read_external_senders(r: Reader) -> tuple[tuple[bytes, Credential], ...]:
+    """The external_senders extension's data (§12.1.8.1): ``ExternalSender
+    external_senders<V>``, each a signature key and a credential."""
+    return _read_vector(r, lambda s: (s.opaque(), Credential.read(s)))
 
 
 def decode(read: Callable[[Reader], T], data: bytes, what: str = "structure") -> T:
