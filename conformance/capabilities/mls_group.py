@@ -20,8 +20,8 @@ always PrivateMessages, §6.2); an implementation refuses a wire format it canno
 Unsupported. A commit from an Add carries the Welcome for the new member with the
 ratchet_tree extension (§12.4.3.3) and, like every commit these operations make, an
 UpdatePath. Refusals follow :mod:`conformance.capabilities.mls_protocol`; a message of another
-epoch or group is ProtocolError; one the member already processed, DuplicateMessage or
-ProtocolError.
+epoch or group is InvalidMessage; one the member already processed, DuplicateMessage or
+InvalidMessage.
 """
 
 from __future__ import annotations

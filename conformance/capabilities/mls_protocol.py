@@ -10,7 +10,7 @@ serialisation (§2.1). Refusals: a structure that does not decode, or has bytes 
 InvalidMessage; a signature that does not verify is InvalidSignature; a MAC or AEAD that does
 not verify (membership tag, confirmation tag, PrivateMessage, Welcome) is AuthenticationFailed;
 anything else RFC 9420 forbids (a parent hash that does not chain, a sender that is not a
-member, an epoch that is not the group's) is ProtocolError.
+member, an epoch that is not the group's) is InvalidMessage.
 
 Lists cross the adapter protocol as *blobs*: the concatenation of byte strings, each preceded
 by its length as a uint32 (big-endian). Where an item has parts, the interface says how they
