@@ -366,7 +366,9 @@ function applyProposal(h) {
     const cs = await h.suite(cipher_suite);
     let t = ratchetTree(h.decodeAll, tree);
     const p = h.decodeAll(decodeProposal, proposal, "Proposal");
-    // applyProposals's tree steps (clientState.js): updateLeafNode, removeLeafNode, addLeafNode.
+    // applyTreeMutations's tree steps (clientState.js): updateLeafNode, removeLeafNode,
+    // addLeafNode; its leaf-node and key-package validation needs a group context this
+    // interface does not give, so it is not run.
     switch (p.proposalType) {
       case "add":
         [t] = addLeafNode(t, p.add.keyPackage.leafNode);
@@ -375,9 +377,10 @@ function applyProposal(h) {
         t = updateLeafNode(t, p.update.leafNode, toLeafIndex(sender));
         break;
       case "remove": {
+        // applyTreeMutations's validateRemove (not exported): the removed leaf must be non-blank.
         const removed = p.remove.removed;
-        if (t[leafToNodeIndex(toLeafIndex(removed))]?.nodeType !== "leaf") {
-          throw new Refusal(PROTOCOL, `Remove of leaf ${removed}, which is blank or outside the tree`);
+        if (t[leafToNodeIndex(toLeafIndex(removed))] === undefined) {
+          throw new Refusal(PROTOCOL, `Tried to remove empty leaf node (leaf ${removed})`);
         }
         t = removeLeafNode(t, toLeafIndex(removed));
         break;
