@@ -12,9 +12,10 @@
 // CryptoVerificationError is InvalidSignature when a signature failed and AuthenticationFailed
 // when a MAC did (membership tag, confirmation tag); ValidationError and UsageError are what
 // RFC 9420 forbids: ProtocolError when the host knows that kind, else InvalidMessage (the Node
-// host's KINDS list predates it). An AEAD that does not open (WebCrypto's OperationError for
-// AES-GCM, @noble's "invalid tag" for ChaCha20Poly1305) is AuthenticationFailed. InternalError
-// and anything else propagate as internal errors.
+// host's KINDS list predates it). A CryptoError wrapping an AEAD that does not open (WebCrypto's
+// OperationError for AES-GCM, @noble's "invalid tag" for ChaCha20Poly1305) is
+// AuthenticationFailed, other CryptoErrors go to adapter.mjs's hpkeRefusal. InternalError and
+// anything else propagate as internal errors.
 import { KINDS, Refusal } from "./e2ee-host.mjs";
 import { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
 import { CodecError, CryptoError, CryptoVerificationError, InternalError, UsageError, ValidationError } from "ts-mls/mlsError.js";
@@ -98,11 +99,12 @@ function refusalOf(err, hpkeRefusal) {
     return new Refusal(kind, err.message);
   }
   if (err instanceof ValidationError || err instanceof UsageError) return new Refusal(PROTOCOL, err.message);
-  if (err instanceof CryptoError) return hpkeRefusal(err, "HPKE");
-  // The AEADs' own failures: WebCrypto AES-GCM and @noble ChaCha20Poly1305.
-  if (err?.name === "OperationError" || (err instanceof Error && /invalid tag/.test(err.message))) {
+  // cs.hpke.decryptAead wraps the AEAD's own failure in a CryptoError: WebCrypto's
+  // OperationError (AES-GCM) or @noble's "invalid tag" (ChaCha20Poly1305).
+  if (err instanceof CryptoError && /OperationError|invalid tag/.test(err.message)) {
     return new Refusal("AuthenticationFailed", `AEAD: ${err.message}`);
   }
+  if (err instanceof CryptoError) return hpkeRefusal(err, "HPKE");
   return err;
 }
 
