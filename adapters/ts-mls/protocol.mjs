@@ -197,11 +197,11 @@ function decodeEncode(h) {
 
 // --- mls-message-protection ---------------------------------------------------------------
 
-// A two-member tree with only what ts-mls reads of a member: its signature key. Leaf 1 holds
-// signature_pub; leaf 0 (the receiver) holds an empty key, so nothing verifies as sent by it.
+// The two-member tree as far as ts-mls reads it here: a member's signature key. Leaf 1 holds
+// signature_pub. The receiver's own key (leaf 0) is not given, so leaf 0 stays blank: a message
+// naming it as sender meets ts-mls's refusal of a sender without a leaf node (ValidationError).
 function twoMemberTree(signaturePub) {
-  const leaf = (signaturePublicKey) => ({ nodeType: "leaf", leaf: { signaturePublicKey } });
-  return [leaf(new Uint8Array()), undefined, leaf(signaturePub)];
+  return [undefined, undefined, { nodeType: "leaf", leaf: { signaturePublicKey: signaturePub } }];
 }
 
 function protectMessage(h) {
@@ -508,7 +508,7 @@ export function protocolMethods(helpers) {
 /** Short notes for describe (adapter.toml carries the longer ones). */
 export const PROTOCOL_NOTES = {
   "mls-messages": "decode*/encode* of message.js, proposal.js, commit.js, ratchetTree.js, ...",
-  "mls-message-protection": "messageProtection.js / messageProtectionPublic.js over a synthetic two-leaf tree",
+  "mls-message-protection": "messageProtection.js / messageProtectionPublic.js; leaf 1 holds signature_pub, leaf 0 blank",
   "mls-welcome": "joinGroup's steps: decryptGroupSecrets, decryptGroupInfo, GroupInfo signature and tag, deriveKeySchedule",
   "mls-tree-validation": "treeHash, resolution, verifyParentHashes, verifyLeafNodeSignature(KeyPackage)",
   "mls-tree-operations": "addLeafNode / updateLeafNode / removeLeafNode, treeHashRoot",
