@@ -344,13 +344,17 @@ function verifyTree(h) {
   return async ({ cipher_suite, group_id, tree }) => {
     const cs = await h.suite(cipher_suite);
     const t = ratchetTree(h.decodeAll, tree);
+    // validateRatchetTree's structural check first: a leaf node only at even indices.
+    for (const [i, n] of t.entries()) {
+      if (n !== undefined && (n.nodeType === "leaf") !== isLeaf(i)) {
+        throw new Refusal(PROTOCOL, `node ${i} is a ${n.nodeType} node`);
+      }
+    }
     if (!(await verifyParentHashes(t, cs.hash))) {
       throw new Refusal(PROTOCOL, "verifyParentHashes: a parent node's parent hash is not covered");
     }
     for (const [i, n] of t.entries()) {
-      if (n === undefined) continue;
-      if ((n.nodeType === "leaf") !== isLeaf(i)) throw new Refusal(PROTOCOL, `node ${i} is a ${n.nodeType} node`);
-      if (n.nodeType !== "leaf") continue;
+      if (n?.nodeType !== "leaf") continue;
       // As validateRatchetTree: key-package leaves verify without group context, others with.
       const ok = n.leaf.leafNodeSource === "key_package"
         ? await verifyLeafNodeSignatureKeyPackage(n.leaf, cs.signature)
@@ -376,7 +380,7 @@ function applyProposal(h) {
         [t] = addLeafNode(t, p.add.keyPackage.leafNode);
         break;
       case "update":
-        t = updateLeafNode(t, p.update.leafNode, toLeafIndex(sender));
+        t = updateLeafNode(t, p.update.leafNode, memberLeaf(t, sender, "Update sender"));
         break;
       case "remove": {
         // applyTreeMutations's validateRemove (not exported): the removed leaf must be non-blank.
@@ -396,6 +400,17 @@ function applyProposal(h) {
 
 // --- mls-treekem --------------------------------------------------------------------------
 
+// In ts-mls's own path a commit's sender is looked up (getSignaturePublicKeyFromLeafIndex, a
+// ValidationError) before applyUpdatePath or createUpdatePath run, and those two throw an
+// InternalError for a blank leaf; given a tree and a leaf index directly, the adapter makes
+// the framing layer's check.
+function memberLeaf(tree, leaf, what) {
+  if (!Number.isInteger(leaf) || leaf < 0 || tree[leafToNodeIndex(toLeafIndex(leaf))]?.nodeType !== "leaf") {
+    throw new Refusal(PROTOCOL, `${what} ${leaf} is not a member (a blank leaf or outside the tree)`);
+  }
+  return toLeafIndex(leaf);
+}
+
 function treekemReceive(h) {
   return async (p) => {
     const cs = await h.suite(p.cipher_suite);
@@ -404,7 +419,8 @@ function treekemReceive(h) {
     const secrets = {};
     for (const item of splitBlobs(p.path_secrets)) secrets[uint32(item, "path_secrets item")] = item.subarray(4);
     // processMessages.js's applyTreeUpdate and updatePrivateKeyPath for a member sender.
-    const updated = await applyUpdatePath(tree, toLeafIndex(p.sender), path, cs.hash);
+    memberLeaf(tree, p.receiver, "receiver");
+    const updated = await applyUpdatePath(tree, memberLeaf(tree, p.sender, "sender"), path, cs.hash);
     const th = await treeHashRoot(updated, cs.hash);
     const own = { leafIndex: p.receiver, privateKeys: { [leafToNodeIndex(toLeafIndex(p.receiver))]: p.encryption_priv } };
     const privatePath = mergePrivateKeyPaths(own, await toPrivateKeyPath(secrets, p.receiver, cs));
@@ -435,7 +451,8 @@ function treekemSend(h) {
         return cs.rng.randomBytes(n);
       },
     };
-    const [updated, path, pathSecrets] = await createUpdatePath(tree, toLeafIndex(p.sender), gc, p.signature_priv, { ...cs, rng });
+    const sender = memberLeaf(tree, p.sender, "sender");
+    const [updated, path, pathSecrets] = await createUpdatePath(tree, sender, gc, p.signature_priv, { ...cs, rng });
     if (drawn === 0) throw new Error("createUpdatePath drew no path secret from cs.rng");
     // createCommit.js: the commit secret from the last (root) path secret createUpdatePath
     // returns; with no parent on the filtered direct path it is zero.
