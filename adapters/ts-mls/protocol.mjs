@@ -11,12 +11,11 @@
 // Refusals of ts-mls's own errors (mlsError.js): CodecError is InvalidMessage; a
 // CryptoVerificationError is InvalidSignature when a signature failed and AuthenticationFailed
 // when a MAC did (membership tag, confirmation tag); ValidationError and UsageError are what
-// RFC 9420 forbids: ProtocolError when the host knows that kind, else InvalidMessage (the Node
-// host's KINDS list predates it). A CryptoError wrapping an AEAD that does not open (WebCrypto's
+// RFC 9420 forbids: InvalidMessage (conformance/capabilities/mls_protocol.py). A CryptoError wrapping an AEAD that does not open (WebCrypto's
 // OperationError for AES-GCM, @noble's "invalid tag" for ChaCha20Poly1305) is
 // AuthenticationFailed, other CryptoErrors go to adapter.mjs's hpkeRefusal. InternalError and
 // anything else propagate as internal errors.
-import { KINDS, Refusal } from "./e2ee-host.mjs";
+import { Refusal } from "./e2ee-host.mjs";
 import { getCiphersuiteNameFromId } from "ts-mls/crypto/ciphersuite.js";
 import { CodecError, CryptoError, CryptoVerificationError, InternalError, UsageError, ValidationError } from "ts-mls/mlsError.js";
 import { decodeMlsMessage, encodeMlsMessage } from "ts-mls/message.js";
@@ -54,8 +53,8 @@ import { processPrivateMessage, processPublicMessage } from "ts-mls/processMessa
 import { acceptAll } from "ts-mls/incomingMessageAction.js";
 import { bytesToBase64 } from "ts-mls/util/byteArray.js";
 
-/** What RFC 9420 forbids that is none of the narrower kinds (the host may not know it yet). */
-const PROTOCOL = KINDS.includes("ProtocolError") ? "ProtocolError" : "InvalidMessage";
+/** What RFC 9420 forbids that is none of the narrower kinds. */
+const PROTOCOL = "InvalidMessage";
 
 // --- blobs (uint32 big-endian length before each item) -----------------------------------
 
