@@ -1074,7 +1074,7 @@ def _refusals() -> Iterator[None]:
         raise Refusal("AuthenticationFailed", f"AEAD or HPKE open failed: {exc}") from exc
     except CommitValidationError as exc:
         # from_welcome wraps the HPKE failure of every EncryptedGroupSecrets in this error.
-        if "confirmation" in str(exc).lower() or isinstance(exc.__cause__, InvalidTag):
+        if "confirmation" in str(exc).lower() or isinstance(exc.__cause__, (InvalidTag, OpenError)):
             raise Refusal("AuthenticationFailed", str(exc)) from exc
         raise _protocol_error(str(exc)) from exc
     except LibraryProtocolError as exc:
