@@ -51,7 +51,7 @@ is InvalidKey (``RFC9420Error`` from the EC key loaders, rfc9180's ``Deserialize
 AuthenticationFailed (``CommitValidationError``). In the protocol tier a structure that does not
 decode is InvalidMessage, a MAC or AEAD failure AuthenticationFailed, a bad signature
 InvalidSignature, and the library's other ``ProtocolError`` / ``CommitValidationError`` refusals
-ProtocolError (InvalidMessage with a host library that has no ProtocolError kind). Anything else
+InvalidMessage (what RFC 9420 forbids, conformance/capabilities/mls_protocol.py). Anything else
 propagates (an internal error).
 """
 
@@ -462,12 +462,8 @@ _DECODE_ERRORS = (MalformedMessageError, RFC9420Error, ValueError, IndexError, s
 
 
 def _protocol_error(text: str) -> Refusal:
-    """The suite's ProtocolError (RFC 9420 forbids it), or InvalidMessage from a host library
-    whose kinds do not have it yet."""
-    try:
-        return Refusal("ProtocolError", text)
-    except ValueError:
-        return Refusal("InvalidMessage", f"ProtocolError: {text}")
+    """What RFC 9420 forbids beyond the narrower kinds: InvalidMessage."""
+    return Refusal("InvalidMessage", text)
 
 
 def _refuse_decode(what: str, exc: Exception) -> Refusal:
