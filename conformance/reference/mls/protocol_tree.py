@@ -34,9 +34,9 @@ from .wire import (
 __all__ = ["MlsTreeReference", "apply_proposal"]
 
 
-def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> None:
+def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | None:
     """Apply an Add, Update or Remove from leaf ``sender`` to ``tree`` in place (§12.1.1-
-    §12.1.3, §7.7). Refused (ProtocolError): a sender that is not a member, an Add whose leaf
+    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (ProtocolError): a sender that is not a member, an Add whose leaf
     is not of source key_package, an Update whose leaf is not of source update, a Remove of a
     blank leaf or of a leaf outside the tree."""
     tree.check_leaf(sender)
@@ -46,7 +46,7 @@ def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> None:
     if isinstance(body, Add):
         if body.key_package.leaf_node.leaf_node_source != SOURCE_KEY_PACKAGE:
             raise ProtocolError("an Add's leaf node must have source key_package (§7.3)")
-        tree.add_leaf(body.key_package.leaf_node)
+        return tree.add_leaf(body.key_package.leaf_node)
     elif isinstance(body, Update):
         if body.leaf_node.leaf_node_source != SOURCE_UPDATE:
             raise ProtocolError("an Update's leaf node must have source update (§12.1.2)")
@@ -60,6 +60,7 @@ def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> None:
         tree.truncate()
     else:
         raise InvalidInput(f"proposal type {proposal.proposal_type} does not change the tree")
+    return None
 
 
 def _known_secrets(blob: bytes) -> dict[int, bytes]:

@@ -172,7 +172,8 @@ class RatchetTree:
             return hash_(self.cs, uint8(_LEAF) + body)
         left = treemath.left(x)
         right = treemath.right(x)
-        assert left is not None and right is not None
+        assert left is not None
+        assert right is not None
         if node is None:
             body = b"\x00"
         else:
@@ -199,9 +200,7 @@ class RatchetTree:
         sibling = treemath.sibling(child, self.n_leaves)
         assert sibling is not None
         original = self.tree_hash(sibling, frozenset(value.unmerged_leaves))
-        return hash_(
-            self.cs, parent_hash_input(value.encryption_key, value.parent_hash, original)
-        )
+        return hash_(self.cs, parent_hash_input(value.encryption_key, value.parent_hash, original))
 
     def _node_parent_hash(self, d: int) -> bytes | None:
         node = self.nodes[d]
@@ -224,7 +223,7 @@ class RatchetTree:
         rest = set(self.resolution(child)) - {d}
         return rest == unmerged
 
-    def parent_hash_valid(self) -> list[int]:
+    def invalid_parent_hashes(self) -> list[int]:
         """The non-blank parent nodes that are not parent-hash valid (§7.9.2): not reached by
         a chain of parent hashes from a leaf. Lower nodes are settled first, so a chain is
         followed through nodes already known valid."""
@@ -250,7 +249,7 @@ class RatchetTree:
 
     def verify_parent_hashes(self) -> None:
         """§7.9.2: every non-blank parent node is parent-hash valid, else ProtocolError."""
-        bad = self.parent_hash_valid()
+        bad = self.invalid_parent_hashes()
         if bad:
             raise ProtocolError(f"parent nodes {bad} are not parent-hash valid (§7.9.2)")
 

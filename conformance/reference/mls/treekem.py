@@ -106,9 +106,7 @@ def merge_path(
         child = _child_towards(tree, filtered[i], chain[i])
         sibling = treemath.sibling(child, tree.n_leaves)
         assert sibling is not None
-        above = hash_(
-            tree.cs, parent_hash_input(keys[i], above, tree.tree_hash(sibling))
-        )
+        above = hash_(tree.cs, parent_hash_input(keys[i], above, tree.tree_hash(sibling)))
     if leaf_node is not None:
         tree.set_leaf(sender, leaf_node)
     return above
@@ -117,7 +115,8 @@ def merge_path(
 def _child_towards(tree: RatchetTree, p: int, x: int) -> int:
     """The child of p on the way down to node x."""
     left, right = treemath.left(p), treemath.right(p)
-    assert left is not None and right is not None
+    assert left is not None
+    assert right is not None
     return left if x < p else right
 
 
@@ -240,7 +239,9 @@ def decapsulate(
             f"an UpdatePath of {len(update_path.nodes)} nodes for a filtered direct path of "
             f"{len(filtered)} (§7.6)"
         )
-    copath = {p: treemath.sibling(_child_towards(tree, p, 2 * sender), tree.n_leaves) for p in filtered}
+    copath = {
+        p: treemath.sibling(_child_towards(tree, p, 2 * sender), tree.n_leaves) for p in filtered
+    }
     resolutions = {p: tree.resolution(copath[p]) for p in filtered}  # type: ignore[arg-type]
     for p, node in zip(filtered, update_path.nodes, strict=True):
         if len(node.encrypted_path_secret) != len(resolutions[p]):
@@ -261,9 +262,7 @@ def decapsulate(
     gc = context.encode(cs, after.root_tree_hash())
 
     receiver_node = 2 * receiver
-    at = next(
-        (i for i, p in enumerate(filtered) if receiver in tree.subtree_leaves(p)), None
-    )
+    at = next((i for i, p in enumerate(filtered) if receiver in tree.subtree_leaves(p)), None)
     if at is None:
         raise ProtocolError(f"leaf {receiver} is under no node of the sender's path")
     p = filtered[at]
@@ -279,8 +278,7 @@ def decapsulate(
     for i in range(at, len(filtered)):
         if node_key_pair(cs, hpke, secrets[i - at])[1] != keys[i]:
             raise ProtocolError(
-                f"node {filtered[i]}: the path secret does not give the UpdatePath's key "
-                "(§12.4.2)"
+                f"node {filtered[i]}: the path secret does not give the UpdatePath's key (§12.4.2)"
             )
     return Decapsulated(
         p,
