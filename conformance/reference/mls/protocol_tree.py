@@ -21,8 +21,6 @@ from .ratchet_tree import RatchetTree
 from .tls import uint32
 from .treekem import GroupContextFields, decapsulate, encapsulate
 from .wire import (
-    SOURCE_KEY_PACKAGE,
-    SOURCE_UPDATE,
     Add,
     Proposal,
     Remove,
@@ -36,20 +34,20 @@ __all__ = ["MlsTreeReference", "apply_proposal"]
 
 def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | None:
     """Apply an Add, Update or Remove from leaf ``sender`` to ``tree`` in place (§12.1.1-
-    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (ProtocolError): a sender that is not a member, an Add whose leaf
-    is not of source key_package, an Update whose leaf is not of source update, a Remove of a
-    blank leaf or of a leaf outside the tree."""
+    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (ProtocolError): a
+    blank or absent sender (so an Update from a blank leaf), a Remove of a blank leaf or of a
+    leaf outside the tree.
+
+    The leaf nodes an Add or Update carries are not validated here (§7.3: source, signature,
+    lifetime): that is the proposal's validation, not the tree's change, and the published
+    tree-operations vectors carry an Update whose leaf has source key_package."""
     tree.check_leaf(sender)
     if tree.leaf(sender) is None:
         raise ProtocolError(f"the sender, leaf {sender}, is blank")
     body = proposal.body
     if isinstance(body, Add):
-        if body.key_package.leaf_node.leaf_node_source != SOURCE_KEY_PACKAGE:
-            raise ProtocolError("an Add's leaf node must have source key_package (§7.3)")
         return tree.add_leaf(body.key_package.leaf_node)
-    elif isinstance(body, Update):
-        if body.leaf_node.leaf_node_source != SOURCE_UPDATE:
-            raise ProtocolError("an Update's leaf node must have source update (§12.1.2)")
+    if isinstance(body, Update):
         tree.set_leaf(sender, body.leaf_node)
         tree.blank_path(sender)
     elif isinstance(body, Remove):
