@@ -235,6 +235,10 @@ def test_receive_refuses_a_malformed_update_path(ref: MlsTreeReference) -> None:
         ref.mls_treekem_receive(*args, *receive, UpdatePath(unsigned, path.nodes).encode())
     with pytest.raises(InvalidMessage):
         ref.mls_treekem_receive(*args, *receive, sent["update_path"] + b"\x00")
+    old_key = g.tree.encryption_key(0)  # §12.4.2: no public key the tree already holds
+    reused = replace(path.leaf_node, encryption_key=old_key)
+    with pytest.raises(ProtocolError):
+        ref.mls_treekem_receive(*args, *receive, UpdatePath(reused, path.nodes).encode())
 
 
 def test_apply_proposal_add_remove_update(ref: MlsTreeReference) -> None:

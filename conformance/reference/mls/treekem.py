@@ -120,6 +120,19 @@ def _child_towards(tree: RatchetTree, p: int, x: int) -> int:
     return left if x < p else right
 
 
+def _copath_resolutions(
+    tree: RatchetTree, sender: int, filtered: list[int]
+) -> dict[int, list[int]]:
+    """For each node of the sender's filtered direct path, the resolution of its child that
+    is not on the sender's side (§7.5: the nodes its path secret is encrypted to)."""
+    out = {}
+    for p in filtered:
+        other = treemath.sibling(_child_towards(tree, p, 2 * sender), tree.n_leaves)
+        assert other is not None
+        out[p] = tree.resolution(other)
+    return out
+
+
 @dataclass(frozen=True)
 class Encapsulated:
     """A sender's UpdatePath, what it derived, and the provisional tree."""
@@ -150,11 +163,7 @@ def encapsulate(
     if old is None:
         raise InvalidInput(f"leaf {sender} is blank: it cannot send an UpdatePath")
     filtered = tree.filtered_direct_path(sender)
-    copath = {p: _child_towards(tree, p, 2 * sender) for p in filtered}
-    resolutions = {
-        p: tree.resolution(treemath.sibling(copath[p], tree.n_leaves))  # type: ignore[arg-type]
-        for p in filtered
-    }
+    resolutions = _copath_resolutions(tree, sender, filtered)
     recipients = {p: [tree.encryption_key(y) for y in resolutions[p]] for p in filtered}
     secrets = path_secrets(cs, leaf_secret, len(filtered))
     keys = [node_key_pair(cs, hpke, s)[1] for s in secrets[: len(filtered)]]
@@ -239,10 +248,7 @@ def decapsulate(
             f"an UpdatePath of {len(update_path.nodes)} nodes for a filtered direct path of "
             f"{len(filtered)} (§7.6)"
         )
-    copath = {
-        p: treemath.sibling(_child_towards(tree, p, 2 * sender), tree.n_leaves) for p in filtered
-    }
-    resolutions = {p: tree.resolution(copath[p]) for p in filtered}  # type: ignore[arg-type]
+    resolutions = _copath_resolutions(tree, sender, filtered)
     for p, node in zip(filtered, update_path.nodes, strict=True):
         if len(node.encrypted_path_secret) != len(resolutions[p]):
             raise ProtocolError(
@@ -252,6 +258,11 @@ def decapsulate(
     leaf = update_path.leaf_node
     if leaf.leaf_node_source != SOURCE_COMMIT:
         raise ProtocolError("an UpdatePath's leaf node must have source commit (§12.4.2)")
+    in_tree = {n.value.encryption_key for n in tree.nodes if n is not None}
+    if any(
+        k in in_tree for k in [leaf.encryption_key, *(n.encryption_key for n in update_path.nodes)]
+    ):
+        raise ProtocolError("an UpdatePath reuses a public key already in the tree (§12.4.2)")
 
     after = tree.copy()
     keys = [n.encryption_key for n in update_path.nodes]
