@@ -191,6 +191,7 @@ def test_verify_tree_refuses_a_broken_leaf_signature(ref: MlsTreeReference) -> N
     leaf = t.leaf(5)
     assert leaf is not None
     t.set_leaf(5, replace(leaf, signature=bytes([leaf.signature[0] ^ 1]) + leaf.signature[1:]))
+    assert t.invalid_parent_hashes() == []
     with pytest.raises(InvalidSignature):
         ref.mls_verify_tree(1, g.group_id, t.encode())
     with pytest.raises(InvalidSignature):  # a commit-sourced leaf binds the group (§7.3)
