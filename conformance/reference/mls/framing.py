@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 
-from ...errors import AuthenticationFailed, InvalidMessage, ProtocolError
+from ...errors import AuthenticationFailed, InvalidInput, InvalidMessage, ProtocolError
 from .aead import Aead
 from .ciphersuites import CipherSuite
 from .crypto import Signatures, expand_with_label, mac, sign_with_label, verify_with_label
@@ -217,9 +217,7 @@ def _read_private_content(
     try:
         content = _read_content(r, content_type)
         auth = FramedContentAuthData.read(r, content_type)
-    except InvalidMessage:
-        raise
-    except ProtocolError as exc:
+    except InvalidInput as exc:  # the Reader ran out of plaintext
         raise InvalidMessage(f"PrivateMessageContent: {exc}") from None
     if any(plaintext[r.pos :]):
         raise InvalidMessage("PrivateMessageContent padding holds a non-zero byte (§6.3.1)")
@@ -298,7 +296,7 @@ class Receiver:
         r = Reader(sender_data_bytes)
         try:
             sender_data = SenderData.read(r)
-        except ProtocolError as exc:
+        except InvalidInput as exc:
             raise InvalidMessage(f"SenderData: {exc}") from None
         if not r.done():
             raise InvalidMessage("SenderData: bytes left over")
