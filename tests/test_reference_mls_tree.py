@@ -180,7 +180,7 @@ def test_verify_tree_refuses_a_broken_parent_hash(ref: MlsTreeReference) -> None
     t.nodes[x] = Node(ParentNode(p.encryption_key, b"\x00" * 32, p.unmerged_leaves))
     with pytest.raises(ProtocolError) as err:
         ref.mls_verify_tree(1, g.group_id, t.encode())
-    assert type(err.value) is ProtocolError
+    assert type(err.value) is InvalidMessage
 
 
 def test_verify_tree_refuses_a_broken_leaf_signature(ref: MlsTreeReference) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 
-from ...errors import AuthenticationFailed, InvalidInput, InvalidMessage, ProtocolError
+from ...errors import AuthenticationFailed, DuplicateMessage, InvalidInput, InvalidMessage
 from .aead import Aead
 from .ciphersuites import CipherSuite
 from .crypto import Signatures, expand_with_label, mac, sign_with_label, verify_with_label
@@ -175,9 +175,9 @@ def protect_private(
     KDF.Nh bytes (§6.3.2)."""
     cs = group.cs
     if content.sender.sender_type != MEMBER:
-        raise ProtocolError("only a member sends a PrivateMessage (§6.3)")
+        raise InvalidMessage("only a member sends a PrivateMessage (§6.3)")
     if len(reuse_guard) != REUSE_GUARD_SIZE:
-        raise ProtocolError("the reuse guard is 4 bytes")
+        raise InvalidMessage("the reuse guard is 4 bytes")
     signature = sign_content(cs, sig, signature_priv, WF_PRIVATE, content, group.group_context)
     auth = FramedContentAuthData(signature, confirmation_tag)
     plaintext = (
@@ -237,16 +237,16 @@ class Receiver:
 
     def _check_group(self, group_id: bytes, epoch: int) -> None:
         if group_id != self.group.group_id:
-            raise ProtocolError("the message is not of this group")
+            raise InvalidMessage("the message is not of this group")
         if epoch != self.group.epoch:
-            raise ProtocolError(f"the message is of epoch {epoch}, not {self.group.epoch}")
+            raise InvalidMessage(f"the message is of epoch {epoch}, not {self.group.epoch}")
 
     def _signature_key(self, leaf: int) -> bytes:
         if leaf >= self.group.n_leaves:
-            raise ProtocolError(f"sender leaf {leaf} is outside the tree")
+            raise InvalidMessage(f"sender leaf {leaf} is outside the tree")
         key = self.group.signature_keys.get(leaf)
         if key is None:
-            raise ProtocolError(f"sender leaf {leaf} is not a member this receiver knows")
+            raise InvalidMessage(f"sender leaf {leaf} is not a member this receiver knows")
         return key
 
     def _verify(
@@ -269,10 +269,10 @@ class Receiver:
         content = msg.content
         self._check_group(content.group_id, content.epoch)
         if content.sender.sender_type != MEMBER:
-            raise ProtocolError("only member senders are modelled (§6.2)")
+            raise InvalidMessage("only member senders are modelled (§6.2)")
         self._signature_key(content.sender.index)
         if content.content_type == APPLICATION:
-            raise ProtocolError("application data in a PublicMessage (§6.2)")
+            raise InvalidMessage("application data in a PublicMessage (§6.2)")
         assert msg.membership_tag is not None  # a member's PublicMessage carries one
         expected = membership_tag(
             self.group.cs, self.group.membership_key, content, msg.auth, self.group.group_context
@@ -304,7 +304,7 @@ class Receiver:
         self._signature_key(leaf)
         slot = (leaf, msg.content_type != APPLICATION, generation)
         if slot in self._consumed:
-            raise ProtocolError(
+            raise DuplicateMessage(
                 f"generation {generation} of leaf {leaf}: its key was consumed (§9.2)"
             )
         key, nonce = _message_key(self.group, leaf, msg.content_type, generation)

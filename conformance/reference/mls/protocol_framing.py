@@ -20,7 +20,7 @@ from ...capabilities.mls_protocol import (
     MlsWelcomeInfo,
     split_blobs,
 )
-from ...errors import InvalidInput, InvalidMessage, ProtocolError, Unsupported
+from ...errors import InvalidInput, InvalidMessage, Unsupported
 from . import wire
 from .aead import Aead
 from .ciphersuites import CipherSuite, suite
@@ -135,7 +135,7 @@ class MlsFramingReference:
         tag = self._random(cs.nh) if content_type == CONTENT_COMMIT else None
         if wire_format == WIRE_PUBLIC:
             if content_type == CONTENT_APPLICATION:
-                raise ProtocolError("application data may not be a PublicMessage (§6.2)")
+                raise InvalidMessage("application data may not be a PublicMessage (§6.2)")
             public = protect_public(group, self._sig, bytes(signature_priv), framed, tag)
             return wire.MlsMessage(public).encode()
         reuse_guard = self._random(REUSE_GUARD_SIZE)

@@ -14,7 +14,7 @@ from ...capabilities.mls_protocol import (
     MlsTree,
     split_blobs,
 )
-from ...errors import InvalidInput, ProtocolError
+from ...errors import InvalidInput, InvalidMessage
 from .ciphersuites import suite
 from .crypto import Hpke, Signatures
 from .ratchet_tree import RatchetTree
@@ -34,7 +34,7 @@ __all__ = ["MlsTreeReference", "apply_proposal"]
 
 def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | None:
     """Apply an Add, Update or Remove from leaf ``sender`` to ``tree`` in place (§12.1.1-
-    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (ProtocolError): a
+    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (InvalidMessage): a
     blank or absent sender (so an Update from a blank leaf), a Remove of a blank leaf or of a
     leaf outside the tree.
 
@@ -43,7 +43,7 @@ def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | 
     tree-operations vectors carry an Update whose leaf has source key_package."""
     tree.check_leaf(sender)
     if tree.leaf(sender) is None:
-        raise ProtocolError(f"the sender, leaf {sender}, is blank")
+        raise InvalidMessage(f"the sender, leaf {sender}, is blank")
     body = proposal.body
     if isinstance(body, Add):
         return tree.add_leaf(body.key_package.leaf_node)
@@ -52,7 +52,7 @@ def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | 
         tree.blank_path(sender)
     elif isinstance(body, Remove):
         if not 0 <= body.removed < tree.n_leaves or tree.leaf(body.removed) is None:
-            raise ProtocolError(f"Remove of leaf {body.removed}, which is not a member (§12.1.3)")
+            raise InvalidMessage(f"Remove of leaf {body.removed}, which is not a member (§12.1.3)")
         tree.set_leaf(body.removed, None)
         tree.blank_path(body.removed)
         tree.truncate()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ...errors import InvalidInput, InvalidMessage, ProtocolError
+from ...errors import InvalidInput, InvalidMessage
 from . import treemath
 from .ciphersuites import CipherSuite
 from .crypto import Signatures, hash_, verify_with_label
@@ -248,10 +248,10 @@ class RatchetTree:
         return invalid
 
     def verify_parent_hashes(self) -> None:
-        """§7.9.2: every non-blank parent node is parent-hash valid, else ProtocolError."""
+        """§7.9.2: every non-blank parent node is parent-hash valid, else InvalidMessage."""
         bad = self.invalid_parent_hashes()
         if bad:
-            raise ProtocolError(f"parent nodes {bad} are not parent-hash valid (§7.9.2)")
+            raise InvalidMessage(f"parent nodes {bad} are not parent-hash valid (§7.9.2)")
 
     # --- §7.3 leaf signatures -----------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from ...errors import InvalidInput, ProtocolError
+from ...errors import InvalidInput, InvalidMessage
 from . import treemath
 from .ciphersuites import CipherSuite
 from .crypto import (
@@ -93,7 +93,7 @@ def merge_path(
     ``leaf_node`` when given. Returns the parent hash the leaf must carry."""
     filtered = tree.filtered_direct_path(sender)
     if len(keys) != len(filtered):
-        raise ProtocolError(
+        raise InvalidMessage(
             f"an UpdatePath of {len(keys)} nodes for a filtered direct path of {len(filtered)}"
         )
     tree.blank_path(sender)
@@ -237,49 +237,49 @@ def decapsulate(
     rest, and check every derived public key against the path's. ``tree`` is untouched."""
     cs = tree.cs
     if tree.leaf(sender) is None:
-        raise ProtocolError(f"the sender, leaf {sender}, is blank")
+        raise InvalidMessage(f"the sender, leaf {sender}, is blank")
     if tree.leaf(receiver) is None:
         raise InvalidInput(f"the receiver, leaf {receiver}, is blank")
     if receiver == sender:
         raise InvalidInput("the receiver is the sender")
     filtered = tree.filtered_direct_path(sender)
     if len(update_path.nodes) != len(filtered):
-        raise ProtocolError(
+        raise InvalidMessage(
             f"an UpdatePath of {len(update_path.nodes)} nodes for a filtered direct path of "
             f"{len(filtered)} (§7.6)"
         )
     resolutions = _copath_resolutions(tree, sender, filtered)
     for p, node in zip(filtered, update_path.nodes, strict=True):
         if len(node.encrypted_path_secret) != len(resolutions[p]):
-            raise ProtocolError(
+            raise InvalidMessage(
                 f"node {p}: {len(node.encrypted_path_secret)} ciphertexts for a resolution "
                 f"of {len(resolutions[p])} (§7.6)"
             )
     leaf = update_path.leaf_node
     if leaf.leaf_node_source != SOURCE_COMMIT:
-        raise ProtocolError("an UpdatePath's leaf node must have source commit (§12.4.2)")
+        raise InvalidMessage("an UpdatePath's leaf node must have source commit (§12.4.2)")
     in_tree = {n.value.encryption_key for n in tree.nodes if n is not None}
     if any(
         k in in_tree for k in [leaf.encryption_key, *(n.encryption_key for n in update_path.nodes)]
     ):
-        raise ProtocolError("an UpdatePath reuses a public key already in the tree (§12.4.2)")
+        raise InvalidMessage("an UpdatePath reuses a public key already in the tree (§12.4.2)")
 
     after = tree.copy()
     keys = [n.encryption_key for n in update_path.nodes]
     parent_hash = merge_path(after, sender, leaf, keys)
     if leaf.parent_hash != parent_hash:
-        raise ProtocolError("the UpdatePath's leaf node carries a wrong parent hash (§7.9)")
+        raise InvalidMessage("the UpdatePath's leaf node carries a wrong parent hash (§7.9)")
     after.verify_leaf(sig, context.group_id, sender)
     gc = context.encode(cs, after.root_tree_hash())
 
     receiver_node = 2 * receiver
     at = next((i for i, p in enumerate(filtered) if receiver in tree.subtree_leaves(p)), None)
     if at is None:
-        raise ProtocolError(f"leaf {receiver} is under no node of the sender's path")
+        raise InvalidMessage(f"leaf {receiver} is under no node of the sender's path")
     p = filtered[at]
     private = _held_key(tree, hpke, resolutions[p], receiver_node, encryption_priv, known)
     if private is None:
-        raise ProtocolError(
+        raise InvalidMessage(
             f"leaf {receiver} holds the key of no node in the resolution of node {p}'s copath"
         )
     index, sk = private
@@ -288,7 +288,7 @@ def decapsulate(
     secrets = path_secrets(cs, secret, len(filtered) - at)
     for i in range(at, len(filtered)):
         if node_key_pair(cs, hpke, secrets[i - at])[1] != keys[i]:
-            raise ProtocolError(
+            raise InvalidMessage(
                 f"node {filtered[i]}: the path secret does not give the UpdatePath's key (§12.4.2)"
             )
     return Decapsulated(

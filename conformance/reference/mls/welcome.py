@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from ...errors import AuthenticationFailed, ProtocolError, Unsupported
+from ...errors import AuthenticationFailed, InvalidMessage, Unsupported
 from .aead import Aead
 from .ciphersuites import CipherSuite
 from .crypto import (
@@ -176,11 +176,11 @@ def process_welcome(
     HPKE and AEAD openings refuse with AuthenticationFailed, the signature with
     InvalidSignature, the confirmation tag with AuthenticationFailed."""
     if welcome.cipher_suite != cs.code or key_package.cipher_suite != cs.code:
-        raise ProtocolError("the Welcome or key package is of another cipher suite")
+        raise InvalidMessage("the Welcome or key package is of another cipher suite")
     ref = key_package_ref(cs, key_package)
     entry = next((e for e in welcome.secrets if e.new_member == ref), None)
     if entry is None:
-        raise ProtocolError("the Welcome has no EncryptedGroupSecrets for this key package")
+        raise InvalidMessage("the Welcome has no EncryptedGroupSecrets for this key package")
     plaintext = decrypt_with_label(
         cs,
         hpke,
@@ -201,7 +201,7 @@ def process_welcome(
     group_info = decode(GroupInfo.read, group_info_bytes, "GroupInfo")
     context = group_info.group_context
     if context.cipher_suite != cs.code:
-        raise ProtocolError("the GroupInfo is of another cipher suite")
+        raise InvalidMessage("the GroupInfo is of another cipher suite")
     verify_with_label(cs, sig, signer_pub, b"GroupInfoTBS", group_info.tbs(), group_info.signature)
     secrets = schedule_from_joiner(cs, group_secrets.joiner_secret, bytes(cs.nh), context.encode())
     expected = confirmation_tag(cs, secrets.confirmation_key, context.confirmed_transcript_hash)
