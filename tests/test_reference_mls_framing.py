@@ -34,13 +34,12 @@ from conformance.reference.mls.crypto import verify_with_label
 from conformance.reference.mls.framing import Epoch, membership_tag, protect_private
 from conformance.reference.mls.hpke_binding import ReferenceHpke
 from conformance.reference.mls.key_package import key_package, signed_leaf_node
-from conformance.reference.mls.key_schedule import group_context
+from conformance.reference.mls.key_schedule import epoch_secrets_from_joiner, group_context
 from conformance.reference.mls.protocol_framing import MlsFramingReference
 from conformance.reference.mls.pyca import PycaSignatures
 from conformance.reference.mls.secret_tree import sender_data_keys
 from conformance.reference.mls.welcome import (
     confirmation_tag,
-    schedule_from_joiner,
     seal_welcome,
     sign_group_info,
 )
@@ -371,7 +370,7 @@ class Joiner:
                  corrupt_signature: bool = False) -> wire.Welcome:  # fmt: skip
         g, cs = self.g, self.cs
         context: wire.GroupContext = g["context"]
-        secrets = schedule_from_joiner(cs, g["joiner_secret"], bytes(cs.nh), context.encode())
+        secrets = epoch_secrets_from_joiner(cs, g["joiner_secret"], bytes(cs.nh), context.encode())
         if tag is None:
             tag = confirmation_tag(cs, secrets.confirmation_key, context.confirmed_transcript_hash)
         info = sign_group_info(

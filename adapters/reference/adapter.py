@@ -27,7 +27,11 @@ from conformance.reference.mlkem import (
     Kyber1024Round3Reference,
     MlKemReference,
 )
+from conformance.reference.mls.aead import PycaAead
 from conformance.reference.mls.hpke_binding import ReferenceHpke
+from conformance.reference.mls.passive import MlsPassiveReference
+from conformance.reference.mls.protocol_framing import MlsFramingReference
+from conformance.reference.mls.protocol_tree import MlsTreeReference
 from conformance.reference.mls.pyca import PycaSignatures
 from conformance.reference.mls.reference import MlsReference
 from conformance.reference.olm import OlmReference
@@ -62,7 +66,10 @@ class ReferenceAdapter(Adapter):
     def capabilities(self) -> dict[str, object]:
         # MLS: signatures over pyca/cryptography (conformance/reference/mls/pyca.py), HPKE from
         # conformance.reference.hpke; SHA-2, HMAC and HKDF from the standard library.
-        mls = MlsReference(PycaSignatures(), ReferenceHpke())
+        signatures, hpke, aead = PycaSignatures(), ReferenceHpke(), PycaAead()
+        mls = MlsReference(signatures, hpke)
+        framing = MlsFramingReference(signatures, hpke, aead)
+        trees = MlsTreeReference(signatures, hpke)
         return {
             "olm": OlmReference(self._primitives),
             "olm:fixed-randomness": FixedRandomnessMarker(),
@@ -90,6 +97,13 @@ class ReferenceAdapter(Adapter):
                 ),
                 mls,
             ),
+            "mls-messages": framing,
+            "mls-message-protection": framing,
+            "mls-welcome": framing,
+            "mls-tree-validation": trees,
+            "mls-tree-operations": trees,
+            "mls-treekem": trees,
+            "mls-passive-client": MlsPassiveReference(signatures, hpke, aead),
             **{
                 f"{kem}:fixed-randomness": FixedRandomnessMarker()
                 for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")

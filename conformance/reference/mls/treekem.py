@@ -58,15 +58,22 @@ _LABEL = b"UpdatePathNode"
 
 @dataclass(frozen=True)
 class GroupContextFields:
-    """What TreeKEM's GroupContext takes besides the tree hash (§8.1; no extensions)."""
+    """What TreeKEM's GroupContext takes besides the tree hash (§8.1): ``extensions`` is the
+    serialised extension vector (b"": none)."""
 
     group_id: bytes
     epoch: int
     confirmed_transcript_hash: bytes
+    extensions: bytes = b""
 
     def encode(self, cs: CipherSuite, tree_hash: bytes) -> bytes:
         return group_context(
-            cs, self.group_id, self.epoch, tree_hash, self.confirmed_transcript_hash, b""
+            cs,
+            self.group_id,
+            self.epoch,
+            tree_hash,
+            self.confirmed_transcript_hash,
+            self.extensions,
         )
 
 
@@ -121,15 +128,16 @@ def _child_towards(tree: RatchetTree, p: int, x: int) -> int:
 
 
 def _copath_resolutions(
-    tree: RatchetTree, sender: int, filtered: list[int]
+    tree: RatchetTree, sender: int, filtered: list[int], excluded: frozenset[int]
 ) -> dict[int, list[int]]:
     """For each node of the sender's filtered direct path, the resolution of its child that
-    is not on the sender's side (§7.5: the nodes its path secret is encrypted to)."""
+    is not on the sender's side, less the leaves of ``excluded`` (§7.5, §12.4.2: the nodes its
+    path secret is encrypted to; members added by the same commit get it from the Welcome)."""
     out = {}
     for p in filtered:
         other = treemath.sibling(_child_towards(tree, p, 2 * sender), tree.n_leaves)
         assert other is not None
-        out[p] = tree.resolution(other)
+        out[p] = [y for y in tree.resolution(other) if y % 2 or y // 2 not in excluded]
     return out
 
 
@@ -154,6 +162,7 @@ def encapsulate(
     sender: int,
     signature_priv: bytes,
     leaf_secret: bytes,
+    excluded: frozenset[int] = frozenset(),
 ) -> Encapsulated:
     """§12.4.2 "Creating a Commit", the path part: a fresh leaf key pair, path secrets from
     ``leaf_secret`` up the filtered direct path, the merged provisional tree, the signed leaf
@@ -163,7 +172,7 @@ def encapsulate(
     if old is None:
         raise InvalidInput(f"leaf {sender} is blank: it cannot send an UpdatePath")
     filtered = tree.filtered_direct_path(sender)
-    resolutions = _copath_resolutions(tree, sender, filtered)
+    resolutions = _copath_resolutions(tree, sender, filtered, excluded)
     recipients = {p: [tree.encryption_key(y) for y in resolutions[p]] for p in filtered}
     secrets = path_secrets(cs, leaf_secret, len(filtered))
     keys = [node_key_pair(cs, hpke, s)[1] for s in secrets[: len(filtered)]]
@@ -228,6 +237,7 @@ def decapsulate(
     receiver: int,
     encryption_priv: bytes,
     known: Mapping[int, bytes],
+    excluded: frozenset[int] = frozenset(),
 ) -> Decapsulated:
     """§12.4.2 "Joining/processing a Commit", the path part, as leaf ``receiver`` holding its
     leaf's private key and the path secrets ``known`` (node -> path secret): check the
@@ -248,7 +258,7 @@ def decapsulate(
             f"an UpdatePath of {len(update_path.nodes)} nodes for a filtered direct path of "
             f"{len(filtered)} (§7.6)"
         )
-    resolutions = _copath_resolutions(tree, sender, filtered)
+    resolutions = _copath_resolutions(tree, sender, filtered, excluded)
     for p, node in zip(filtered, update_path.nodes, strict=True):
         if len(node.encrypted_path_secret) != len(resolutions[p]):
             raise InvalidMessage(

@@ -11,6 +11,7 @@ confirmed_transcript_hash) (§8.2, §12.4.3.1), and holds the epoch's secrets (�
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...errors import AuthenticationFailed, InvalidMessage, Unsupported
@@ -29,7 +30,7 @@ from .crypto import (
     verify_with_label,
 )
 from .key_package import key_package_ref
-from .key_schedule import EpochSecrets
+from .key_schedule import EpochSecrets, epoch_secrets_from_joiner
 from .wire import (
     EncryptedGroupSecrets,
     Extension,
@@ -38,6 +39,7 @@ from .wire import (
     GroupSecrets,
     HpkeCiphertext,
     KeyPackage,
+    PreSharedKeyId,
     Welcome,
     decode,
 )
@@ -46,35 +48,13 @@ __all__ = [
     "Joined",
     "confirmation_tag",
     "make_welcome",
+    "open_welcome",
     "process_welcome",
-    "schedule_from_joiner",
     "seal_welcome",
     "sign_group_info",
+    "verify_group_info",
     "welcome_key_nonce",
 ]
-
-
-def schedule_from_joiner(
-    cs: CipherSuite, joiner_secret: bytes, psk_secret: bytes, group_context: bytes
-) -> EpochSecrets:
-    """The key schedule below joiner_secret (§8, Figure 22): member secret = Extract(
-    joiner_secret, psk_secret) gives welcome_secret ("welcome") and epoch_secret
-    (ExpandWithLabel "epoch" over the GroupContext), which gives the secrets of Table 4."""
-    member = extract(cs, joiner_secret, psk_secret)
-    epoch = expand_with_label(cs, member, b"epoch", group_context, cs.nh)
-    return EpochSecrets(
-        joiner_secret=joiner_secret,
-        welcome_secret=derive_secret(cs, member, b"welcome"),
-        init_secret=derive_secret(cs, epoch, b"init"),
-        sender_data_secret=derive_secret(cs, epoch, b"sender data"),
-        encryption_secret=derive_secret(cs, epoch, b"encryption"),
-        exporter_secret=derive_secret(cs, epoch, b"exporter"),
-        epoch_authenticator=derive_secret(cs, epoch, b"authentication"),
-        external_secret=derive_secret(cs, epoch, b"external"),
-        confirmation_key=derive_secret(cs, epoch, b"confirm"),
-        membership_key=derive_secret(cs, epoch, b"membership"),
-        resumption_psk=derive_secret(cs, epoch, b"resumption"),
-    )
 
 
 def welcome_key_nonce(cs: CipherSuite, welcome_secret: bytes) -> tuple[bytes, bytes]:
@@ -146,7 +126,7 @@ def make_welcome(
 ) -> tuple[Welcome, EpochSecrets]:
     """The Welcome a committer sends for the epoch of ``group_context`` whose joiner_secret is
     given (no PSKs): the GroupInfo carries the epoch's real confirmation tag."""
-    secrets = schedule_from_joiner(cs, joiner_secret, bytes(cs.nh), group_context.encode())
+    secrets = epoch_secrets_from_joiner(cs, joiner_secret, bytes(cs.nh), group_context.encode())
     tag = confirmation_tag(cs, secrets.confirmation_key, group_context.confirmed_transcript_hash)
     info = sign_group_info(cs, sig, signer_priv, group_context, extensions, tag, signer)
     return seal_welcome(cs, hpke, aead, info, joiner_secret, key_packages), secrets
@@ -161,20 +141,20 @@ class Joined:
     secrets: EpochSecrets
 
 
-def process_welcome(
+def open_welcome(
     cs: CipherSuite,
-    sig: Signatures,
     hpke: Hpke,
     aead: Aead,
     init_priv: bytes,
     key_package: KeyPackage,
-    signer_pub: bytes,
     welcome: Welcome,
-) -> Joined:
-    """Join by ``welcome`` as the holder of ``key_package`` (§12.4.3.1). No Welcome entry for
-    the key package, another cipher suite, or PSKs the joiner was not given are refused; the
-    HPKE and AEAD openings refuse with AuthenticationFailed, the signature with
-    InvalidSignature, the confirmation tag with AuthenticationFailed."""
+    psk_secret_of: Callable[[tuple[PreSharedKeyId, ...]], bytes] | None = None,
+) -> tuple[GroupInfo, GroupSecrets, bytes]:
+    """Open ``welcome`` as the holder of ``key_package`` (§12.4.3.1): its GroupInfo (not yet
+    verified), GroupSecrets and psk_secret (§8.4: from ``psk_secret_of`` when the Welcome
+    names PSKs, refused as Unsupported without one). No entry for the key package or another
+    cipher suite is InvalidMessage; the HPKE and AEAD openings refuse with
+    AuthenticationFailed."""
     if welcome.cipher_suite != cs.code or key_package.cipher_suite != cs.code:
         raise InvalidMessage("the Welcome or key package is of another cipher suite")
     ref = key_package_ref(cs, key_package)
@@ -191,20 +171,58 @@ def process_welcome(
         entry.encrypted_group_secrets.ciphertext,
     )
     group_secrets = decode(GroupSecrets.read, plaintext, "GroupSecrets")
+    psk_secret = bytes(cs.nh)
     if group_secrets.psks:
-        raise Unsupported("the Welcome names PSKs; none were given (§8.4)")
+        if psk_secret_of is None:
+            raise Unsupported("the Welcome names PSKs; none were given (§8.4)")
+        psk_secret = psk_secret_of(group_secrets.psks)
     welcome_secret = derive_secret(
-        cs, extract(cs, group_secrets.joiner_secret, bytes(cs.nh)), b"welcome"
+        cs, extract(cs, group_secrets.joiner_secret, psk_secret), b"welcome"
     )
     key, nonce = welcome_key_nonce(cs, welcome_secret)
     group_info_bytes = aead.open(cs.aead_id, key, nonce, b"", welcome.encrypted_group_info)
     group_info = decode(GroupInfo.read, group_info_bytes, "GroupInfo")
-    context = group_info.group_context
-    if context.cipher_suite != cs.code:
+    if group_info.group_context.cipher_suite != cs.code:
         raise InvalidMessage("the GroupInfo is of another cipher suite")
+    return group_info, group_secrets, psk_secret
+
+
+def verify_group_info(
+    cs: CipherSuite,
+    sig: Signatures,
+    group_info: GroupInfo,
+    signer_pub: bytes,
+    joiner_secret: bytes,
+    psk_secret: bytes,
+) -> EpochSecrets:
+    """The GroupInfo's signature under ``signer_pub`` (InvalidSignature) and its confirmation
+    tag under the epoch's confirmation key (AuthenticationFailed), §12.4.3.1; the epoch's
+    secrets."""
+    context = group_info.group_context
     verify_with_label(cs, sig, signer_pub, b"GroupInfoTBS", group_info.tbs(), group_info.signature)
-    secrets = schedule_from_joiner(cs, group_secrets.joiner_secret, bytes(cs.nh), context.encode())
+    secrets = epoch_secrets_from_joiner(cs, joiner_secret, psk_secret, context.encode())
     expected = confirmation_tag(cs, secrets.confirmation_key, context.confirmed_transcript_hash)
     if not hmac.compare_digest(expected, group_info.confirmation_tag):
         raise AuthenticationFailed("the GroupInfo's confirmation tag does not verify")
+    return secrets
+
+
+def process_welcome(
+    cs: CipherSuite,
+    sig: Signatures,
+    hpke: Hpke,
+    aead: Aead,
+    init_priv: bytes,
+    key_package: KeyPackage,
+    signer_pub: bytes,
+    welcome: Welcome,
+) -> Joined:
+    """Join by ``welcome`` as the holder of ``key_package`` (§12.4.3.1), the GroupInfo signed
+    by ``signer_pub``, no PSKs: :func:`open_welcome`, then :func:`verify_group_info`."""
+    group_info, group_secrets, psk_secret = open_welcome(
+        cs, hpke, aead, init_priv, key_package, welcome
+    )
+    secrets = verify_group_info(
+        cs, sig, group_info, signer_pub, group_secrets.joiner_secret, psk_secret
+    )
     return Joined(group_info, group_secrets, secrets)
