@@ -10,6 +10,7 @@ from typing import Any
 from helpers import MockFlippedOutput, real
 from katbreak import Caps, KatBreak
 
+from conformance.capabilities.mls_protocol import join_blobs, split_blobs
 from conformance.errors import ProtocolError
 
 __all__ = ["MLS_BREAKS"]
@@ -78,6 +79,40 @@ class MockMlsEncryptFlipsCiphertext(_Wrapped):
         return out
 
 
+class MockMlsNeverRefuses(_Wrapped):
+    """``method`` answers ``fallback`` where it should refuse: the check it belongs to is
+    not made (a tag, signature, length or membership check swallowed)."""
+
+    def __init__(self, inner: Any, method: str, fallback: object) -> None:
+        super().__init__(inner)
+        self._method, self._fallback = method, fallback
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name != self._method:
+            return attr
+
+        def wrapped(*args: Any) -> Any:
+            try:
+                return attr(*args)
+            except ProtocolError:
+                return self._fallback
+
+        return wrapped
+
+
+class MockMlsReplayAccepted(_Wrapped):
+    """A receiver that forgets which generations it used (RFC 9420 §9.2): each message of
+    the blob is opened by a fresh state."""
+
+    def mls_unprotect(self, *args: Any) -> Any:
+        *head, messages = args
+        out = None
+        for message in split_blobs(messages):
+            out = self._inner.mls_unprotect(*head, join_blobs([message]))
+        return out
+
+
 def _caps(capability: str, wrap: Callable[[Any], Any] | None = None) -> Callable[[], Caps]:
     def caps() -> Caps:
         inner = _reference(capability)
@@ -100,6 +135,9 @@ def _row(
 
 
 _CB = "mls-crypto-basics"
+_MP = "mls-message-protection"
+_TV = "mls-tree-validation"
+_TK = "mls-treekem"
 
 MLS_BREAKS: list[KatBreak] = [
     _row(
@@ -201,5 +239,130 @@ MLS_BREAKS: list[KatBreak] = [
         "mls-transcript-hashes",
         lambda i: MockMlsFlippedField(i, "mls_transcript_hashes", "interim_transcript_hash"),
         "MockMlsInterimHashFlipped",
+    ),
+    _row(
+        "MlsDecodeEncode",
+        "decode_encode_test.json",
+        "mls-messages",
+        lambda i: MockMlsNeverRefuses(i, "mls_decode_encode", b""),
+        "MockMlsLenientDecoder",
+        "TrailingData",
+    ),
+    _row(
+        "MlsDecodeEncode",
+        "decode_encode_test.json",
+        "mls-messages",
+        lambda i: MockFlippedOutput(i, "mls_decode_encode"),
+        "MockMlsReencodesWrongly",
+    ),
+    _row(
+        "MlsUnprotect",
+        "unprotect_test.json",
+        _MP,
+        MockMlsReplayAccepted,
+        "MockMlsReplayAccepted",
+        "ReusedGeneration",
+    ),
+    _row(
+        "MlsUnprotect",
+        "unprotect_test.json",
+        _MP,
+        lambda i: MockMlsNeverRefuses(i, "mls_unprotect", {"content_type": 1, "content": b""}),
+        "MockMlsUnprotectsAnything",
+        "BadMembershipTag",
+    ),
+    _row(
+        "MlsUnprotect",
+        "unprotect_test.json",
+        _MP,
+        lambda i: MockMlsFlippedField(i, "mls_unprotect", "content"),
+        "MockMlsContentFlipped",
+    ),
+    _row(
+        "MlsProtect",
+        "protect_test.json",
+        _MP,
+        lambda i: MockFlippedOutput(i, "mls_protect"),
+        "MockMlsProtectsBadly",
+    ),
+    _row(
+        "MlsWelcome",
+        "welcome_test.json",
+        "mls-welcome",
+        lambda i: MockMlsNeverRefuses(
+            i, "mls_process_welcome", {"group_context": b"", "epoch_authenticator": b""}
+        ),
+        "MockMlsWelcomeUnchecked",
+        "GroupInfoSignedByOtherMember",
+    ),
+    _row(
+        "MlsWelcome",
+        "welcome_test.json",
+        "mls-welcome",
+        lambda i: MockMlsFlippedField(i, "mls_process_welcome", "epoch_authenticator"),
+        "MockMlsEpochAuthenticatorFlipped",
+    ),
+    _row(
+        "MlsTreeHash",
+        "tree_hash_test.json",
+        _TV,
+        lambda i: MockFlippedOutput(i, "mls_tree_hash"),
+        "MockMlsTreeHashFlipped",
+    ),
+    _row(
+        "MlsResolution",
+        "resolution_test.json",
+        _TV,
+        lambda i: MockFlippedOutput(i, "mls_resolution"),
+        "MockMlsResolutionFlipped",
+    ),
+    _row(
+        "MlsVerifyTree",
+        "verify_tree_test.json",
+        _TV,
+        lambda i: MockMlsNeverRefuses(i, "mls_verify_tree", None),
+        "MockMlsTreeUnverified",
+        "ParentHashMismatch",
+    ),
+    _row(
+        "MlsApplyProposal",
+        "apply_proposal_test.json",
+        "mls-tree-operations",
+        lambda i: MockMlsFlippedField(i, "mls_apply_proposal", "tree_hash"),
+        "MockMlsTreeHashAfterFlipped",
+    ),
+    _row(
+        "MlsApplyProposal",
+        "apply_proposal_test.json",
+        "mls-tree-operations",
+        lambda i: MockMlsNeverRefuses(i, "mls_apply_proposal", {"tree": b"", "tree_hash": b""}),
+        "MockMlsRemovesAnything",
+        "RemoveBlankLeaf",
+    ),
+    _row(
+        "MlsTreeKemReceive",
+        "treekem_receive_test.json",
+        _TK,
+        lambda i: MockMlsFlippedField(i, "mls_treekem_receive", "commit_secret"),
+        "MockMlsCommitSecretFlipped",
+    ),
+    _row(
+        "MlsTreeKemReceive",
+        "treekem_receive_test.json",
+        _TK,
+        lambda i: MockMlsNeverRefuses(
+            i,
+            "mls_treekem_receive",
+            {"path_secret": b"", "commit_secret": b"", "tree_hash_after": b""},
+        ),
+        "MockMlsPathUnchecked",
+        "PathParentHashMismatch",
+    ),
+    _row(
+        "MlsTreeKemSend",
+        "treekem_send_test.json",
+        _TK,
+        lambda i: MockMlsFlippedField(i, "mls_treekem_send", "commit_secret"),
+        "MockMlsSentCommitSecretFlipped",
     ),
 ]

@@ -33,7 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from conformance.mlsvectors import load_mls_vectors
 from conformance.model import Case, Group, VectorFile
-from vectors.generators import mls_wg
+from conformance.reference.mls import wire
+from conformance.reference.mls.ciphersuites import SUITES
+from vectors.generators import mls_invalid, mls_wg, mls_wg_framing, mls_wg_tree
 from vectors.generators._common import (
     ByteSource,
     FileBuilder,
@@ -67,9 +69,23 @@ FILES = {
     "MlsKeySchedule": "key_schedule_test.json",
     "MlsPskSecret": "psk_secret_test.json",
     "MlsTranscriptHashes": "transcript_hashes_test.json",
+    "MlsDecodeEncode": "decode_encode_test.json",
+    "MlsUnprotect": "unprotect_test.json",
+    "MlsProtect": "protect_test.json",
+    "MlsWelcome": "welcome_test.json",
+    "MlsTreeHash": "tree_hash_test.json",
+    "MlsResolution": "resolution_test.json",
+    "MlsVerifyTree": "verify_tree_test.json",
+    "MlsApplyProposal": "apply_proposal_test.json",
+    "MlsTreeKemReceive": "treekem_receive_test.json",
+    "MlsTreeKemSend": "treekem_send_test.json",
 }
+#: The types made from the reference's working-group files; MlsWelcome is made here, with
+#: the expected GroupContext and epoch_authenticator the working group's format lacks.
+FROM_WG = [t for t in FILES if t != "MlsWelcome"]
 
 NOTES = {
+    **mls_invalid.NOTES,
     "WorkingGroupFormat": NoteSpec(
         "BASIC",
         "Computed by the reference and written in the MLS working group's format first "
@@ -179,48 +195,160 @@ def _invalid(type_name: str, case: Case, src: ByteSource) -> list[tuple[str, str
     return out
 
 
-def _write(vf: VectorFile, out: Path, src: ByteSource) -> Path:
-    type_name = vf.groups[0].type.name
-    fb = FileBuilder(
+def _builder(type_name: str, header: str) -> FileBuilder:
+    return FileBuilder(
         algorithm="MLS",
         type_name=type_name,
-        header=[
-            f"RFC 9420 {type_name[3:]}: computed by the suite's reference for every cipher "
-            "suite, in the working group's format first."
-        ],
+        header=[f"RFC 9420 {type_name[3:]}: {header}"],
         notes=NOTES,
         source=SOURCE,
     )
+
+
+class _Keys:
+    """The signature private keys the working group's files hold and the suite's types leave
+    out, for the invalid cases that must be signed again: leaf 1's of each message-protection
+    entry (by group id), and every TreeKEM leaf's (by group id and leaf)."""
+
+    def __init__(self, by_type: dict[str, VectorFile]) -> None:
+        self.protection: dict[bytes, bytes] = {}
+        self.treekem: dict[tuple[bytes, int], bytes] = {}
+        for _, case in by_type["MlsProtect"].cases():
+            self.protection[case.bytes("groupId")] = case.bytes("signaturePriv")
+        for _, case in by_type["MlsTreeKemSend"].cases():
+            key = (case.bytes("groupId"), case.int("sender"))
+            self.treekem[key] = case.bytes("signaturePriv")
+
+    def __call__(self, case: Case) -> bytes | None:
+        if "updatePath" in case.fields:
+            return self.treekem.get((case.bytes("groupId"), case.int("sender")))
+        return self.protection.get(case.bytes("groupId"))
+
+
+def _selection(type_name: str, vf: VectorFile) -> set[int] | None:
+    """The tcIds of the reference's working-group cases that ship (None: all). The per-node
+    and per-receiver categories repeat a whole tree in every case; a few per tree keep the
+    files small and still cover what differs: the root and the node with the longest
+    resolution; the first and last receiver of each UpdatePath; two senders per tree; every
+    Update and Remove, and one Add in four."""
+    if type_name in ("MlsTreeHash", "MlsResolution"):
+        by_tree: dict[bytes, list[Case]] = {}
+        for _, case in vf.cases():
+            by_tree.setdefault(case.bytes("tree"), []).append(case)
+        keep = set()
+        for tree, cases in by_tree.items():
+            nodes = wire.decode(wire.read_tree, tree, "ratchet tree")
+            width = 2 * (len(nodes) // 2 + 1) - 1
+            root = (1 << (width.bit_length() - 1)) - 1
+            busiest = max(
+                cases,
+                key=lambda c: (
+                    len(c.bytes("resolution")) if "resolution" in c.fields else c.int("node") % 7
+                ),
+            )
+            keep |= {c.tc_id for c in cases if c.int("node") in (root, busiest.int("node"))}
+        return keep
+    if type_name == "MlsTreeKemReceive":
+        paths: dict[str, list[Case]] = {}
+        for _, case in vf.cases():
+            paths.setdefault(case.id.rsplit(".", 1)[0], []).append(case)
+        return {c.tc_id for cases in paths.values() for c in (cases[0], cases[-1])}
+    if type_name == "MlsTreeKemSend":
+        trees: dict[str, list[Case]] = {}
+        for _, case in vf.cases():
+            trees.setdefault(case.id.split(".")[0], []).append(case)
+        return {c.tc_id for cases in trees.values() for c in (cases[0], cases[-1])}
+    if type_name == "MlsApplyProposal":
+        adds = 0
+        keep = set()
+        for _, case in vf.cases():
+            if case.bytes("proposal")[:2] == b"\x00\x01":
+                adds += 1
+                if adds % 4:
+                    continue
+            keep.add(case.tc_id)
+        return keep
+    return None
+
+
+def _write(vf: VectorFile, out: Path, src: ByteSource, keys: _Keys) -> Path:
+    type_name = vf.groups[0].type.name
+    fb = _builder(
+        type_name,
+        "computed by the suite's reference for every cipher suite, in the working group's "
+        "format first.",
+    )
+    protocol_src = ByteSource(f"mls invalid {type_name}")
+    # The working group's Messages category repeats small structures (a Remove of the same
+    # leaf in several entries): each content ships once.
+    seen: set[tuple[object, ...]] = set()
+
+    def fresh(params: dict[str, Any], fields: dict[str, Any]) -> bool:
+        key = (tuple(sorted(params.items())), tuple(sorted(fields.items())))
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    selected = _selection(type_name, vf)
     for group in vf.groups:
         params: dict[str, Any] = dict(group.params)
         g = fb.group(_refs(group), **params)
         suite = params.get("cipherSuite")
         for case in group.cases:
+            if selected is not None and case.tc_id not in selected:
+                continue
             where = case.comment + (f" ({_SUITE_NAMES.get(suite, suite)})" if suite else "")
             valid: dict[str, Any] = dict(case.fields)
             flags = ["WorkingGroupFormat"]
             if len(valid.get("exporterContext", b"")) > mls_wg.LONG_CONTEXT // 2:
                 flags.append("LongExporterContext")
+            if not fresh(params, valid):
+                continue
             g.add(where, flags, "valid", **valid)
-            for comment, flag, fields in _invalid(type_name, case, src):
-                g.add(f"{where}: {comment}", [flag], "invalid", **fields)
+            made = _invalid(type_name, case, src) + mls_invalid.invalid(
+                type_name, case, suite, protocol_src, keys
+            )
+            for comment, flag, fields in made:
+                if fresh(params, fields):
+                    g.add(f"{where}: {comment}", [flag], "invalid", **fields)
     return write(fb, out / FILES[type_name])
+
+
+def _write_welcome(out: Path) -> Path:
+    """welcome_test.json: per suite, a fresh group's Welcome and its invalid variants."""
+    fb = _builder(
+        "MlsWelcome",
+        "a Welcome the suite's reference made for a fresh group, with the GroupContext and "
+        "epoch_authenticator the joiner reaches, and Welcomes changed in one place.",
+    )
+    source = ByteSource("mls welcome")
+    refs = (SpecRefSpec("RFC 9420", "12.4.3.1"), SpecRefSpec("RFC 9420", "8.7"))
+    for code, cs in sorted(SUITES.items()):
+        g = fb.group(refs, cipherSuite=code)
+        for comment, flags, result, fields in mls_invalid.welcome_cases(cs, source.bytes, source):
+            g.add(f"{comment} ({_SUITE_NAMES[code]})", flags, result, **fields)
+    return write(fb, out / FILES["MlsWelcome"])
 
 
 def generate(out: Path) -> list[Path]:
     """Write the MLS vector files into ``out``, reproduce them, check them."""
     OBSERVATIONS.clear()
+    mls_invalid.reset()
     with tempfile.TemporaryDirectory() as tmp:
-        mls_wg.generate(Path(tmp))
+        for wg in (mls_wg, mls_wg_framing, mls_wg_tree):
+            wg.generate(Path(tmp))
         found = load_mls_vectors(Path(tmp))
         if found.skipped:
             raise GeneratorError(f"the reader skipped the reference's own files: {found.skipped}")
         src = ByteSource("mls invalid")
         by_type = {vf.groups[0].type.name: vf for vf in found.files}
-        missing = sorted(set(FILES) - set(by_type))
+        missing = sorted(set(FROM_WG) - set(by_type))
         if missing:
-            raise GeneratorError(f"mls_wg.py wrote no case of {', '.join(missing)}")
-        paths = [_write(by_type[t], out, src) for t in FILES]
+            raise GeneratorError(f"the reference's files hold no case of {', '.join(missing)}")
+        keys = _Keys(by_type)
+        paths = [_write(by_type[t], out, src, keys) for t in FROM_WG]
+        paths.append(_write_welcome(out))
     check(paths)
     reference = bundled("reference")
     others = [bundled(n) for n in ("ts-mls", "rfc9420")]
