@@ -667,7 +667,23 @@ def _treekem(entry: Mapping[str, Any], index: int, where: str) -> _Made:
         )
 
 
+#: RFC 9180 §7.1: the NIST-curve KEMs' private key size Nsk, by MLS cipher suite (P-256,
+#: P-521, P-384).
+_NSK = {2: 32, 5: 66, 7: 48}
+
+
+def _hpke_private(entry: Mapping[str, Any], key: str, suite: int, where: str) -> bytes:
+    """An HPKE private key of a passive-client entry at its fixed width: the working group's
+    files write some P-521 keys as 65-byte minimal integers (mlswg/mls-implementations #176,
+    #183), where SerializePrivateKey is Nsk bytes, big-endian (RFC 9180 §7.1.2); such a key is
+    left-padded with zeros."""
+    value = _hex(entry, key, where)
+    width = _NSK.get(suite)
+    return value.rjust(width, b"\x00") if width and 0 < len(value) < width else value
+
+
 def _passive_client(entry: Mapping[str, Any], index: int, where: str) -> _Made:
+    suite = _int(entry, "cipher_suite", where)
     psks: list[bytes] = []
     for i, p in enumerate(_list(_get(entry, "external_psks", where), f"{where}.external_psks")):
         w = f"{where}.external_psks[{i}]"
@@ -683,14 +699,14 @@ def _passive_client(entry: Mapping[str, Any], index: int, where: str) -> _Made:
         authenticators.append(_hex(e, "epoch_authenticator", w))
     yield (
         "MlsPassiveClient",
-        _int(entry, "cipher_suite", where),
+        suite,
         f"{index}",
         f"join, then {len(epochs)} epochs",
         {
             "keyPackage": _hex(entry, "key_package", where),
             "signaturePriv": _hex(entry, "signature_priv", where),
-            "encryptionPriv": _hex(entry, "encryption_priv", where),
-            "initPriv": _hex(entry, "init_priv", where),
+            "encryptionPriv": _hpke_private(entry, "encryption_priv", suite, where),
+            "initPriv": _hpke_private(entry, "init_priv", suite, where),
             "welcome": _hex(entry, "welcome", where),
             "ratchetTree": _optional_hex(entry, "ratchet_tree", where),
             "externalPsks": join_blobs(psks),

@@ -113,6 +113,15 @@ class MockMlsReplayAccepted(_Wrapped):
         return out
 
 
+class MockMlsLastEpochWrong(_Wrapped):
+    """The passive client's last epoch_authenticator has a bit flipped: it went wrong on the
+    last commit (a psk_secret, a proposal order, a transcript hash)."""
+
+    def mls_passive_client(self, *args: Any) -> bytes:
+        out = bytes(self._inner.mls_passive_client(*args))
+        return out[:-1] + bytes([out[-1] ^ 1])
+
+
 def _caps(capability: str, wrap: Callable[[Any], Any] | None = None) -> Callable[[], Caps]:
     def caps() -> Caps:
         inner = _reference(capability)
@@ -364,5 +373,20 @@ MLS_BREAKS: list[KatBreak] = [
         _TK,
         lambda i: MockMlsFlippedField(i, "mls_treekem_send", "commit_secret"),
         "MockMlsSentCommitSecretFlipped",
+    ),
+    _row(
+        "MlsPassiveClient",
+        "passive_client_test.json",
+        "mls-passive-client",
+        MockMlsLastEpochWrong,
+        "MockMlsLastEpochWrong",
+    ),
+    _row(
+        "MlsPassiveClient",
+        "passive_client_test.json",
+        "mls-passive-client",
+        lambda i: MockMlsNeverRefuses(i, "mls_passive_client", b""),
+        "MockMlsPassiveClientNeverRefuses",
+        "ReplayedCommit",
     ),
 ]

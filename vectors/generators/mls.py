@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,13 @@ from conformance.mlsvectors import load_mls_vectors
 from conformance.model import Case, Group, VectorFile
 from conformance.reference.mls import wire
 from conformance.reference.mls.ciphersuites import SUITES
-from vectors.generators import mls_invalid, mls_wg, mls_wg_framing, mls_wg_tree
+from vectors.generators import (
+    mls_invalid,
+    mls_wg,
+    mls_wg_framing,
+    mls_wg_passive,
+    mls_wg_tree,
+)
 from vectors.generators._common import (
     ByteSource,
     FileBuilder,
@@ -79,6 +86,7 @@ FILES = {
     "MlsApplyProposal": "apply_proposal_test.json",
     "MlsTreeKemReceive": "treekem_receive_test.json",
     "MlsTreeKemSend": "treekem_send_test.json",
+    "MlsPassiveClient": "passive_client_test.json",
 }
 #: The types made from the reference's working-group files; MlsWelcome is made here, with
 #: the expected GroupContext and epoch_authenticator the working group's format lacks.
@@ -336,13 +344,20 @@ def generate(out: Path) -> list[Path]:
     OBSERVATIONS.clear()
     mls_invalid.reset()
     with tempfile.TemporaryDirectory() as tmp:
-        for wg in (mls_wg, mls_wg_framing, mls_wg_tree):
+        for wg in (mls_wg, mls_wg_framing, mls_wg_tree, mls_wg_passive):
             wg.generate(Path(tmp))
         found = load_mls_vectors(Path(tmp))
         if found.skipped:
             raise GeneratorError(f"the reader skipped the reference's own files: {found.skipped}")
         src = ByteSource("mls invalid")
-        by_type = {vf.groups[0].type.name: vf for vf in found.files}
+        # A type read from several files (MlsPassiveClient: welcome and handling-commit) is
+        # written as one file with the groups of each.
+        by_type: dict[str, VectorFile] = {}
+        for vf in found.files:
+            name = vf.groups[0].type.name
+            if name in by_type:
+                vf = replace(vf, groups=by_type[name].groups + vf.groups)
+            by_type[name] = vf
         missing = sorted(set(FROM_WG) - set(by_type))
         if missing:
             raise GeneratorError(f"the reference's files hold no case of {', '.join(missing)}")

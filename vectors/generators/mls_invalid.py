@@ -42,6 +42,17 @@ Fields = dict[str, Any]
 Made = list[tuple[str, str, Fields]]
 
 NOTES = {
+    "WrongRatchetTree": NoteSpec(
+        "AUTH_BYPASS",
+        "The ratchet tree given out of band has a bit flipped in a leaf's encryption key: its "
+        "tree hash is not the GroupInfo's tree_hash, so the joiner must refuse it "
+        "(RFC 9420 §12.4.3.1).",
+    ),
+    "ReplayedCommit": NoteSpec(
+        "REPLAY",
+        "An epoch's proposals and commit are delivered again in the next epoch: they are of "
+        "an epoch that is over (RFC 9420 §6.3.2, §12.4.2).",
+    ),
     "ReferenceGroup": NoteSpec(
         "BASIC",
         "A Welcome the reference made for a fresh two-member group (the GroupInfo carries the "
@@ -188,7 +199,11 @@ def _decode_encode(f: Fields, src: ByteSource) -> Made:
         )
     if f["structure"] == "MLSMessage":
         out.append(
-            ("the wire format 0x0006", "UnknownWireFormat", {**f, "data": data[:2] + b"\x00\x06" + data[4:]})
+            (
+                "the wire format 0x0006",
+                "UnknownWireFormat",
+                {**f, "data": data[:2] + b"\x00\x06" + data[4:]},
+            )
         )
     return out
 
@@ -382,6 +397,36 @@ def _treekem_receive(
     return out
 
 
+def _passive_client(f: Fields, src: ByteSource) -> Made:
+    out: Made = []
+    if f["ratchetTree"]:
+        nodes = _tree(f["ratchetTree"])
+        leaf = nodes[0]
+        assert leaf is not None
+        assert isinstance(leaf.value, wire.LeafNode)
+        changed = list(nodes)
+        key = _flip(leaf.value.encryption_key, src)
+        changed[0] = wire.Node(replace(leaf.value, encryption_key=key))
+        out.append(
+            (
+                "a ratchet tree whose hash is not the GroupInfo's",
+                "WrongRatchetTree",
+                {**f, "ratchetTree": wire.encode_tree(changed)},
+            )
+        )
+    epochs = split_blobs(f["epochs"])
+    if len(epochs) >= 2:
+        replayed = join_blobs([*epochs[:2], epochs[1], *epochs[2:]])
+        out.append(
+            (
+                "the second epoch's messages again in the third",
+                "ReplayedCommit",
+                {**f, "epochs": replayed},
+            )
+        )
+    return out
+
+
 # --- dispatch -------------------------------------------------------------------------------------
 
 
@@ -427,12 +472,15 @@ def invalid(
         return out
     if type_name in _ONCE:
         made = _verify_tree(f, src) if type_name == "MlsVerifyTree" else _apply_proposal(f, src)
+
         def slot(flag: str) -> tuple[str, int | None, str]:
             return (type_name, None if flag in _ONCE_IN_FILE else cipher_suite, flag)
 
         fresh = [m for m in made if slot(m[1]) not in _made]
         _made.update(slot(m[1]) for m in fresh)
         return fresh
+    if type_name == "MlsPassiveClient":
+        return _passive_client(f, src)
     if type_name == "MlsTreeKemReceive" and cs is not None:
         # One receiver per UpdatePath gets the variants (they change the path, not the
         # receiver).

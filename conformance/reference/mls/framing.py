@@ -168,17 +168,20 @@ def protect_private(
     generation: int,
     reuse_guard: bytes,
     padding: int,
+    signature: bytes | None = None,
 ) -> PrivateMessage:
     """A member's PrivateMessage (§6.3): PrivateMessageContent (content, auth, ``padding`` zero
     bytes) sealed under the sender's ratchet key at ``generation`` with the reuse guard XORed
     into the nonce, then SenderData sealed under keys drawn from the ciphertext's first
-    KDF.Nh bytes (§6.3.2)."""
+    KDF.Nh bytes (§6.3.2). ``signature`` is the content's when the caller signed it already
+    (a commit's confirmed transcript hash covers it)."""
     cs = group.cs
     if content.sender.sender_type != MEMBER:
         raise InvalidMessage("only a member sends a PrivateMessage (§6.3)")
     if len(reuse_guard) != REUSE_GUARD_SIZE:
         raise InvalidMessage("the reuse guard is 4 bytes")
-    signature = sign_content(cs, sig, signature_priv, WF_PRIVATE, content, group.group_context)
+    if signature is None:
+        signature = sign_content(cs, sig, signature_priv, WF_PRIVATE, content, group.group_context)
     auth = FramedContentAuthData(signature, confirmation_tag)
     plaintext = (
         _encode_content(content.content_type, content.content) + auth.encode() + bytes(padding)

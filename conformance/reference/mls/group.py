@@ -77,6 +77,12 @@ class Member:
     #: Proposals received in this epoch, by ProposalRef (§5.2), with their sender.
     proposals: dict[bytes, tuple[wire.Proposal, wire.Sender]] = field(default_factory=dict)
     receiver: framing.Receiver | None = None
+    #: What sending needs (:mod:`.group_send`): the signature key, the next generation of the
+    #: member's handshake and application ratchets in this epoch, and the leaf private key of
+    #: an Update it proposed and nobody committed yet.
+    signature_priv: bytes = b""
+    generations: dict[bool, int] = field(default_factory=dict)
+    pending_update: tuple[bytes, wire.LeafNode] | None = None
 
     def __post_init__(self) -> None:
         self.resumption_psks[self.context.epoch] = self.secrets.resumption_psk
@@ -207,8 +213,17 @@ class Member:
             for proposal, sender in proposals:
                 if not isinstance(proposal.body, kind):
                     continue
-                if isinstance(proposal.body, wire.Update) and sender.index == self.leaf_index:
-                    raise Unsupported("an Update of this member's own leaf")
+                # This member's own Update, committed by another (§12.1.2): its new leaf key
+                # takes over from the old one.
+                if (
+                    isinstance(proposal.body, wire.Update)
+                    and sender.index == self.leaf_index
+                    and (
+                        self.pending_update is None
+                        or self.pending_update[1] != proposal.body.leaf_node
+                    )
+                ):
+                    raise InvalidMessage("an Update of this member's leaf it did not send")
                 if isinstance(proposal.body, wire.Remove) and (
                     proposal.body.removed == self.leaf_index
                 ):
@@ -240,6 +255,12 @@ class Member:
         else:
             raise InvalidMessage(f"a commit from sender type {committer.sender_type}")
 
+        own_update = any(
+            isinstance(p.body, wire.Update) and s.index == self.leaf_index for p, s in proposals
+        )
+        leaf_priv = self.encryption_priv
+        if own_update and self.pending_update is not None:
+            leaf_priv = self.pending_update[0]
         path_secrets = {x: s for x, s in self.path_secrets.items() if self._still_holds(tree, x, s)}
         commit_secret = bytes(cs.nh)
         if commit.path is not None:
@@ -259,7 +280,7 @@ class Member:
                 sender_leaf,
                 commit.path,
                 self.leaf_index,
-                self.encryption_priv,
+                leaf_priv,
                 path_secrets,
                 excluded=frozenset(added),
             )
@@ -313,6 +334,9 @@ class Member:
         ):
             raise AuthenticationFailed("the commit's confirmation tag does not verify (§6.1)")
 
+        self.encryption_priv = leaf_priv
+        self.pending_update = None
+        self.generations = {}
         self.context, self.tree, self.path_secrets = context, tree, path_secrets
         self.secrets = secrets
         self.interim_transcript_hash = hash_(cs, confirmed + opaque(auth.confirmation_tag))
