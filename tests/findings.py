@@ -126,8 +126,35 @@ KNOWN.update(
 # says hashing belongs to TLS), where RFC 9420 §8.5 has ExpandWithLabel(DeriveSecret(
 # exporter_secret, label), "exported", Hash(context), length): every key-schedule case (two
 # epochs of each of the seven cipher suites, and one with a 20,000-byte context per suite)
-# fails on its exporter value alone.
-KNOWN[("rfc9420", "WorkingGroupFormat")] = 21
+# fails on its exporter value alone. The protocol tier (still issue 18) adds, as
+# WorkingGroupFormat failures: 28 UpdatePaths it makes (§7.4-§7.6: the new leaf keeps the old
+# encryption key and the old leaf's signature, and the tree hash it encrypts to is the old
+# leaf's, so nobody decrypts them) and 35 valid trees it refuses (§7.9.2: it recomputes each
+# leaf's parent hash along its whole current direct path, so a leaf whose path a later commit
+# replaced is "invalid parent_hash for leaf 0").
+KNOWN[("rfc9420", "WorkingGroupFormat")] = 21 + 28 + 35
+# rfc9420 1.3.0's decoders accept bytes after a structure (§2.1: Add, Commit, ExternalInit,
+# GroupContextExtensions, MLSMessage, PreSharedKey, the ratchet tree, ReInit, Remove, Update;
+# KeyPackage and GroupSecrets refuse them) and a ReInit without its extensions vector's length.
+KNOWN[("rfc9420", "TrailingData")] = 184
+KNOWN[("rfc9420", "TruncatedData")] = 14
+# Its SecretTree re-derives a used generation's key from the leaf secret it keeps, so a
+# PrivateMessage received twice is read twice (§9.2; it also loses forward secrecy within an
+# epoch): every private message of every suite.
+KNOWN[("rfc9420", "ReusedGeneration")] = 42
+# Its unprotect reads application data framed as a PublicMessage (§6.2 allows only
+# PrivateMessage for it); it refuses to send one.
+KNOWN[("rfc9420", "ApplicationAsPublicMessage")] = 14
+# Its Remove of a blank leaf succeeds (§12.1.3), and a Remove of a leaf beyond the tree loops
+# until the call times out (an error result: a hostile Remove stops the client).
+KNOWN[("rfc9420", "RemoveBlankLeaf")] = 7
+KNOWN[("rfc9420", "RemoveOutsideTree")] = 1
+# ts-mls 1.6.4 decodes variable-size lengths that are not in their shortest form (4000 reads as
+# the empty vector, §2.1.2), and its unprotectPrivateMessage ignores validateSenderData's
+# result, so sender data naming a leaf outside the tree ends in its own "should never occur"
+# InternalError (an error result, §6.3.2) instead of a refusal.
+KNOWN[("ts-mls", "NonMinimalVarint")] = 24
+KNOWN[("ts-mls", "SenderOutsideGroup")] = 42
 
 # The libsignal-client version matrix's classic entry (adapters/libsignal-client-0.72.1, the
 # last version that still speaks X3DH): every message it sends, as Alice and as Bob in a
@@ -177,7 +204,11 @@ KNOWN[(f"python-axolotl,{LIBSIGNAL_CLASSIC}", "prop/signal/random-conversation")
 
 
 #: How many of KNOWN are ``error`` results (library crashes on malformed input), not ``fail``.
-KNOWN_ERRORS = KNOWN[("libsignal-protocol-typescript", "Truncated")]
+KNOWN_ERRORS = (
+    KNOWN[("libsignal-protocol-typescript", "Truncated")]
+    + KNOWN[("ts-mls", "SenderOutsideGroup")]
+    + KNOWN[("rfc9420", "RemoveOutsideTree")]
+)
 
 
 #: Who each pair and property finding is charged to (the party at fault, issue 12), by the
