@@ -142,13 +142,6 @@ KNOWN[("rfc9420", "TruncatedData")] = 14
 # PrivateMessage received twice is read twice (§9.2; it also loses forward secrecy within an
 # epoch): every private message of every suite.
 KNOWN[("rfc9420", "ReusedGeneration")] = 42
-# Its unprotect reads application data framed as a PublicMessage (§6.2 allows only
-# PrivateMessage for it); it refuses to send one.
-KNOWN[("rfc9420", "ApplicationAsPublicMessage")] = 14
-# Its Remove of a blank leaf succeeds (§12.1.3), and a Remove of a leaf beyond the tree loops
-# until the call times out (an error result: a hostile Remove stops the client).
-KNOWN[("rfc9420", "RemoveBlankLeaf")] = 7
-KNOWN[("rfc9420", "RemoveOutsideTree")] = 1
 # ts-mls 1.6.4 decodes variable-size lengths that are not in their shortest form (4000 reads as
 # the empty vector, §2.1.2), and its unprotectPrivateMessage ignores validateSenderData's
 # result, so sender data naming a leaf outside the tree ends in its own "should never occur"
@@ -207,7 +200,6 @@ KNOWN[(f"python-axolotl,{LIBSIGNAL_CLASSIC}", "prop/signal/random-conversation")
 KNOWN_ERRORS = (
     KNOWN[("libsignal-protocol-typescript", "Truncated")]
     + KNOWN[("ts-mls", "SenderOutsideGroup")]
-    + KNOWN[("rfc9420", "RemoveOutsideTree")]
 )
 
 

@@ -147,7 +147,10 @@ from rfc9420.protocol.schedule.key_schedule import KeySchedule  # type: ignore[i
 from rfc9420.protocol.tree import tree_math  # type: ignore[import-untyped,import-not-found,unused-ignore]
 from rfc9420.protocol.tree.ratchet_tree import RatchetTree  # type: ignore[import-untyped,import-not-found,unused-ignore]
 from rfc9420.protocol.tree.secret_tree import SecretTree  # type: ignore[import-untyped,import-not-found,unused-ignore]
-from rfc9420.protocol.validations import validate_confirmation_tag  # type: ignore[import-untyped,import-not-found,unused-ignore]
+from rfc9420.protocol.validations import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    validate_confirmation_tag,
+    validate_proposals_server_rules,
+)
 
 _KEY_ERRORS = (DeserializeError, ValidationError, EncapError, DecapError)
 
@@ -707,6 +710,10 @@ def _unprotect_one(g: _Group, signature_pub: bytes, data: bytes) -> dict[str, An
         framed = body.tbs.framed_content
         if framed.sender.sender_type != SenderType.MEMBER or framed.sender.sender != _SENDER:
             raise _protocol_error(f"sender {framed.sender} is not leaf {_SENDER}")
+        if framed.content_type == ContentType.APPLICATION:
+            # The library's API reads a PublicMessage only as a proposal or a commit; it
+            # reads application data only from a PrivateMessage (unprotect_application).
+            raise _protocol_error("application data in a PublicMessage (§6.2)")
         # As MLSGroup.process_proposal / process_commit for a member sender.
         verify_plaintext(
             MLSPlaintext(body), signature_pub, g.membership_key, g.crypto, group_context=g.context
@@ -848,7 +855,21 @@ def mls_apply_proposal(
     rt = _tree(crypto, tree)
     try:
         prop = Proposal.deserialize(proposal)
-        # The tree edits MLSGroup.create_commit / process_commit make per proposal.
+        # As MLSGroup's commit processing does (processing.py): the proposal rules of §12.2
+        # (a Remove must name a non-blank leaf inside the tree), then the tree edit it makes.
+        try:
+            validate_proposals_server_rules(
+                [prop],
+                sender,
+                rt.n_leaves,
+                ratchet_tree=rt,
+                kdf_hash_len=crypto.kdf_hash_len(),
+                allow_reinit_psk=False,
+                allow_branch_psk=False,
+                current_version=None,
+            )
+        except CommitValidationError as exc:
+            raise _protocol_error(str(exc)) from exc
         if isinstance(prop, AddProposal):
             rt.add_leaf(KeyPackage.deserialize(prop.key_package))
         elif isinstance(prop, UpdateProposal):

@@ -434,9 +434,6 @@ def _passive_client(f: Fields, src: ByteSource) -> Made:
 #: once per suite (they repeat a whole tree per case, and one variant shows the fault).
 _ONCE = ("MlsApplyProposal", "MlsVerifyTree")
 _made: set[tuple[str, int | None, str]] = set()
-#: Variants made once in the whole file: rfc9420 1.3.0 loops until the call times out on a
-#: Remove beyond the tree, and one such case shows it.
-_ONCE_IN_FILE = ("RemoveOutsideTree",)
 
 
 def reset() -> None:
@@ -473,11 +470,8 @@ def invalid(
     if type_name in _ONCE:
         made = _verify_tree(f, src) if type_name == "MlsVerifyTree" else _apply_proposal(f, src)
 
-        def slot(flag: str) -> tuple[str, int | None, str]:
-            return (type_name, None if flag in _ONCE_IN_FILE else cipher_suite, flag)
-
-        fresh = [m for m in made if slot(m[1]) not in _made]
-        _made.update(slot(m[1]) for m in fresh)
+        fresh = [m for m in made if (type_name, cipher_suite, m[1]) not in _made]
+        _made.update((type_name, cipher_suite, m[1]) for m in fresh)
         return fresh
     if type_name == "MlsPassiveClient":
         return _passive_client(f, src)
