@@ -233,6 +233,23 @@ class _Keys:
         return self.protection.get(case.bytes("groupId"))
 
 
+def _merged(groups: tuple[Group, ...]) -> tuple[Group, ...]:
+    """Groups of the same parameters (one cipher suite) as one, their cases in order and their
+    references together: a type read from several files (MlsPassiveClient: welcome, then
+    handling-commit) has one group per suite, so the smoke tier's representatives of a kind
+    are the first file's."""
+    out: dict[tuple[tuple[str, object], ...], Group] = {}
+    for g in groups:
+        key = tuple(sorted(g.params.items()))
+        if key in out:
+            first = out[key]
+            refs = first.spec_refs + tuple(r for r in g.spec_refs if r not in first.spec_refs)
+            out[key] = replace(first, spec_refs=refs, cases=first.cases + g.cases)
+        else:
+            out[key] = g
+    return tuple(out.values())
+
+
 def _selection(type_name: str, vf: VectorFile) -> set[int] | None:
     """The tcIds of the reference's working-group cases that ship (None: all). The per-node
     and per-receiver categories repeat a whole tree in every case; a few per tree keep the
@@ -353,10 +370,12 @@ def generate(out: Path) -> list[Path]:
         # A type read from several files (MlsPassiveClient: welcome and handling-commit) is
         # written as one file with the groups of each.
         by_type: dict[str, VectorFile] = {}
-        for vf in found.files:
+        # Welcome files before handling-commit ones: a suite's first passive-client case, the
+        # smoke tier's, is then a join rather than a whole story.
+        for vf in sorted(found.files, key=lambda vf: "handling-commit" in vf.name):
             name = vf.groups[0].type.name
             if name in by_type:
-                vf = replace(vf, groups=by_type[name].groups + vf.groups)
+                vf = replace(vf, groups=_merged(by_type[name].groups + vf.groups))
             by_type[name] = vf
         missing = sorted(set(FROM_WG) - set(by_type))
         if missing:
