@@ -142,6 +142,9 @@ KNOWN[("rfc9420", "TruncatedData")] = 14
 # PrivateMessage received twice is read twice (§9.2; it also loses forward secrecy within an
 # epoch): every private message of every suite.
 KNOWN[("rfc9420", "ReusedGeneration")] = 42
+# Its join accepts a group whose GroupContext requires an extension type no leaf lists (§7.3,
+# §12.4.3.1: the joiner validates every leaf against required_capabilities), one per suite.
+KNOWN[("rfc9420", "UnsupportedRequiredCapability")] = 7
 # ts-mls 1.6.4 decodes variable-size lengths that are not in their shortest form (4000 reads as
 # the empty vector, §2.1.2), and its unprotectPrivateMessage ignores validateSenderData's
 # result, so sender data naming a leaf outside the tree ends in its own "should never occur"
@@ -198,8 +201,7 @@ KNOWN[(f"python-axolotl,{LIBSIGNAL_CLASSIC}", "prop/signal/random-conversation")
 
 #: How many of KNOWN are ``error`` results (library crashes on malformed input), not ``fail``.
 KNOWN_ERRORS = (
-    KNOWN[("libsignal-protocol-typescript", "Truncated")]
-    + KNOWN[("ts-mls", "SenderOutsideGroup")]
+    KNOWN[("libsignal-protocol-typescript", "Truncated")] + KNOWN[("ts-mls", "SenderOutsideGroup")]
 )
 
 

@@ -169,3 +169,13 @@ def test_the_reader_pads_short_p521_private_keys(tmp_path: Path) -> None:
     (folder / "passive-client-welcome.json").write_text(json.dumps([entry]))
     (case,) = [c for vf in load_mls_vectors(folder).files for _, c in vf.cases()]
     assert case.bytes("encryptionPriv") == b"\x00" + bytes.fromhex(short)
+
+
+def test_a_group_whose_required_capabilities_no_leaf_meets_is_refused() -> None:
+    from vectors.generators.mls_invalid import required_capability_case
+
+    fields = required_capability_case(SUITES[1], ByteSource("unmet").bytes)
+    reference = MlsPassiveReference(PycaSignatures(), ReferenceHpke(), PycaAead())
+    keys = ("keyPackage", "signaturePriv", "encryptionPriv", "initPriv", "welcome")
+    with pytest.raises(InvalidMessage, match="required extension types"):
+        reference.mls_passive_client(1, *(fields[k] for k in keys), b"", b"", b"")

@@ -66,6 +66,7 @@ def split_blobs(blob: bytes) -> list[bytes]:
         at += n
     return items
 
+
 #: RFC 9420 §6: WireFormat mls_public_message and mls_private_message.
 WIRE_PUBLIC = 1
 WIRE_PRIVATE = 2

@@ -304,6 +304,7 @@ def _write(vf: VectorFile, out: Path, src: ByteSource, keys: _Keys) -> Path:
         "format first.",
     )
     protocol_src = ByteSource(f"mls invalid {type_name}")
+    extra = ByteSource(f"mls extra {type_name}")
     # The working group's Messages category repeats small structures (a Remove of the same
     # leaf in several entries): each content ships once.
     seen: set[tuple[object, ...]] = set()
@@ -337,6 +338,15 @@ def _write(vf: VectorFile, out: Path, src: ByteSource, keys: _Keys) -> Path:
             for comment, flag, fields in made:
                 if fresh(params, fields):
                     g.add(f"{where}: {comment}", [flag], "invalid", **fields)
+        if type_name == "MlsPassiveClient" and suite is not None:
+            fields = mls_invalid.required_capability_case(SUITES[suite], extra.bytes)
+            g.add(
+                f"Bob joins a group requiring an extension type nobody lists "
+                f"({_SUITE_NAMES[suite]})",
+                ["UnsupportedRequiredCapability"],
+                "invalid",
+                **fields,
+            )
     return write(fb, out / FILES[type_name])
 
 

@@ -53,6 +53,12 @@ NOTES = {
         "An epoch's proposals and commit are delivered again in the next epoch: they are of "
         "an epoch that is over (RFC 9420 §6.3.2, §12.4.2).",
     ),
+    "UnsupportedRequiredCapability": NoteSpec(
+        "AUTH_BYPASS",
+        "The GroupContext's required_capabilities extension asks for an extension type "
+        "(0xF0F0) no leaf lists: the joiner validates every leaf of the tree (RFC 9420 "
+        "§12.4.3.1, §7.3) and must refuse a group its members cannot be in (§11.1).",
+    ),
     "ReferenceGroup": NoteSpec(
         "BASIC",
         "A Welcome the reference made for a fresh two-member group (the GroupInfo carries the "
@@ -544,3 +550,17 @@ def welcome_cases(
             {**base, "welcome": sealed(bad_tag)},
         ),
     ]
+
+
+#: §11.1 RequiredCapabilities { extension_types = [0xF0F0]; proposal_types = [];
+#: credential_types = [] }: an extension type nobody's leaf lists.
+_UNMET = wire.Extension(3, bytes([0x02, 0xF0, 0xF0, 0x00, 0x00]))
+
+
+def required_capability_case(cs: CipherSuite, random: Callable[[int], bytes]) -> Fields:
+    """A passive client's join (MlsPassiveClient) into a group whose GroupContext requires an
+    extension type no leaf lists: Alice creates it so (the reference does not check its own
+    creation) and adds Bob with a path; his join must be refused (§7.3, §12.4.3.1)."""
+    from vectors.generators.mls_wg_passive import story_with_extensions
+
+    return story_with_extensions(cs, random, (_UNMET,))

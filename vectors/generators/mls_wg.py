@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from conformance.reference.mls.reference import MlsReference  # noqa: E402
 from conformance.reference.mls.tls import opaque, uint8, uint16, uint32, uint64  # noqa: E402
 from vectors.generators._common import ByteSource  # noqa: E402
 
-__all__ = ["generate", "main"]
+__all__ = ["generate", "main", "signature_key_pair"]
 
 #: The NIST-curve signature schemes take their key pair from the same curve's DHKEM
 #: DeriveKeyPair (a uniform scalar below the order, RFC 9180 §7.1.3).
@@ -50,16 +51,19 @@ def _hex(data: bytes) -> str:
     return data.hex()
 
 
-def _signature_key_pair(
-    cs: CipherSuite, src: ByteSource, hpke: ReferenceHpke
+def signature_key_pair(
+    cs: CipherSuite, random: Callable[[int], bytes], hpke: ReferenceHpke
 ) -> tuple[bytes, bytes]:
+    """A signature key pair of the suite's scheme from ``random``: a raw EdDSA seed, or a
+    NIST-curve scalar from the same curve's DHKEM DeriveKeyPair. Every MLS generator draws
+    its members' keys here."""
     if cs.signature == "ed25519":
-        sk = src.bytes(32)
+        sk = random(32)
         return sk, ed25519.Ed25519PrivateKey.from_private_bytes(sk).public_key().public_bytes_raw()
     if cs.signature == "ed448":
-        sk = src.bytes(57)
+        sk = random(57)
         return sk, ed448.Ed448PrivateKey.from_private_bytes(sk).public_key().public_bytes_raw()
-    return hpke.derive_key_pair(_SIGNATURE_KEM[cs.signature], src.bytes(cs.nh))
+    return hpke.derive_key_pair(_SIGNATURE_KEM[cs.signature], random(cs.nh))
 
 
 class _Generator:
@@ -94,7 +98,7 @@ class _Generator:
             secret_e, context_e = b(cs.nh), b(cs.nh)
             secret_d = b(cs.nh)
             secret_t, generation = b(cs.nh), self.src.below(1 << 32)
-            sign_sk, sign_pk = _signature_key_pair(cs, self.src, self.hpke)
+            sign_sk, sign_pk = signature_key_pair(cs, self.src.bytes, self.hpke)
             content = b(cs.nh)
             signature = self.mls.mls_sign_with_label(code, sign_sk, b"SignWithLabel", content)
             kem_sk, kem_pk = self.hpke.derive_key_pair(cs.kem_id, b(cs.nh))
@@ -226,6 +230,7 @@ class _Generator:
             "resumption_psk",
             "external_pub",
         )
+        secrets: dict[str, bytes] = dict(e)  # type: ignore[arg-type]
         exported = self.mls.mls_export(code, e["exporter_secret"], b"exporter label", context, 32)
         entry = {
             "tree_hash": _hex(tree_hash),
@@ -233,7 +238,7 @@ class _Generator:
             "psk_secret": _hex(psk_secret),
             "confirmed_transcript_hash": _hex(confirmed),
             "group_context": _hex(gc),
-            **{name: _hex(e[name]) for name in names},
+            **{name: _hex(secrets[name]) for name in names},
             "exporter": {
                 "label": "exporter label",
                 "context": _hex(context),
@@ -316,7 +321,7 @@ class _Generator:
             b = self.src.bytes
             group_id, epoch, leaf = b(16), self.src.below(1 << 16), self.src.below(16)
             confirmation_key, interim_before = b(cs.nh), b(cs.nh)
-            sign_sk, _ = _signature_key_pair(cs, self.src, self.hpke)
+            sign_sk, _ = signature_key_pair(cs, self.src.bytes, self.hpke)
             wire_format = uint16(1)  # mls_public_message
             # Commit: one proposal by reference (ProposalOrRefType 2, ProposalRef = opaque<V>
             # of Nh bytes), no UpdatePath (§12.4).

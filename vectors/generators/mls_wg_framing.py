@@ -29,12 +29,10 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from cryptography.hazmat.primitives.asymmetric import ed448, ed25519  # noqa: E402
-
 from conformance.reference.mls import wire  # noqa: E402
 from conformance.reference.mls.aead import PycaAead  # noqa: E402
 from conformance.reference.mls.ciphersuites import SUITES, CipherSuite  # noqa: E402
-from conformance.reference.mls.crypto import hash_, ref_hash  # noqa: E402
+from conformance.reference.mls.crypto import ref_hash  # noqa: E402
 from conformance.reference.mls.framing import (  # noqa: E402
     Epoch,
     authenticated_content,
@@ -45,13 +43,15 @@ from conformance.reference.mls.hpke_binding import ReferenceHpke  # noqa: E402
 from conformance.reference.mls.key_package import key_package, signed_leaf_node  # noqa: E402
 from conformance.reference.mls.protocol_framing import MlsFramingReference  # noqa: E402
 from conformance.reference.mls.pyca import PycaSignatures  # noqa: E402
-from conformance.reference.mls.tls import opaque, uint8, uint16, uint32, varint  # noqa: E402
+from conformance.reference.mls.ratchet_tree import RatchetTree  # noqa: E402
+from conformance.reference.mls.tls import uint16, varint  # noqa: E402
 from conformance.reference.mls.welcome import (  # noqa: E402
     confirmation_tag,
     make_welcome,
     sign_group_info,
 )
 from vectors.generators._common import ByteSource  # noqa: E402
+from vectors.generators.mls_wg import signature_key_pair  # noqa: E402
 
 __all__ = ["generate", "main"]
 
@@ -62,7 +62,6 @@ ENTRIES_PER_SUITE = 2
 EXT_RATCHET_TREE, EXT_REQUIRED_CAPABILITIES = 0x0002, 0x0003
 #: The NIST-curve signature schemes take their key pair from the same curve's DHKEM
 #: DeriveKeyPair (a uniform scalar below the order, RFC 9180 §7.1.3).
-_SIGNATURE_KEM = {"p256": 0x0010, "p384": 0x0011, "p521": 0x0012}
 
 
 def _hex(data: bytes) -> str:
@@ -93,14 +92,7 @@ class _Generator:
         return int.from_bytes(self.random(8), "big") % bound
 
     def signature_key_pair(self, cs: CipherSuite) -> tuple[bytes, bytes]:
-        if cs.signature == "ed25519":
-            sk = self.random(32)
-            pk = ed25519.Ed25519PrivateKey.from_private_bytes(sk).public_key()
-            return sk, pk.public_bytes_raw()
-        if cs.signature == "ed448":
-            sk = self.random(57)
-            return sk, ed448.Ed448PrivateKey.from_private_bytes(sk).public_key().public_bytes_raw()
-        return self.hpke.derive_key_pair(_SIGNATURE_KEM[cs.signature], self.random(cs.nh))
+        return signature_key_pair(cs, self.random, self.hpke)
 
     def kem_key_pair(self, cs: CipherSuite) -> tuple[bytes, bytes]:
         return self.hpke.derive_key_pair(cs.kem_id, self.random(cs.nh))
@@ -126,7 +118,7 @@ class _Generator:
             cs.code,
             self.random(16),
             1 + self.below(1 << 16),
-            _tree_hash(cs, nodes),
+            RatchetTree(cs, list(nodes)).root_tree_hash(),
             self.random(cs.nh),
             (),
         )
@@ -324,19 +316,6 @@ class _Generator:
             "public_message_commit": _hex(wire.MlsMessage(public_commit).encode()),
             "private_message": _hex(wire.MlsMessage(private).encode()),
         }
-
-
-def _tree_hash(cs: CipherSuite, nodes: list[wire.Node | None]) -> bytes:
-    """The tree hash (§7.8) of a three-node tree [leaf 0, parent, leaf 1]: each leaf hashes
-    TreeHashInput{leaf, leaf_index, optional<LeafNode>}, the root TreeHashInput{parent,
-    optional<ParentNode>, left_hash, right_hash}."""
-
-    def optional(node: wire.Node | None) -> bytes:
-        return b"\x00" if node is None else b"\x01" + node.value.encode()
-
-    left = hash_(cs, uint8(wire.NODE_LEAF) + uint32(0) + optional(nodes[0]))
-    right = hash_(cs, uint8(wire.NODE_LEAF) + uint32(1) + optional(nodes[2]))
-    return hash_(cs, uint8(wire.NODE_PARENT) + optional(nodes[1]) + opaque(left) + opaque(right))
 
 
 def _confirmation_tag_of(g: dict[str, Any]) -> bytes:

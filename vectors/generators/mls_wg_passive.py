@@ -39,7 +39,7 @@ from conformance.reference.mls.group_send import (  # noqa: E402
 from vectors.generators._common import ByteSource  # noqa: E402
 from vectors.generators.mls_wg_framing import _Generator, _Member  # noqa: E402
 
-__all__ = ["generate", "main"]
+__all__ = ["generate", "main", "story_with_extensions"]
 
 Random = Callable[[int], bytes]
 _PSK_ID = b"external psk"
@@ -67,7 +67,7 @@ class _Story:
         self.people[name] = self.gen.member(self.cs, name.encode())
         return self.people[name]
 
-    def start(self, creator: str) -> None:
+    def start(self, creator: str, extensions: tuple[wire.Extension, ...] = ()) -> None:
         p = self.person(creator)
         self.members[creator] = create(
             self.kit,
@@ -77,6 +77,7 @@ class _Story:
             self.random(16),
             self.psks,
             self.random,
+            extensions,
         )
         self.members[creator].signature_priv = p.signature_priv
 
@@ -186,6 +187,38 @@ def _welcome_story(cs: CipherSuite, random: Random, tree_in_welcome: bool) -> di
     s.authenticators = [s.members["bob"].epoch_authenticator]
     tree = None if tree_in_welcome else s.members["alice"].tree.encode()
     return s.entry("bob", welcome, tree)
+
+
+def story_with_extensions(
+    cs: CipherSuite, random: Random, extensions: tuple[wire.Extension, ...]
+) -> dict[str, Any]:
+    """The suite's fields of an MlsPassiveClient case (keyPackage ... epochs) for Bob joining
+    a group Alice created with these GroupContext extensions: nobody checks them here, so a
+    joiner's refusal is what a case built from it tests."""
+    s = _Story(cs, random)
+    s.start("alice", extensions)
+    bob = s.person("bob")
+    done = commit(
+        s.members["alice"],
+        [wire.Proposal(wire.Add(bob.key_package))],
+        [],
+        path=True,
+        wire_format=wire.WF_PUBLIC,
+        random=random,
+        checked=False,
+    )
+    assert done.welcome is not None
+    return {
+        "keyPackage": wire.MlsMessage(bob.key_package).encode(),
+        "signaturePriv": bob.signature_priv,
+        "encryptionPriv": bob.encryption_priv,
+        "initPriv": bob.init_priv,
+        "welcome": done.welcome,
+        "ratchetTree": b"",
+        "externalPsks": b"",
+        "epochs": b"",
+        "epochAuthenticators": b"",
+    }
 
 
 def _commit_story(cs: CipherSuite, random: Random) -> dict[str, Any]:

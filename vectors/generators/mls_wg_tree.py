@@ -34,8 +34,6 @@ _ROOT = Path(__file__).resolve().parent.parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from cryptography.hazmat.primitives.asymmetric import ed448, ed25519  # noqa: E402
-
 from conformance.reference.mls.ciphersuites import SUITES, CipherSuite  # noqa: E402
 from conformance.reference.mls.crypto import sign_with_label  # noqa: E402
 from conformance.reference.mls.hpke_binding import ReferenceHpke  # noqa: E402
@@ -64,30 +62,18 @@ from conformance.reference.mls.wire import (  # noqa: E402
     Update,
 )
 from vectors.generators._common import ByteSource  # noqa: E402
+from vectors.generators.mls_wg import signature_key_pair  # noqa: E402
 
 __all__ = ["TreeGroup", "generate", "main"]
 
 Random = Callable[[int], bytes]
 
 #: The NIST-curve signature keys are the same curve's DHKEM DeriveKeyPair (RFC 9180 §7.1.3).
-_SIGNATURE_KEM = {"p256": 0x0010, "p384": 0x0011, "p521": 0x0012}
 _NEVER = (1 << 64) - 1
 
 
 def _hex(data: bytes) -> str:
     return data.hex()
-
-
-def _signature_key_pair(
-    cs: CipherSuite, random: Random, hpke: ReferenceHpke
-) -> tuple[bytes, bytes]:
-    if cs.signature == "ed25519":
-        sk = random(32)
-        return sk, ed25519.Ed25519PrivateKey.from_private_bytes(sk).public_key().public_bytes_raw()
-    if cs.signature == "ed448":
-        sk = random(57)
-        return sk, ed448.Ed448PrivateKey.from_private_bytes(sk).public_key().public_bytes_raw()
-    return hpke.derive_key_pair(_SIGNATURE_KEM[cs.signature], random(cs.nh))
 
 
 @dataclass
@@ -129,7 +115,7 @@ class TreeGroup:
     def _new_leaf(self) -> tuple[LeafNode, _Member]:
         """A key-package leaf node (§7.2, §10) for a new member."""
         cs = self.cs
-        sig_priv, sig_pub = _signature_key_pair(cs, self.random, self.hpke)
+        sig_priv, sig_pub = signature_key_pair(cs, self.random, self.hpke)
         enc_priv, enc_pub = self.hpke.derive_key_pair(cs.kem_id, self.random(cs.nh))
         self.joined += 1
         unsigned = LeafNode(

@@ -42,6 +42,8 @@ __all__ = ["Member", "Toolkit", "join"]
 #: (in the GroupContext).
 RATCHET_TREE_EXTENSION = 2
 EXTERNAL_SENDERS_EXTENSION = 5
+#: §11.1: the required_capabilities extension of the GroupContext.
+REQUIRED_CAPABILITIES_EXTENSION = 3
 #: §8.4 ResumptionPSKUsage application.
 RESUMPTION_APPLICATION = 1
 #: §8.3: the exporter label of the external init secret.
@@ -199,7 +201,7 @@ class Member:
         return out
 
     def _apply(
-        self, proposals: list[tuple[wire.Proposal, wire.Sender]]
+        self, proposals: list[tuple[wire.Proposal, wire.Sender]], *, checked: bool = True
     ) -> tuple[RatchetTree, tuple[wire.Extension, ...], list[int]]:
         """§12.3: GroupContextExtensions, then every Update, Remove and Add in that order (the
         removes truncate the tree, §7.7); the tree after them, the extensions, and the leaves
@@ -234,6 +236,10 @@ class Member:
         added = []
         for proposal, _ in proposals:
             if isinstance(proposal.body, wire.Add):
+                # §12.2: an added member must support the group's required capabilities
+                # (``checked`` False only to make an invalid group on purpose).
+                if checked:
+                    check_capabilities(extensions, proposal.body.key_package.leaf_node)
                 added.append(tree.add_leaf(proposal.body.key_package.leaf_node))
         return tree, extensions, added
 
@@ -374,6 +380,35 @@ def _any(tree: RatchetTree) -> int:
     return tree.non_blank_leaves()[0]
 
 
+def _required(extensions: tuple[wire.Extension, ...]) -> tuple[tuple[int, ...], ...] | None:
+    """The required_capabilities extension (§11.1), None when the GroupContext has none."""
+    for ext in extensions:
+        if ext.extension_type == REQUIRED_CAPABILITIES_EXTENSION:
+            return wire.decode(
+                wire.read_required_capabilities, ext.extension_data, "required_capabilities"
+            )
+    return None
+
+
+def check_capabilities(extensions: tuple[wire.Extension, ...], leaf: wire.LeafNode) -> None:
+    """§7.3: a leaf node is compatible with the group when its capabilities list every
+    extension, proposal and credential type the GroupContext's required_capabilities names
+    (§11.1); else InvalidMessage."""
+    required = _required(extensions)
+    if required is None:
+        return
+    caps = leaf.capabilities
+    for wanted, offered, what in zip(
+        required,
+        (caps.extensions, caps.proposals, caps.credentials),
+        ("extension", "proposal", "credential"),
+        strict=True,
+    ):
+        missing = sorted(set(wanted) - set(offered))
+        if missing:
+            raise InvalidMessage(f"a leaf lacks the required {what} types {missing} (§7.3, §11.1)")
+
+
 def _extension_vector(extensions: tuple[wire.Extension, ...]) -> bytes:
     return opaque(b"".join(e.encode() for e in extensions))
 
@@ -431,6 +466,10 @@ def join(
         raise InvalidMessage("the ratchet tree's hash is not the GroupInfo's tree_hash")
     tree.verify_parent_hashes()
     tree.verify_leaf_signatures(kit.signatures, context.group_id)
+    for i in tree.non_blank_leaves():
+        leaf = tree.leaf(i)
+        assert leaf is not None
+        check_capabilities(context.extensions, leaf)
     if not 0 <= info.signer < tree.n_leaves or (signer := tree.leaf(info.signer)) is None:
         raise InvalidMessage("the GroupInfo's signer is not a member")
     secrets = verify_group_info(

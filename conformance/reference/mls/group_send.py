@@ -173,17 +173,20 @@ def commit(
     wire_format: int,
     random: Random,
     ratchet_tree_in_welcome: bool = True,
+    checked: bool = True,
 ) -> Committed:
     """Commit proposals (§12.4): ``by_value`` sent inside the commit, ``by_reference`` named
     by their ProposalRefs, with an UpdatePath when ``path``. The member moves to the next
-    epoch; the Welcome carries the ratchet_tree extension unless told otherwise."""
+    epoch; the Welcome carries the ratchet_tree extension unless told otherwise. ``checked``
+    False adds members that lack the group's required capabilities (§12.2), to make a group
+    a joiner must refuse."""
     cs = member.cs
     items = [wire.ProposalOrRef(proposal=p) for p in by_value] + [
         wire.ProposalOrRef(reference=r) for r in by_reference
     ]
     sender = wire.Sender(wire.MEMBER, member.leaf_index)
     resolved = [(p, sender) for p in by_value] + [member.proposals[r] for r in by_reference]
-    tree, extensions, added = member._apply(resolved)
+    tree, extensions, added = member._apply(resolved, checked=checked)
     adds = [p.body.key_package for p, _ in resolved if isinstance(p.body, wire.Add)]
 
     commit_secret, update_path = bytes(cs.nh), None

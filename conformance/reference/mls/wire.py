@@ -56,6 +56,7 @@ __all__ = [
     "decode",
     "encode_tree",
     "read_external_senders",
+    "read_required_capabilities",
     "read_tree",
 ]
 
@@ -950,6 +951,14 @@ STRUCTURES: dict[str, Callable[[Reader], object]] = {
     "Welcome": Welcome.read,
     "GroupContext": GroupContext.read,
 }
+
+
+def read_required_capabilities(
+    r: Reader,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The required_capabilities extension's data (§11.1): the extension, proposal and
+    credential types a member must support, each a uint16 vector."""
+    return _read_u16s(r), _read_u16s(r), _read_u16s(r)
 
 
 def read_external_senders(r: Reader) -> tuple[tuple[bytes, Credential], ...]:
