@@ -17,12 +17,14 @@ from conformance.mlsvectors import load_mls_vectors
 from conformance.reference.mls import wire
 from conformance.reference.mls.aead import PycaAead
 from conformance.reference.mls.ciphersuites import SUITES
+from conformance.reference.mls.framing import membership_tag
 from conformance.reference.mls.group import Member, Toolkit, join
 from conformance.reference.mls.group_send import commit, create
 from conformance.reference.mls.hpke_binding import ReferenceHpke
 from conformance.reference.mls.passive import MlsPassiveReference
 from conformance.reference.mls.pyca import PycaSignatures
 from vectors.generators._common import ByteSource
+from vectors.generators.mls_invalid import required_capability_case
 from vectors.generators.mls_wg_framing import _Generator
 from vectors.generators.mls_wg_passive import generate
 
@@ -80,8 +82,6 @@ def test_a_commit_with_a_flipped_confirmation_tag_is_refused() -> None:
     assert body.auth.confirmation_tag is not None
     tag = bytes([body.auth.confirmation_tag[0] ^ 1]) + body.auth.confirmation_tag[1:]
     auth = wire.FramedContentAuthData(body.auth.signature, tag)
-    from conformance.reference.mls.framing import membership_tag
-
     tagged = membership_tag(
         b.cs,
         b.secrets.membership_key,
@@ -172,8 +172,6 @@ def test_the_reader_pads_short_p521_private_keys(tmp_path: Path) -> None:
 
 
 def test_a_group_whose_required_capabilities_no_leaf_meets_is_refused() -> None:
-    from vectors.generators.mls_invalid import required_capability_case
-
     fields = required_capability_case(SUITES[1], ByteSource("unmet").bytes)
     reference = MlsPassiveReference(PycaSignatures(), ReferenceHpke(), PycaAead())
     keys = ("keyPackage", "signaturePriv", "encryptionPriv", "initPriv", "welcome")

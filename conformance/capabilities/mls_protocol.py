@@ -252,9 +252,10 @@ class MlsEncapsulated(TypedDict):
 @runtime_checkable
 class MlsTreeKem(Protocol):
     """TreeKEM (RFC 9420 §7.4-§7.6, §12.4.2; test-vectors.md "TreeKEM"): an UpdatePath from
-    ``sender`` into ``tree`` in the epoch whose GroupContext has ``group_id``, ``epoch`` and
-    ``confirmed_transcript_hash`` (its tree hash is the provisional tree's, after the path is
-    merged, §12.4.2). No leaf is excluded."""
+    ``sender`` into ``tree``, its path secrets encrypted under the GroupContext of
+    ``group_id``, ``epoch``, ``confirmed_transcript_hash``, no extensions and the provisional
+    tree's hash (after the path is merged, §12.4.2). ``epoch`` is used as given, as the test
+    vectors do (in a commit it is the new epoch's). No leaf is excluded."""
 
     def mls_treekem_receive(
         self,

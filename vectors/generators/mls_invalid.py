@@ -35,6 +35,7 @@ from conformance.reference.mls.welcome import (
 )
 from vectors.generators._common import ByteSource, NoteSpec, bit_flip
 from vectors.generators.mls_wg_framing import _Generator
+from vectors.generators.mls_wg_passive import story_with_extensions
 
 __all__ = ["NOTES", "invalid", "reset", "welcome_cases"]
 
@@ -561,6 +562,4 @@ def required_capability_case(cs: CipherSuite, random: Callable[[int], bytes]) ->
     """A passive client's join (MlsPassiveClient) into a group whose GroupContext requires an
     extension type no leaf lists: Alice creates it so (the reference does not check its own
     creation) and adds Bob with a path; his join must be refused (§7.3, §12.4.3.1)."""
-    from vectors.generators.mls_wg_passive import story_with_extensions
-
     return story_with_extensions(cs, random, (_UNMET,))

@@ -88,13 +88,14 @@ class Member:
 
     def __post_init__(self) -> None:
         self.resumption_psks[self.context.epoch] = self.secrets.resumption_psk
-        self.receiver = self._receiver()
+        self.receiver = self.new_receiver()
 
     @property
     def epoch_authenticator(self) -> bytes:
         return self.secrets.epoch_authenticator
 
-    def _receiver(self) -> framing.Receiver:
+    def new_receiver(self) -> framing.Receiver:
+        """A framing receiver for this epoch: its secrets and every member's signature key."""
         keys = {
             i: leaf.signature_key
             for i in self.tree.non_blank_leaves()
@@ -200,7 +201,7 @@ class Member:
             out.append(found)
         return out
 
-    def _apply(
+    def apply_proposals(
         self, proposals: list[tuple[wire.Proposal, wire.Sender]], *, checked: bool = True
     ) -> tuple[RatchetTree, tuple[wire.Extension, ...], list[int]]:
         """§12.3: GroupContextExtensions, then every Update, Remove and Add in that order (the
@@ -250,7 +251,7 @@ class Member:
         assert isinstance(commit, wire.Commit)
         cs, committer = self.cs, content.sender
         proposals = self._resolve(commit, committer)
-        tree, extensions, added = self._apply(proposals)
+        tree, extensions, added = self.apply_proposals(proposals)
         external = committer.sender_type == wire.NEW_MEMBER_COMMIT
         if external:
             if commit.path is None:
@@ -310,9 +311,7 @@ class Member:
             confirmed_transcript_hash=confirmed,
             extensions=extensions,
         )
-        psks = [
-            self._psk(p.body.psk) for p, _ in proposals if isinstance(p.body, wire.PreSharedKey)
-        ]
+        psks = [self.psk(p.body.psk) for p, _ in proposals if isinstance(p.body, wire.PreSharedKey)]
         if external:
             inits = [p.body for p, _ in proposals if isinstance(p.body, wire.ExternalInit)]
             if len(inits) != 1:
@@ -348,7 +347,7 @@ class Member:
         self.interim_transcript_hash = hash_(cs, confirmed + opaque(auth.confirmation_tag))
         self.resumption_psks[context.epoch] = secrets.resumption_psk
         self.proposals = {}
-        self.receiver = self._receiver()
+        self.receiver = self.new_receiver()
 
     def _still_holds(self, tree: RatchetTree, node: int, path_secret: bytes) -> bool:
         """Whether a path secret still belongs to the node: it is not blank and carries the
@@ -359,7 +358,7 @@ class Member:
             tree.encryption_key(node)
         )
 
-    def _psk(self, psk_id: wire.PreSharedKeyId) -> tuple[bytes, bytes]:
+    def psk(self, psk_id: wire.PreSharedKeyId) -> tuple[bytes, bytes]:
         """(the serialised PreSharedKeyID, its secret) for psk_secret (§8.4)."""
         if psk_id.psktype == wire.PSK_EXTERNAL:
             secret = self.external_psks.get(psk_id.psk_id)

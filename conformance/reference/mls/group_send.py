@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from ...errors import InvalidInput
 from . import framing, treekem, wire
+from .ciphersuites import suite
 from .crypto import expand_with_label, extract, hash_, mac, ref_hash
 from .group import RATCHET_TREE_EXTENSION, Member, Toolkit
 from .key_package import signed_leaf_node
@@ -38,8 +39,6 @@ def create(
 ) -> Member:
     """A one-member group at epoch 0 (§11): the creator's leaf, an empty confirmed transcript
     hash, and the key schedule from a random init_secret (§8: epoch 0 starts from one)."""
-    from .ciphersuites import suite
-
     cs = suite(key_package.cipher_suite)
     tree = RatchetTree(cs, [wire.Node(key_package.leaf_node)])
     context = wire.GroupContext(
@@ -186,7 +185,7 @@ def commit(
     ]
     sender = wire.Sender(wire.MEMBER, member.leaf_index)
     resolved = [(p, sender) for p in by_value] + [member.proposals[r] for r in by_reference]
-    tree, extensions, added = member._apply(resolved, checked=checked)
+    tree, extensions, added = member.apply_proposals(resolved, checked=checked)
     adds = [p.body.key_package for p, _ in resolved if isinstance(p.body, wire.Add)]
 
     commit_secret, update_path = bytes(cs.nh), None
@@ -237,7 +236,7 @@ def commit(
         confirmed_transcript_hash=confirmed,
         extensions=extensions,
     )
-    psks = [member._psk(p.body.psk) for p, _ in resolved if isinstance(p.body, wire.PreSharedKey)]
+    psks = [member.psk(p.body.psk) for p, _ in resolved if isinstance(p.body, wire.PreSharedKey)]
     encoded = context.encode()
     joiner = expand_with_label(
         cs, extract(cs, member.secrets.init_secret, commit_secret), b"joiner", encoded, cs.nh
@@ -278,7 +277,7 @@ def commit(
     member.encryption_priv, member.secrets = leaf_priv, secrets
     member.interim_transcript_hash = hash_(cs, confirmed + opaque(tag))
     member.proposals, member.generations, member.pending_update = {}, {}, None
-    member.receiver = member._receiver()
+    member.receiver = member.new_receiver()
     return Committed(message, welcome)
 
 
