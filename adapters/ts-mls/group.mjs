@@ -127,7 +127,7 @@ function message(h, bytes, ...wireformats) {
 function wireAsPublic(wire_format) {
   if (wire_format === 1) return true;
   if (wire_format === 2) return false;
-  throw new Refusal("Unsupported", `wire_format ${wire_format}`);
+  throw new Refusal("InvalidInput", `wire_format ${wire_format}: not 1 or 2`);
 }
 
 // --- handlers -----------------------------------------------------------------------------
