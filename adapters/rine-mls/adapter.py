@@ -22,7 +22,9 @@ the member bytes with the signing seed and the group id; each call unpacks it in
 directory, reloads the client and group (``load_group``), acts, saves and packs it again, so a
 member is restartable from its bytes. ``mls_epoch`` reads the epoch authenticator from that
 saved state (mls-rs's ``Snapshot.key_schedule.authentication_secret``, the value mls-rs's own
-``epoch_authenticator()`` returns, RFC 9420 §8.7), which rine does not expose.
+``epoch_authenticator()`` returns, RFC 9420 §8.7), which rine does not expose. rine keeps a
+member's removal in memory only (its saved state reloads as active at the epoch before the
+Remove), so the member bytes also record it, and a removed member is refused every later step.
 """
 
 from __future__ import annotations
