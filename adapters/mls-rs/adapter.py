@@ -247,8 +247,11 @@ def mls_export(member: bytes, label: bytes, context: bytes, length: int) -> byte
     if not 0 <= length <= 255 * NH:
         raise Refusal("InvalidInput", f"an MLS-Exporter length is at most {255 * NH}")
     group, _ = open_group(m)
-    with _refusals():
+    try:
         return bytes(group.export_secret(label, context, length))
+    except mls.Error.MlsError as exc:
+        # Only the parameters can be at fault here (OpenSSL's HKDF refuses length 0).
+        raise Refusal("InvalidInput", str(exc)) from exc
 
 
 def _expand_with_label(secret: bytes, label: bytes, context: bytes, length: int) -> bytes:
