@@ -106,11 +106,6 @@ def _wire_format(wire_format: int) -> None:
         raise Refusal("InvalidInput", f"wire_format {wire_format} is neither 1 nor 2")
 
 
-def _message(data: bytes) -> Any:
-    with _refusals():
-        return mls.Message.from_bytes(data)
-
-
 # --- mls-group -------------------------------------------------------------------------------
 
 
@@ -135,7 +130,7 @@ def mls_create(member: bytes, group_id: bytes, random: bytes) -> bytes:
     if m.group_id is not None:
         raise Refusal("InvalidInput", "this member is already in a group")
     client, storage = client_for(m)
-    with _refusals():
+    with _refusals(lambda: member):
         group = client.create_group(group_id)
         return save_group(m, group, storage).encode()
 
@@ -156,9 +151,9 @@ def _committed(m: Member, group: Any, storage: Any, output: Any) -> dict[str, by
 def mls_add(member: bytes, key_package: bytes, wire_format: int, random: bytes) -> dict[str, bytes]:
     m = _member(member)
     _wire_format(wire_format)
-    message = _message(key_package)
     group, storage = open_group(m)
-    with _refusals():
+    with _refusals(lambda: save_group(m, group, storage).encode()):
+        message = mls.Message.from_bytes(key_package)
         return _committed(m, group, storage, group.add_members([message]))
 
 
@@ -166,10 +161,10 @@ def mls_join(member: bytes, welcome: bytes) -> bytes:
     m = _member(member)
     if m.group_id is not None:
         raise Refusal("InvalidInput", "this member is already in a group")
-    message = _message(welcome)
     client, storage = client_for(m)
-    with _refusals():
-        joined = client.join_group(None, message)
+    # A refused join leaves the client as it was (its key package kept).
+    with _refusals(lambda: member):
+        joined = client.join_group(None, mls.Message.from_bytes(welcome))
         return save_group(m, joined.group, storage).encode()
 
 
@@ -177,7 +172,7 @@ def mls_update(member: bytes, wire_format: int, random: bytes) -> dict[str, byte
     m = _member(member)
     _wire_format(wire_format)
     group, storage = open_group(m)
-    with _refusals():
+    with _refusals(lambda: save_group(m, group, storage).encode()):
         return _committed(m, group, storage, group.commit())
 
 
@@ -205,14 +200,14 @@ def mls_remove(member: bytes, leaf_index: int, wire_format: int, random: bytes) 
         raise Refusal("InvalidInput", f"leaf {leaf_index} is not a member of the group")
     if leaf.credential_type != 1:
         raise Refusal("Unsupported", "the binding removes members by BasicCredential identity")
-    with _refusals():
+    with _refusals(lambda: save_group(m, group, storage).encode()):
         return _committed(m, group, storage, group.remove_members([_signing_identity(leaf)]))
 
 
 def mls_encrypt(member: bytes, plaintext: bytes, random: bytes) -> dict[str, bytes]:
     m = _member(member)
     group, storage = open_group(m)
-    with _refusals():
+    with _refusals(lambda: save_group(m, group, storage).encode()):
         message = group.encrypt_application_message(plaintext).to_bytes()
         return {"member": save_group(m, group, storage).encode(), "message": message}
 
@@ -221,11 +216,10 @@ def mls_process(member: bytes, message: bytes) -> dict[str, Any]:
     m = _member(member)
     if m.removed:
         raise Refusal("InvalidInput", "this member was removed from its group")
-    incoming = _message(message)
     group, storage = open_group(m)
     # After a refusal the member is what mls-rs's group object holds then.
     with _refusals(lambda: save_group(m, group, storage).encode()):
-        received = group.process_incoming_message(incoming)
+        received = group.process_incoming_message(mls.Message.from_bytes(message))
         after = save_group(m, group, storage)
     if received.is_application_message():
         return {
