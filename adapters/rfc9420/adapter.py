@@ -1150,13 +1150,16 @@ HANDLERS = {
 
 
 if __name__ == "__main__":
+    # Imported here: group.py imports this module's helpers (as ``adapter``).
+    from group import HANDLERS as GROUP_HANDLERS  # type: ignore[import-not-found,unused-ignore]
+
     serve(
         {
             "name": "rfc9420",
             "implementation": "rfc9420 (pure-Python MLS)",
             "version": f"rfc9420 {version('rfc9420')}, rfc9180 {version('rfc9180')}, "
             f"cryptography {version('cryptography')}",
-            "capabilities": CAPABILITIES,
+            "capabilities": [*CAPABILITIES, "mls-group"],
         },
-        HANDLERS,
+        {**HANDLERS, **GROUP_HANDLERS},
     )
