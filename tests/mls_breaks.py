@@ -12,8 +12,9 @@ from katbreak import Caps, KatBreak
 
 from conformance.capabilities.mls_protocol import join_blobs, split_blobs
 from conformance.errors import ProtocolError
+from conformance.reference.mls.group_api import MlsGroupReference
 
-__all__ = ["MLS_BREAKS"]
+__all__ = ["MLS_BREAKS", "MockMlsGroupExportsWrongly", "MockMlsGroupMisreadsApplication"]
 
 
 def _reference(capability: str) -> Any:
@@ -390,3 +391,23 @@ MLS_BREAKS: list[KatBreak] = [
         "ReplayedCommit",
     ),
 ]
+
+
+class MockMlsGroupExportsWrongly(MlsGroupReference):
+    """MLS-Exporter over the label without its hash of the context (rfc9420's own mistake,
+    §8.5): every exported value differs from the other member's."""
+
+    def mls_export(self, member: bytes, label: bytes, context: bytes, length: int) -> bytes:
+        return super().mls_export(member, label, b"", length)
+
+
+class MockMlsGroupMisreadsApplication(MlsGroupReference):
+    """Application data comes out with its last byte changed (a PrivateMessage content
+    misread after decryption)."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        out = dict(super().mls_process(member, message))
+        data = out["application_data"]
+        if data:
+            out["application_data"] = data[:-1] + bytes([data[-1] ^ 1])
+        return out

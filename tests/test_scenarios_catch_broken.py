@@ -30,6 +30,7 @@ from typing import Literal
 
 import pytest
 from helpers import adapter_from, reference_primitives
+from mls_breaks import MockMlsGroupExportsWrongly, MockMlsGroupMisreadsApplication
 from signal_pq_breaks import (
     MockSignalPqHardCodedVersionMac,
     MockSignalPqKyberLeftOut,
@@ -72,6 +73,7 @@ from conformance.reference.megolm import (
     MegolmReference,
     advance_to,
 )
+from conformance.reference.mls.group_api import MlsGroupReference
 from conformance.reference.olm import KeyPair, OlmLimits, OlmReference, _Account
 from conformance.reference.olm import SkippedKey as OlmSkippedKey
 from conformance.reference.primitives import Primitives
@@ -356,6 +358,19 @@ STOLEN_READS = "ratchet turns earlier, kept up to date with every message since,
 SKIP_SLOW = "it derives the skipped keys before it checks the message"
 
 SCENARIO_BREAKS: list[ScenarioBreak] = [
+    # --- MLS pairs
+    ScenarioBreak(
+        "pair/mls/lifecycle-public",
+        lambda p: MockMlsGroupExportsWrongly(),
+        "second",
+        "export different secrets",
+    ),
+    ScenarioBreak(
+        "pair/mls/lifecycle-private",
+        lambda p: MockMlsGroupMisreadsApplication(),
+        "first",
+        "expected",
+    ),
     # --- Olm pairs
     ScenarioBreak("pair/olm/converse", MockOlmChainKeyStuck, "first", "refused with"),
     ScenarioBreak("pair/olm/converse", MockOlmChainKeyStuck, "second", "refused with"),
@@ -639,6 +654,7 @@ def _reference_caps(p: Primitives) -> dict[str, object]:
         "megolm": MegolmReference(p),
         "signal-group": SignalGroupReference(p),
         "signal-pq": SignalPqReference(p),
+        "mls-group": MlsGroupReference(),
     }
 
 

@@ -28,6 +28,7 @@ from conformance.reference.mlkem import (
     MlKemReference,
 )
 from conformance.reference.mls.aead import PycaAead
+from conformance.reference.mls.group_api import MlsGroupReference
 from conformance.reference.mls.hpke_binding import ReferenceHpke
 from conformance.reference.mls.passive import MlsPassiveReference
 from conformance.reference.mls.protocol_framing import MlsFramingReference
@@ -104,6 +105,8 @@ class ReferenceAdapter(Adapter):
             "mls-tree-operations": trees,
             "mls-treekem": trees,
             "mls-passive-client": MlsPassiveReference(signatures, hpke, aead),
+            "mls-group": MlsGroupReference(),
+            "mls-group:fixed-randomness": FixedRandomnessMarker(),
             **{
                 f"{kem}:fixed-randomness": FixedRandomnessMarker()
                 for kem in ("ml-kem-512", "ml-kem-768", "ml-kem-1024", "kyber1024-r3")

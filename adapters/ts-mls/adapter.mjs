@@ -1,6 +1,7 @@
 // Adapter for ts-mls (TypeScript MLS, RFC 9420): the six crypto-tier capabilities of the `mls`
 // family (conformance/capabilities/mls.py), one per MLS working-group vector category, and the
-// seven protocol-tier ones (mls_protocol.py), which protocol.mjs serves.
+// seven protocol-tier ones (mls_protocol.py), which protocol.mjs serves, and the group level
+// (mls_group.py), which group.mjs serves.
 //
 // ts-mls's public API is a group API; the functions the vectors exercise are its internal
 // modules, reached through its own "./*.js" export map (ts-mls/treemath.js, crypto/kdf.js,
@@ -35,6 +36,7 @@ import { decodeAuthenticatedContent } from "ts-mls/authenticatedContent.js";
 import { createConfirmedHash, createInterimHash } from "ts-mls/transcriptHash.js";
 import { verifyConfirmationTag } from "ts-mls/framedContent.js";
 import { PROTOCOL_CAPABILITIES, PROTOCOL_NOTES, protocolMethods } from "./protocol.mjs";
+import { GROUP_NOTE, groupMethods } from "./group.mjs";
 
 // The seven RFC 9420 §17.1 suites (ts-mls also offers non-IANA post-quantum suites 77-88,
 // which the interface does not name).
@@ -304,6 +306,7 @@ serve(
       "mls-psk-secret",
       "mls-transcript-hashes",
       ...PROTOCOL_CAPABILITIES,
+      "mls-group",
     ],
     notes: {
       "mls-tree-math": "treemath.js; -1 decided with isLeaf and root (ts-mls throws there)",
@@ -315,6 +318,7 @@ serve(
       "mls-psk-secret": "updatePskSecret, external PSK",
       "mls-transcript-hashes": "composed as processMessages.js: confirmed hash, tag check, interim hash",
       ...PROTOCOL_NOTES,
+      "mls-group": GROUP_NOTE,
     },
   },
   {
@@ -335,5 +339,6 @@ serve(
     "mls-psk-secret.mls_psk_secret_step": pskStep,
     "mls-transcript-hashes.mls_transcript_hashes": transcriptHashes,
     ...protocolMethods({ suite, decodeAll, hpkeRefusal }),
+    ...groupMethods({ suite, decodeAll, hpkeRefusal }),
   },
 );

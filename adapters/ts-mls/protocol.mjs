@@ -107,7 +107,7 @@ function refusalOf(err, hpkeRefusal) {
   return err;
 }
 
-function refusing(fn, hpkeRefusal) {
+export function refusing(fn, hpkeRefusal) {
   return async (params) => {
     try {
       return await fn(params);

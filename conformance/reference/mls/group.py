@@ -36,7 +36,7 @@ from .ratchet_tree import RatchetTree
 from .tls import opaque, uint16
 from .welcome import open_welcome, verify_group_info
 
-__all__ = ["Member", "Toolkit", "join"]
+__all__ = ["Member", "RemovedFromGroup", "Toolkit", "join"]
 
 #: §12.4.3.3 and §12.1.8.1: the ratchet_tree extension (in a GroupInfo) and external_senders
 #: (in the GroupContext).
@@ -48,6 +48,10 @@ REQUIRED_CAPABILITIES_EXTENSION = 3
 RESUMPTION_APPLICATION = 1
 #: §8.3: the exporter label of the external init secret.
 EXTERNAL_INIT_LABEL = b"MLS 1.0 external init secret"
+
+
+class RemovedFromGroup(Exception):
+    """The commit a member processed removes it (§12.1.3): it is no longer in the group."""
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ class Member:
                 if isinstance(proposal.body, wire.Remove) and (
                     proposal.body.removed == self.leaf_index
                 ):
-                    raise Unsupported("this member is removed")
+                    raise RemovedFromGroup("this member is removed")
                 if sender.sender_type != wire.MEMBER and isinstance(proposal.body, wire.Update):
                     raise InvalidMessage("an Update from a non-member (§12.1.2)")
                 apply_proposal(tree, proposal, sender.index if kind is wire.Update else _any(tree))

@@ -22,7 +22,7 @@ from .ratchet_tree import RatchetTree
 from .tls import opaque, uint16
 from .welcome import seal_welcome, sign_group_info
 
-__all__ = ["Committed", "commit", "create", "propose", "update_proposal"]
+__all__ = ["Committed", "commit", "content_of", "create", "frame", "propose", "update_proposal"]
 
 Random = Callable[[int], bytes]
 
@@ -68,7 +68,7 @@ def _next_generation(member: Member, handshake: bool) -> int:
     return generation
 
 
-def _frame(
+def frame(
     member: Member,
     content: wire.FramedContent,
     signature: bytes,
@@ -101,7 +101,7 @@ def _frame(
     return wire.MlsMessage(sent).encode()
 
 
-def _content(member: Member, content_type: int, body: wire.Content) -> wire.FramedContent:
+def content_of(member: Member, content_type: int, body: wire.Content) -> wire.FramedContent:
     return wire.FramedContent(
         member.context.group_id,
         member.context.epoch,
@@ -114,7 +114,7 @@ def _content(member: Member, content_type: int, body: wire.Content) -> wire.Fram
 
 def propose(member: Member, proposal: wire.Proposal, wire_format: int, random: Random) -> bytes:
     """A proposal by this member (§12.1), kept in its own cache for a commit to reference."""
-    content = _content(member, wire.PROPOSAL, proposal)
+    content = content_of(member, wire.PROPOSAL, proposal)
     signature = framing.sign_content(
         member.cs,
         member.kit.signatures,
@@ -123,7 +123,7 @@ def propose(member: Member, proposal: wire.Proposal, wire_format: int, random: R
         content,
         member.context.encode(),
     )
-    message = _frame(member, content, signature, None, wire_format, random)
+    message = frame(member, content, signature, None, wire_format, random)
     auth = wire.FramedContentAuthData(signature, None)
     ref = ref_hash(
         member.cs,
@@ -216,7 +216,7 @@ def commit(
     elif any(not isinstance(p.body, (wire.Add, wire.PreSharedKey)) for p, _ in resolved):
         raise InvalidInput("these proposals need an UpdatePath (§12.4)")
 
-    content = _content(member, wire.COMMIT, wire.Commit(tuple(items), update_path))
+    content = content_of(member, wire.COMMIT, wire.Commit(tuple(items), update_path))
     signature = framing.sign_content(
         cs,
         member.kit.signatures,
@@ -244,7 +244,7 @@ def commit(
     psk = psk_secret(cs, psks)
     secrets = epoch_secrets_from_joiner(cs, joiner, psk, encoded)
     tag = mac(cs, secrets.confirmation_key, confirmed)
-    message = _frame(member, content, signature, tag, wire_format, random)
+    message = frame(member, content, signature, tag, wire_format, random)
 
     welcome = None
     if adds:
