@@ -43,6 +43,9 @@ functions, composed as its own code composes them (the manifest's notes say whic
   ``add_leaf`` / ``update_leaf`` / ``remove_leaf``, ``merge_update_path``,
   ``create_update_path``).
 
+Live groups (``mls-group``, ``conformance/capabilities/mls_group.py``) are in ``group.py``,
+through ``rfc9420.api.session.MLSGroupSession``; it uses this module's refusal mapping.
+
 Refusals: an unknown cipher suite is Unsupported (``UnsupportedCipherSuiteError``); a signature
 that does not verify is InvalidSignature (``InvalidSignatureError``); an HPKE open failure is
 AuthenticationFailed (the library's ``InvalidTag``); a key rfc9420 or rfc9180 refuses to decode
