@@ -47,8 +47,10 @@ Measured with 1.3.0 (scratch drivers playing the pair scenario, and ``pair/mls/*
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from adapter import _crypto, _refusals  # type: ignore[import-not-found,unused-ignore]
 from adapter import _mls_message as _message  # type: ignore[import-not-found,unused-ignore]
@@ -56,6 +58,7 @@ from e2ee_host import Refusal
 from rfc9420 import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
     GroupConfig,
     MemoryStorageProvider,
+    RFC9420Error,
 )
 from rfc9420.api.session import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
     MLSGroupSession,
@@ -161,6 +164,25 @@ class _Member:
         return self.encode()
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _state_on_refusal(fn: _F) -> _F:
+    """A refusal carries the member's state after the attempt (protocol 2): the state the
+    library was left in where a step set it, else the member as handed in (nothing changed)."""
+
+    @functools.wraps(fn)
+    def wrapper(member: bytes, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(member, *args, **kwargs)
+        except Refusal as exc:
+            if exc.state is None:
+                exc.state = member
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 # --- key package and group creation (§10, §11) ---------------------------------------------
 
 
@@ -175,7 +197,8 @@ def mls_key_package(
     with _refusals():
         try:
             signature_pub = crypto.signature_public_from_private(signature_priv)
-        except ValueError as exc:
+        except (ValueError, RFC9420Error) as exc:
+            # pyca's ValueError (Ed25519/Ed448 length), the library's EC key loader's error.
             raise Refusal("InvalidKey", f"signature private key: {exc}") from exc
         init_priv, init_pub = crypto.derive_key_pair(draw.random_bytes(crypto.kdf_hash_len()))
         enc_priv, enc_pub = crypto.derive_key_pair(draw.random_bytes(crypto.kdf_hash_len()))
@@ -220,6 +243,7 @@ def _own_key_package(m: _Member) -> Any:
     return kp
 
 
+@_state_on_refusal
 def mls_create(member: bytes, group_id: bytes, random: bytes) -> bytes:
     """A one-member group at epoch 0 (§11): ``create_with_config``; its epoch secret is the
     first draw."""
@@ -237,6 +261,7 @@ def mls_create(member: bytes, group_id: bytes, random: bytes) -> bytes:
     return m.kept(session)
 
 
+@_state_on_refusal
 def mls_join(member: bytes, welcome: bytes) -> bytes:
     """Join from a Welcome (§12.4.3.1): ``MLSGroup.from_welcome`` with the KeyPackage and the
     leaf's encryption private key (the session's join_from_welcome_with_config does not pass
@@ -262,8 +287,12 @@ def mls_join(member: bytes, welcome: bytes) -> bytes:
 
 
 def _commit(m: _Member, session: Any) -> dict[str, bytes]:
-    with _refusals():
-        handshake, welcomes = session.commit(m.signature_priv)
+    try:
+        with _refusals():
+            handshake, welcomes = session.commit(m.signature_priv)
+    except Refusal as exc:
+        exc.state = m.kept(session)  # a refused commit may leave proposals queued
+        raise
     commit = MLSMessage(MLSVersion.MLS10, WireFormat.PUBLIC_MESSAGE, handshake).serialize()
     welcome = b""
     if welcomes:
@@ -278,6 +307,7 @@ def _wire_format(wire_format: int) -> None:
         raise Refusal("InvalidInput", f"wire_format {wire_format} is neither 1 nor 2")
 
 
+@_state_on_refusal
 def mls_add(member: bytes, key_package: bytes, wire_format: int, random: bytes) -> dict[str, bytes]:
     """Commit an Add by value (§12.1.1): the library adds no UpdatePath to a commit of Adds
     only (its commit_path_required, as §12.4 allows)."""
@@ -291,6 +321,7 @@ def mls_add(member: bytes, key_package: bytes, wire_format: int, random: bytes) 
     return _commit(m, session)
 
 
+@_state_on_refusal
 def mls_update(member: bytes, wire_format: int, random: bytes) -> dict[str, bytes]:
     """Commit no proposals: the library's path commit (§12.4)."""
     _wire_format(wire_format)
@@ -298,6 +329,7 @@ def mls_update(member: bytes, wire_format: int, random: bytes) -> dict[str, byte
     return _commit(m, m.session(random))
 
 
+@_state_on_refusal
 def mls_remove(member: bytes, leaf_index: int, wire_format: int, random: bytes) -> dict[str, bytes]:
     """Commit a Remove by value (§12.1.3), with the UpdatePath the library adds to it."""
     _wire_format(wire_format)
@@ -312,6 +344,7 @@ def mls_remove(member: bytes, leaf_index: int, wire_format: int, random: bytes) 
 # --- application messages and processing (§6, §12.4.2) -------------------------------------
 
 
+@_state_on_refusal
 def mls_encrypt(member: bytes, plaintext: bytes, random: bytes) -> dict[str, bytes]:
     """An application PrivateMessage (§6.3), signed with the member's key."""
     m = _Member.decode(member)
@@ -326,6 +359,7 @@ def _received(m: _Member, session: Any, content_type: int, data: bytes = b"") ->
     return {"member": m.kept(session), "content_type": content_type, "application_data": data}
 
 
+@_state_on_refusal
 def mls_process(member: bytes, message: bytes) -> dict[str, Any]:
     """An application PrivateMessage through ``unprotect_application``; a PublicMessage
     proposal or commit through ``process_proposal`` / ``apply_commit`` with the sender the
