@@ -21,16 +21,18 @@ proposals they commit by value.
 
 Measured with 1.3.0 (scratch drivers playing the pair scenario, and ``pair/mls/*``):
 
-- Self-pairs in suites 1-7 and pairs with the reference and ts-mls in suite 1, either side
-  creating: the Welcome is accepted both ways, application messages are read both ways, a third
-  member added by a path-less commit joins, and epoch, epoch_authenticator, tree hash and member
-  count agree. The exporter never agrees with another implementation: ``KeySchedule.export``
+- Self-pairs in suites 1-7 and pairs with the reference, ts-mls and rine-mls in suite 1, either
+  side creating: the Welcome is accepted both ways, application messages are read both ways,
+  epoch, epoch_authenticator, tree hash and member count agree (and, with the reference and
+  ts-mls, for a third member that rfc9420 adds by a path-less commit). The exporter never agrees with another implementation: ``KeySchedule.export``
   passes the context unhashed (§8.5); the RFC's value recomputed from its own exporter_secret
   equals the reference's.
 - Every commit it makes with an UpdatePath (update, remove) is refused, by itself ("invalid
-  signature"), the reference ("reuses a public key already in the tree") and ts-mls: its
+  signature"), the reference ("reuses a public key already in the tree"), ts-mls and rine-mls: its
   ``create_update_path`` keeps the committer's encryption key and KeyPackage-source signature on
   the commit-source leaf (§7.5, §12.4.2).
+- It cannot read a commit sent as a PrivateMessage (Unsupported: MLSGroup decrypts only
+  application messages), which §6 lets a group use.
 - It refuses valid commits of others: a path whose copath resolution holds only members added
   by the same commit (its filtered direct path drops that node, §4.1.2, §7.5; the reference's
   Add commits with a path), and a commit removing itself ("could not decrypt any path secret":
