@@ -24,9 +24,9 @@ Measured with 1.3.0 (scratch drivers playing the pair scenario, and ``pair/mls/*
 - Self-pairs in suites 1-7 and pairs with the reference, ts-mls and rine-mls in suite 1, either
   side creating: the Welcome is accepted both ways, application messages are read both ways,
   epoch, epoch_authenticator, tree hash and member count agree (and, with the reference and
-  ts-mls, for a third member that rfc9420 adds by a path-less commit). The exporter never agrees with another implementation: ``KeySchedule.export``
-  passes the context unhashed (§8.5); the RFC's value recomputed from its own exporter_secret
-  equals the reference's.
+  ts-mls, for a third member that rfc9420 adds by a path-less commit). The exporter never
+  agrees with another implementation: ``KeySchedule.export`` passes the context unhashed
+  (§8.5); the RFC's value recomputed from its own exporter_secret equals the reference's.
 - Every commit it makes with an UpdatePath (update, remove) is refused, by itself ("invalid
   signature"), the reference ("reuses a public key already in the tree"), ts-mls and rine-mls: its
   ``create_update_path`` keeps the committer's encryption key and KeyPackage-source signature on
