@@ -43,6 +43,9 @@ functions, composed as its own code composes them (the manifest's notes say whic
   ``add_leaf`` / ``update_leaf`` / ``remove_leaf``, ``merge_update_path``,
   ``create_update_path``).
 
+Live groups (``mls-group``, ``conformance/capabilities/mls_group.py``) are in ``group.py``,
+through ``rfc9420.api.session.MLSGroupSession``; it uses this module's refusal mapping.
+
 Refusals: an unknown cipher suite is Unsupported (``UnsupportedCipherSuiteError``); a signature
 that does not verify is InvalidSignature (``InvalidSignatureError``); an HPKE open failure is
 AuthenticationFailed (the library's ``InvalidTag``); a key rfc9420 or rfc9180 refuses to decode
@@ -1150,13 +1153,16 @@ HANDLERS = {
 
 
 if __name__ == "__main__":
+    # Imported here: group.py imports this module's helpers (as ``adapter``).
+    from group import HANDLERS as GROUP_HANDLERS  # type: ignore[import-not-found,unused-ignore]
+
     serve(
         {
             "name": "rfc9420",
             "implementation": "rfc9420 (pure-Python MLS)",
             "version": f"rfc9420 {version('rfc9420')}, rfc9180 {version('rfc9180')}, "
             f"cryptography {version('cryptography')}",
-            "capabilities": CAPABILITIES,
+            "capabilities": [*CAPABILITIES, "mls-group"],
         },
-        HANDLERS,
+        {**HANDLERS, **GROUP_HANDLERS},
     )
