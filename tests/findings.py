@@ -329,3 +329,25 @@ def findings(report: dict[str, Any]) -> Counter[tuple[str, str]]:
 
 def total() -> int:
     return sum(KNOWN.values())
+
+
+# MLS live groups (issue 19, pair/mls/*): rfc9420 1.3.0 is in every failing pair. Its exporter
+# does not hash the context (§8.5), so the exporters differ as soon as B joins, whichever side
+# it plays; and the UpdatePath of any commit it makes keeps the leaf's old key and signature
+# (§7.5, §12.4.2), so its update is refused by every receiver, itself included. Charged to it
+# as sender or receiver by what the other pairs show; with its PrivateMessage commits
+# unsupported, lifecycle-private has too few senders to tell.
+_MLS_PUBLIC = "pair/mls/lifecycle-public"
+_MLS_PRIVATE = "pair/mls/lifecycle-private"
+for _pair in ("mls-rs,rfc9420", "reference,rfc9420", "ts-mls,rfc9420"):
+    KNOWN[(_pair, _MLS_PUBLIC)] = 1
+for _pair in ("rfc9420,mls-rs", "rfc9420,reference", "rfc9420,rine-mls", "rfc9420,ts-mls"):
+    KNOWN[(_pair, _MLS_PUBLIC)] = 1
+    AT_FAULT[(_pair, _MLS_PUBLIC)] = ("sender", "rfc9420")
+KNOWN[("rine-mls,rfc9420", _MLS_PUBLIC)] = 1
+AT_FAULT[("rine-mls,rfc9420", _MLS_PUBLIC)] = ("sender", "rfc9420")
+KNOWN[("rfc9420,rfc9420", _MLS_PUBLIC)] = 1
+AT_FAULT[("rfc9420,rfc9420", _MLS_PUBLIC)] = ("both", "rfc9420")
+for _pair in ("reference,rfc9420", "ts-mls,rfc9420"):
+    KNOWN[(_pair, _MLS_PRIVATE)] = 1
+    AT_FAULT[(_pair, _MLS_PRIVATE)] = ("undetermined", _pair)
