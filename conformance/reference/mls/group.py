@@ -235,9 +235,8 @@ class Member:
                     proposal.body.removed == self.leaf_index
                 ):
                     raise RemovedFromGroup("this member is removed")
-                if sender.sender_type != wire.MEMBER and isinstance(proposal.body, wire.Update):
-                    raise InvalidMessage("an Update from a non-member (§12.1.2)")
-                apply_proposal(tree, proposal, sender.index if kind is wire.Update else _any(tree))
+                member = sender.index if sender.sender_type == wire.MEMBER else None
+                apply_proposal(tree, proposal, member)
         added = []
         for proposal, _ in proposals:
             if isinstance(proposal.body, wire.Add):
@@ -275,19 +274,11 @@ class Member:
         path_secrets = {x: s for x, s in self.path_secrets.items() if self._still_holds(tree, x, s)}
         commit_secret = bytes(cs.nh)
         if commit.path is not None:
-            # The provisional GroupContext: the next epoch, the old confirmed transcript hash
-            # and the new extensions (§12.4.2).
-            fields = treekem.GroupContextFields(
-                self.context.group_id,
-                self.context.epoch + 1,
-                self.context.confirmed_transcript_hash,
-                _extension_vector(extensions),
-            )
             got = treekem.decapsulate(
                 tree,
                 self.kit.signatures,
                 self.kit.hpke,
-                fields,
+                self.provisional(extensions),
                 sender_leaf,
                 commit.path,
                 self.leaf_index,
@@ -301,20 +292,6 @@ class Member:
         elif any(not isinstance(p.body, (wire.Add, wire.PreSharedKey)) for p, _ in proposals):
             raise InvalidMessage("a commit without a path whose proposals need one (§12.4)")
 
-        confirmed = hash_(
-            cs,
-            self.interim_transcript_hash
-            + uint16(wire_format)
-            + content.encode()
-            + opaque(auth.signature),
-        )
-        context = replace(
-            self.context,
-            epoch=self.context.epoch + 1,
-            tree_hash=tree.root_tree_hash(),
-            confirmed_transcript_hash=confirmed,
-            extensions=extensions,
-        )
         psks = [self.psk(p.body.psk) for p, _ in proposals if isinstance(p.body, wire.PreSharedKey)]
         if external:
             inits = [p.body for p, _ in proposals if isinstance(p.body, wire.ExternalInit)]
@@ -333,24 +310,82 @@ class Member:
             )
         else:
             init_secret = self.secrets.init_secret
-        encoded = context.encode()
-        joiner = expand_with_label(
-            cs, extract(cs, init_secret, commit_secret), b"joiner", encoded, cs.nh
+        context, secrets, _ = self.next_epoch(
+            wire_format, content, auth.signature, tree, extensions, commit_secret, psks, init_secret
         )
-        secrets = epoch_secrets_from_joiner(cs, joiner, psk_secret(cs, psks), encoded)
+        confirmed = context.confirmed_transcript_hash
         if auth.confirmation_tag is None or not hmac.compare_digest(
             mac(cs, secrets.confirmation_key, confirmed), auth.confirmation_tag
         ):
             raise AuthenticationFailed("the commit's confirmation tag does not verify (§6.1)")
 
-        self.encryption_priv = leaf_priv
-        self.pending_update = None
-        self.generations = {}
+        self.enter(context, tree, path_secrets, leaf_priv, secrets, auth.confirmation_tag)
+
+    def provisional(self, extensions: tuple[wire.Extension, ...]) -> treekem.GroupContextFields:
+        """What an UpdatePath's GroupContext takes besides the provisional tree hash (§12.4.2):
+        the next epoch, the current confirmed transcript hash and the new extensions."""
+        return treekem.GroupContextFields(
+            self.context.group_id,
+            self.context.epoch + 1,
+            self.context.confirmed_transcript_hash,
+            _extension_vector(extensions),
+        )
+
+    def next_epoch(
+        self,
+        wire_format: int,
+        content: wire.FramedContent,
+        signature: bytes,
+        tree: RatchetTree,
+        extensions: tuple[wire.Extension, ...],
+        commit_secret: bytes,
+        psks: list[tuple[bytes, bytes]],
+        init_secret: bytes,
+    ) -> tuple[wire.GroupContext, EpochSecrets, bytes]:
+        """The epoch a commit makes, as its sender and every receiver compute it: the
+        confirmed transcript hash over the commit (§8.2), the next GroupContext, and the key
+        schedule from ``init_secret``, the commit secret and the PSKs (§8, §8.4); with the
+        joiner_secret, which a Welcome carries."""
+        cs = self.cs
+        confirmed = hash_(
+            cs,
+            self.interim_transcript_hash
+            + uint16(wire_format)
+            + content.encode()
+            + opaque(signature),
+        )
+        context = replace(
+            self.context,
+            epoch=self.context.epoch + 1,
+            tree_hash=tree.root_tree_hash(),
+            confirmed_transcript_hash=confirmed,
+            extensions=extensions,
+        )
+        encoded = context.encode()
+        joiner = expand_with_label(
+            cs, extract(cs, init_secret, commit_secret), b"joiner", encoded, cs.nh
+        )
+        return context, epoch_secrets_from_joiner(cs, joiner, psk_secret(cs, psks), encoded), joiner
+
+    def enter(
+        self,
+        context: wire.GroupContext,
+        tree: RatchetTree,
+        path_secrets: dict[int, bytes],
+        leaf_priv: bytes,
+        secrets: EpochSecrets,
+        confirmation_tag: bytes,
+    ) -> None:
+        """Move to the epoch of ``context`` (§8.2: the interim transcript hash takes the
+        confirmation tag); what belonged to the old epoch (proposals, generations sent, a
+        pending Update) goes."""
         self.context, self.tree, self.path_secrets = context, tree, path_secrets
-        self.secrets = secrets
-        self.interim_transcript_hash = hash_(cs, confirmed + opaque(auth.confirmation_tag))
+        self.encryption_priv, self.secrets = leaf_priv, secrets
+        self.interim_transcript_hash = hash_(
+            self.cs, context.confirmed_transcript_hash + opaque(confirmation_tag)
+        )
         self.resumption_psks[context.epoch] = secrets.resumption_psk
-        self.proposals = {}
+        self.proposals, self.generations, self.pending_update = {}, {}, None
         self.receiver = self.new_receiver()
 
     def _still_holds(self, tree: RatchetTree, node: int, path_secret: bytes) -> bool:
@@ -375,12 +410,6 @@ class Member:
         if secret is None:
             raise InvalidMessage(f"no resumption PSK of epoch {psk_id.psk_epoch}")
         return psk_id.encode(), secret
-
-
-def _any(tree: RatchetTree) -> int:
-    """A non-blank leaf: apply_proposal asks a Remove's sender to be a member, which the
-    proposal's own verification already established (an external sender has no leaf)."""
-    return tree.non_blank_leaves()[0]
 
 
 def _required(extensions: tuple[wire.Extension, ...]) -> tuple[tuple[int, ...], ...] | None:

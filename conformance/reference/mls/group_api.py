@@ -16,9 +16,6 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from ...capabilities.mls_group import (
     MlsCommitted,
     MlsEpochState,
@@ -104,7 +101,7 @@ class MlsGroupReference:
         cs = suite(cipher_suite)
         draw = _stream(random)
         hpke = ReferenceHpke(random=draw)
-        signature_pub = _public_signature_key(cs, signature_priv)
+        signature_pub = self._sig.public_key(cs.signature, signature_priv)
         enc_priv, enc_pub = hpke.derive_key_pair(cs.kem_id, draw(cs.nh))
         init_priv, init_pub = hpke.derive_key_pair(cs.kem_id, draw(cs.nh))
         leaf = signed_leaf_node(
@@ -255,18 +252,3 @@ def _wire_format(value: int) -> int:
     if value not in (wire.WF_PUBLIC, wire.WF_PRIVATE):
         raise InvalidInput(f"wire_format {value}: 1 (PublicMessage) or 2 (PrivateMessage)")
     return value
-
-
-def _public_signature_key(cs: CipherSuite, private_key: bytes) -> bytes:
-    """The signature public key of a private key in RFC 9420 §5.1.1's serialisation."""
-    if cs.signature == "ed25519":
-        return (
-            ed25519.Ed25519PrivateKey.from_private_bytes(private_key)
-            .public_key()
-            .public_bytes_raw()
-        )
-    if cs.signature == "ed448":
-        return ed448.Ed448PrivateKey.from_private_bytes(private_key).public_key().public_bytes_raw()
-    curve = {"p256": ec.SECP256R1(), "p384": ec.SECP384R1(), "p521": ec.SECP521R1()}[cs.signature]
-    key = ec.derive_private_key(int.from_bytes(private_key, "big"), curve)
-    return key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)

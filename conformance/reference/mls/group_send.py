@@ -13,13 +13,12 @@ from dataclasses import dataclass, replace
 from ...errors import InvalidInput
 from . import framing, treekem, wire
 from .ciphersuites import suite
-from .crypto import expand_with_label, extract, hash_, mac, ref_hash
+from .crypto import hash_, mac, ref_hash
 from .group import RATCHET_TREE_EXTENSION, Member, Toolkit
 from .key_package import signed_leaf_node
-from .key_schedule import epoch_secrets, epoch_secrets_from_joiner
-from .psk import psk_secret
+from .key_schedule import epoch_secrets
 from .ratchet_tree import RatchetTree
-from .tls import opaque, uint16
+from .tls import opaque
 from .welcome import seal_welcome, sign_group_info
 
 __all__ = ["Committed", "commit", "content_of", "create", "frame", "propose", "update_proposal"]
@@ -194,18 +193,12 @@ def commit(
     path_secrets = dict(member.path_secrets)
     leaf_priv = member.encryption_priv
     if path:
-        fields = treekem.GroupContextFields(
-            member.context.group_id,
-            member.context.epoch + 1,
-            member.context.confirmed_transcript_hash,
-            opaque(b"".join(e.encode() for e in extensions)),
-        )
         made = treekem.encapsulate(
             tree,
             member.kit.signatures,
             member.kit.hpke,
             random,
-            fields,
+            member.provisional(extensions),
             member.leaf_index,
             member.signature_priv,
             random(cs.nh),
@@ -225,25 +218,18 @@ def commit(
         content,
         member.context.encode(),
     )
-    confirmed = hash_(
-        cs,
-        member.interim_transcript_hash + uint16(wire_format) + content.encode() + opaque(signature),
-    )
-    context = replace(
-        member.context,
-        epoch=member.context.epoch + 1,
-        tree_hash=tree.root_tree_hash(),
-        confirmed_transcript_hash=confirmed,
-        extensions=extensions,
-    )
     psks = [member.psk(p.body.psk) for p, _ in resolved if isinstance(p.body, wire.PreSharedKey)]
-    encoded = context.encode()
-    joiner = expand_with_label(
-        cs, extract(cs, member.secrets.init_secret, commit_secret), b"joiner", encoded, cs.nh
+    context, secrets, joiner = member.next_epoch(
+        wire_format,
+        content,
+        signature,
+        tree,
+        extensions,
+        commit_secret,
+        psks,
+        member.secrets.init_secret,
     )
-    psk = psk_secret(cs, psks)
-    secrets = epoch_secrets_from_joiner(cs, joiner, psk, encoded)
-    tag = mac(cs, secrets.confirmation_key, confirmed)
+    tag = mac(cs, secrets.confirmation_key, context.confirmed_transcript_hash)
     message = frame(member, content, signature, tag, wire_format, random)
 
     welcome = None
@@ -272,12 +258,7 @@ def commit(
         first = seal_welcome(cs, member.kit.hpke, member.kit.aead, info, joiner, [], None)
         welcome = wire.MlsMessage(replace(first, secrets=tuple(sealed))).encode()
 
-    member.resumption_psks[context.epoch] = secrets.resumption_psk
-    member.context, member.tree, member.path_secrets = context, tree, path_secrets
-    member.encryption_priv, member.secrets = leaf_priv, secrets
-    member.interim_transcript_hash = hash_(cs, confirmed + opaque(tag))
-    member.proposals, member.generations, member.pending_update = {}, {}, None
-    member.receiver = member.new_receiver()
+    member.enter(context, tree, path_secrets, leaf_priv, secrets, tag)
     return Committed(message, welcome)
 
 

@@ -32,22 +32,27 @@ from .wire import (
 __all__ = ["MlsTreeReference", "apply_proposal"]
 
 
-def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int) -> int | None:
+def apply_proposal(tree: RatchetTree, proposal: Proposal, sender: int | None) -> int | None:
     """Apply an Add, Update or Remove from leaf ``sender`` to ``tree`` in place (§12.1.1-
-    §12.1.3, §7.7); an Add returns the new member's leaf index. Refused (InvalidMessage): a
-    blank or absent sender (so an Update from a blank leaf), a Remove of a blank leaf or of a
-    leaf outside the tree.
+    §12.1.3, §7.7); an Add returns the new member's leaf index. ``sender`` None is a sender
+    with no leaf (an external sender, §12.1.8.1), which may not send an Update. Refused
+    (InvalidMessage): a blank or absent sender (so an Update from a blank leaf), a Remove of a
+    blank leaf or of a leaf outside the tree.
 
     The leaf nodes an Add or Update carries are not validated here (§7.3: source, signature,
     lifetime): that is the proposal's validation, not the tree's change, and the published
     tree-operations vectors carry an Update whose leaf has source key_package."""
-    tree.check_leaf(sender)
-    if tree.leaf(sender) is None:
-        raise InvalidMessage(f"the sender, leaf {sender}, is blank")
     body = proposal.body
+    if sender is not None:
+        tree.check_leaf(sender)
+        if tree.leaf(sender) is None:
+            raise InvalidMessage(f"the sender, leaf {sender}, is blank")
+    elif isinstance(body, Update):
+        raise InvalidMessage("an Update from a sender that is not a member (§12.1.2)")
     if isinstance(body, Add):
         return tree.add_leaf(body.key_package.leaf_node)
     if isinstance(body, Update):
+        assert sender is not None
         tree.set_leaf(sender, body.leaf_node)
         tree.blank_path(sender)
     elif isinstance(body, Remove):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from cryptography.exceptions import InvalidSignature as _PycaInvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ...errors import InvalidInput, InvalidKey, InvalidSignature
 
@@ -37,6 +38,20 @@ class PycaSignatures:
 
     def __init__(self, *, deterministic: bool = False) -> None:
         self._deterministic = deterministic
+
+    def public_key(self, scheme: str, private_key: bytes) -> bytes:
+        """The public key of ``private_key`` in RFC 9420 §5.1.1's serialisation."""
+        if scheme == "ed25519":
+            key = ed25519.Ed25519PrivateKey.from_private_bytes(private_key)
+            return key.public_key().public_bytes_raw()
+        if scheme == "ed448":
+            return (
+                ed448.Ed448PrivateKey.from_private_bytes(private_key)
+                .public_key()
+                .public_bytes_raw()
+            )
+        public = _ec_private(scheme, private_key).public_key()
+        return public.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
     def sign(self, scheme: str, private_key: bytes, message: bytes) -> bytes:
         try:
