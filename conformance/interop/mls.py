@@ -62,10 +62,10 @@ def _agree(a: _Party, b: _Party, when: str, rng: Rng, receiver: str) -> None:
     eb = cast(Mapping[str, Any], step(f"B reads its epoch {when}", b.impl.mls_epoch, b.member))
     for key in ("epoch", "epoch_authenticator", "tree_hash", "member_count"):
         if ea[key] != eb[key]:
-            raise PairFailure(
-                f"{when}: A and B disagree on the {key} (A {_shown(ea[key])}, B {_shown(eb[key])})",
-                receiver=receiver,
-            )
+            # Secrets and hashes depend on what the implementations drew: the same seed would
+            # not give the same text, so only integers are shown.
+            shown = "" if isinstance(ea[key], bytes) else f" (A {ea[key]!r}, B {eb[key]!r})"
+            raise PairFailure(f"{when}: A and B disagree on the {key}{shown}", receiver=receiver)
     context = rng.take(16)
     try:
         xa = step(f"A exports {when}", a.impl.mls_export, a.member, EXPORTER_LABEL, context, 32)
@@ -75,14 +75,7 @@ def _agree(a: _Party, b: _Party, when: str, rng: Rng, receiver: str) -> None:
         # the value RFC 9420 §8.7 has members compare.
         return
     if xa != xb:
-        raise PairFailure(
-            f"{when}: A and B export different secrets (A {_shown(xa)}, B {_shown(xb)})",
-            receiver=receiver,
-        )
-
-
-def _shown(value: object) -> str:
-    return value.hex() if isinstance(value, bytes) else repr(value)
+        raise PairFailure(f"{when}: A and B export different secrets", receiver=receiver)
 
 
 def _send(sender: _Party, receiver: _Party, rng: Rng, label: str) -> None:
@@ -109,7 +102,7 @@ def _send(sender: _Party, receiver: _Party, rng: Rng, label: str) -> None:
     if got["content_type"] != APPLICATION or got["application_data"] != plaintext:
         raise PairFailure(
             f"{what}: got content type {got['content_type']} and "
-            f"{bytes(got['application_data'])!r}, expected {plaintext!r}",
+            f"{bytes(got['application_data'])[:64]!r}, expected {plaintext!r}",
             receiver=receiver.role,
         )
 
