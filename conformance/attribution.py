@@ -84,7 +84,8 @@ def attribute(results: Sequence[MutableMapping[str, Any]]) -> None:
         start = fault.get(_OPEN)
         if start is None and fault["party"] == "undetermined" and "sender" in fault:
             start = {"sender": fault["sender"], "receiver": fault["receiver"]}
-        if start is None:
+        if start is None or len(r["adapters"]) != 2:
+            # A group's failure is charged from its own evidence: the grid is of pairs.
             continue
         _settle(r, fault, start, grids[r["check"]], members[r["check"]])
 

@@ -392,7 +392,7 @@ def _expectations(args: argparse.Namespace) -> int:
 def _repro(args: argparse.Namespace) -> int:
     from .repro import repro, repro_pair
 
-    if args.check.startswith(("pair/", "prop/")):
+    if args.check.startswith(("pair/", "prop/", "group/")):
         return repro_pair(args.check, args.adapter, args.seed, sys.stdout)
     return repro(
         args.check, args.adapter, args.vectors, sys.stdout, args.wycheproof, args.mls_vectors

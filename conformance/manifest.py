@@ -36,6 +36,7 @@ from typing import Any
 from .capabilities import CAPABILITIES
 from .errors import ConfigurationError
 from .inputfiles import Unreadable, load_toml
+from .quirks import parse_quirks
 from .quoting import file_name, names, shown
 
 __all__ = ["Manifest", "load_manifest"]
@@ -48,6 +49,7 @@ _TOP = {
     "transport",
     "environment",
     "notes",
+    "quirks",
 }
 # A tuple: ``kind`` is compared with ``in``, and a set would raise on an unhashable one (a list).
 _TRANSPORTS = ("python", "command")
@@ -74,6 +76,8 @@ class Manifest:
     #: Seconds the adapter may spend answering over a run (stdio.DEFAULT_BUDGET unless set).
     budget: float | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    #: family -> its parsed ``[quirks.<family>]`` table (conformance.quirks).
+    quirks: dict[str, object] = field(default_factory=dict)
     sha256: str = ""
 
     @property
@@ -161,6 +165,10 @@ def load_manifest(path: Path) -> Manifest:
     notes = doc.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         raise bad("notes must be a table of strings")
+    try:
+        quirks = parse_quirks(doc.get("quirks", {}))
+    except ValueError as exc:
+        raise bad(str(exc)) from None
     return Manifest(
         path=path,
         name=name,
@@ -174,6 +182,7 @@ def load_manifest(path: Path) -> Manifest:
         timeout=_DEFAULT_TIMEOUT if timeout is None else timeout,
         budget=budget,
         notes=dict(notes),
+        quirks=quirks,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
 

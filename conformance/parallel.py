@@ -61,6 +61,8 @@ class _PairJob:
     first: str
     second: str
     seed: int
+    #: A group's parties after the first two.
+    others: tuple[str, ...] = ()
 
 
 _ADAPTERS: dict[str, LoadedAdapter] = {}
@@ -127,7 +129,8 @@ def _scenarios() -> dict[str, PairScenario]:
 def _work_pair(job: _PairJob) -> CheckResult:
     # One manifest on both sides (a self-pair) is one adapter, as in the main process.
     first, second = _adapter(job.first), _adapter(job.second)
-    return run_pair(PairTask(_scenarios()[job.check], first, second), job.seed)
+    others = tuple(_adapter(m) for m in job.others)
+    return run_pair(PairTask(_scenarios()[job.check], first, second, others), job.seed)
 
 
 @functools.cache
@@ -151,10 +154,7 @@ def parallel_ok(tasks: Sequence[Task]) -> bool:
 def pair_parallel_ok(pair: PairTask) -> bool:
     """A pair runs in a worker when both its adapters started here and can be loaded there from
     their manifests; one that could not start is an ``error`` result without a call, made here."""
-    return all(
-        side.error is None and Path(side.manifest.path).is_file()
-        for side in (pair.first, pair.second)
-    )
+    return all(side.error is None and Path(side.manifest.path).is_file() for side in pair.parties)
 
 
 def run_parallel(
@@ -199,6 +199,7 @@ def run_parallel(
                 str(pair.first.manifest.path),
                 str(pair.second.manifest.path),
                 seed,
+                tuple(str(p.manifest.path) for p in pair.others),
             )
             pair_futures[pool.submit(_work_pair, pair_job)] = i
         every: list[Future[Any]] = [*futures, *pair_futures]
@@ -273,7 +274,7 @@ def _pair_result(fut: Future[CheckResult], pair: PairTask, seed: int) -> CheckRe
         if isinstance(exc, interrupts.Interrupted):
             raise
         why = f"worker failed: {type(exc).__name__}: {untrusted.clean(exc, 2000)}"
-    names = tuple(dict.fromkeys((pair.first.name, pair.second.name)))
+    names = tuple(dict.fromkeys(p.name for p in pair.parties))
     return pair_result(pair, seed, "error", why, fault=Fault("undetermined", names, why))
 
 

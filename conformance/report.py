@@ -104,6 +104,8 @@ def summarize(
         lambda: defaultdict(lambda: defaultdict(Counter))
     )
     by_design: dict[str, dict[str, str]] = {}
+    # Group scenarios: one row per group of implementations, in plan order.
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results:
         # A pair result counts against the party at fault only: the other side behaved
         # correctly in it, and is counted as passing.
@@ -115,7 +117,16 @@ def summarize(
             chooser = r["adapters"][-1]
             for flag in r.get("flags") or ("(no flag)",):
                 acceptable[chooser][flag][r["behaviour"]] += 1
-        if len(r["adapters"]) == 2:
+        if r["check"].startswith("group/"):
+            groups[r["family"]].append(
+                {
+                    "check": r["check"],
+                    "adapters": list(r["adapters"]),
+                    "outcome": r["outcome"],
+                    "blamed": list(blamed) if r["outcome"] in ("fail", "error") else [],
+                }
+            )
+        elif len(r["adapters"]) == 2:
             sender, receiver = r["adapters"]
             if r["check"].startswith("prop/"):
                 # A property judges the receiver; a failure counts against the party at fault.
@@ -134,7 +145,16 @@ def summarize(
         outcomes["unsupported"] += n
         for a in dict.fromkeys(e["adapters"]):
             by_adapter[a][e["capability"]]["unsupported"] += n
-        if len(e["adapters"]) == 2:
+        if e["check"].startswith("group/"):
+            groups[e["family"]].append(
+                {
+                    "check": e["check"],
+                    "adapters": list(e["adapters"]),
+                    "outcome": "unsupported",
+                    "blamed": [],
+                }
+            )
+        elif len(e["adapters"]) == 2:
             sender, receiver = e["adapters"]
             if e["check"].startswith("prop/"):
                 name = e["check"].split("/", 2)[2]
@@ -161,6 +181,7 @@ def summarize(
             fam: {p: {a: _counts(n) for a, n in rs.items()} for p, rs in props.items()}
             for fam, props in sorted(properties.items())
         },
+        "groups": dict(sorted(groups.items())),
         "byDesign": by_design,
         "disagreements": disagreements(results),
     } | _durations(results)

@@ -206,19 +206,23 @@ def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, ou
     if not found:
         known = ", ".join(s.check for s in scenarios())
         raise ConfigurationError(f"no pair scenario {check_id!r}; known: {known}")
-    if len(adapter_specs) != 2 or seed is None:
-        raise ConfigurationError(
-            f"{check_id}: give the two sides with --adapter FIRST --adapter SECOND, and --seed N "
-            "(the report's reproduce command has all three)"
-        )
     sc = found[0]
-    same = adapter_specs[0] == adapter_specs[1]
-    adapters = load_adapters(adapter_specs[:1] if same else adapter_specs)
+    if seed is None or len(adapter_specs) < 2 or (sc.kind != "group" and len(adapter_specs) != 2):
+        raise ConfigurationError(
+            f"{check_id}: give the sides in order with --adapter FIRST --adapter SECOND (and "
+            "every further party of a group), and --seed N (the report's reproduce command has "
+            "them all)"
+        )
+    # One adapter per distinct name: a party named twice is one adapter, as in a run.
+    distinct = list(dict.fromkeys(adapter_specs))
+    loaded = dict(zip(distinct, load_adapters(distinct), strict=True))
+    adapters = list(loaded.values())
     w = _writer(out)
     try:
-        first, second = (adapters[0], adapters[0]) if same else adapters
+        parties = [loaded[spec] for spec in adapter_specs]
+        first, second = parties[0], parties[1]
         w(f"check    {check_id}: {sc.description}\n")
-        w(f"pair     {first.name} {first.version} -> {second.name} {second.version}\n")
+        w(f"parties  {' -> '.join(f'{p.name} {p.version}' for p in parties)}\n")
         w(f"seed     {seed}\n")
         w(f"spec     {'; '.join(str(s) for s in sc.spec)}\n")
         recorders: dict[str, Recorder] = {}
@@ -227,7 +231,7 @@ def repro_pair(check_id: str, adapter_specs: Sequence[str], seed: int | None, ou
             # One recorder per adapter: a self-pair's calls are logged once, in order.
             return recorders.setdefault(name, Recorder(impl))
 
-        result = run_pair(PairTask(sc, first, second), seed, wrap=record)
+        result = run_pair(PairTask(sc, first, second, tuple(parties[2:])), seed, wrap=record)
         for name, rec in recorders.items():
             w(f"\n{name} calls\n")
             for c in rec.calls:

@@ -333,7 +333,7 @@ def _run_checks(
 
     def run_here(i: int, pair: PairTask) -> None:
         stop_if_interrupted()
-        progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
+        progress.begin(pair.label, pair.scenario.check)
         record(first_pair + i, run_pair(pair, seed))
         stream.flush()
 
@@ -350,7 +350,7 @@ def _run_checks(
                 stream.flush()
 
             def pair_done(k: int, pair: PairTask, r: CheckResult) -> None:
-                progress.begin(f"{pair.first.name}→{pair.second.name}", pair.scenario.check)
+                progress.begin(pair.label, pair.scenario.check)
                 record(first_pair + remote[k], r)
                 stream.flush()
 

@@ -88,7 +88,7 @@ from conformance.results import CheckResult
 #: The run seed of every row (any seed would do: the healthy run must pass with it too).
 SEED = 20240611
 
-Placement = Literal["first", "second", "both"]
+Placement = Literal["first", "second", "third", "both"]
 
 # --- broken variants: Olm (libolm docs/olm.md) -----------------------------------------------
 
@@ -369,6 +369,19 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         "pair/mls/lifecycle-private",
         lambda p: MockMlsGroupMisreadsApplication(),
         "first",
+        "expected",
+    ),
+    # --- MLS groups: the odd implementation out is named by the others' agreement
+    ScenarioBreak(
+        "group/mls/three-members",
+        lambda p: MockMlsGroupExportsWrongly(),
+        "third",
+        "export different secrets",
+    ),
+    ScenarioBreak(
+        "group/mls/large",
+        lambda p: MockMlsGroupMisreadsApplication(),
+        "second",
         "expected",
     ),
     # --- Olm pairs
@@ -674,9 +687,12 @@ def _play(b: ScenarioBreak, broken: bool) -> CheckResult:
     every key and plaintext are the same."""
     sc = _scenario(b.check)
     variant = b.variant if broken else None
-    first = _party("first", sc.capability, variant if b.placement != "second" else None)
-    second = _party("second", sc.capability, variant if b.placement != "first" else None)
-    return run_pair(PairTask(sc, first, second), SEED)
+    # A group plays with three parties, so that two can agree against the third.
+    names = ("first", "second", "third") if sc.kind == "group" else ("first", "second")
+    first, second, *others = (
+        _party(n, sc.capability, variant if b.placement in (n, "both") else None) for n in names
+    )
+    return run_pair(PairTask(sc, first, second, tuple(others)), SEED)
 
 
 def _param(b: ScenarioBreak) -> object:
@@ -703,6 +719,9 @@ def test_the_check_catches_the_broken_variant(
 
     r = _play(b, broken=True)
     assert r.outcome == "fail", (b.check, b.name, r.outcome, r.detail)
+    if b.placement == "third":
+        # The other two agree against it: the group itself names the broken one.
+        assert r.fault is not None and r.fault.adapters == ("third",), r.fault
     if b.detail is not None:
         assert b.detail in (r.detail or ""), r.detail
     if b.check.endswith("/random-conversation") and b.shrink:

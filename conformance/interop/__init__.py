@@ -8,6 +8,11 @@ versions, and its check id is ``pair/<family>/<scenario>``.
 
 Every ordered pair is run, self-pairs included: (A, A) is the implementation talking to itself,
 which is where a bug symmetrical in sending and receiving hides.
+
+A group scenario (check id ``group/<family>/<scenario>``) has more parties than two; its
+``plan`` says which tuples of implementations play it without running every one of the n^k:
+``triples`` is a Latin square (:func:`latin_triples`), ``rotations`` one group of every
+implementation per implementation as the first party (:func:`rotations`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ __all__ = [
     "PairScenario",
     "PairTask",
     "Rng",
+    "latin_triples",
     "plan_pairs",
+    "quirks_of",
+    "rotations",
     "run_pair",
     "scenario_ids",
     "scenarios",
@@ -43,6 +51,12 @@ __all__ = [
 
 
 ROLES = ("alice", "bob")
+#: A party of a pair or group: a role of a pair, or the party's index (0 is the first).
+Party = str | int
+
+
+def _index(party: Party) -> int:
+    return ROLES.index(party) if isinstance(party, str) else party
 
 
 class PairFailure(Exception):
@@ -58,32 +72,49 @@ class PairFailure(Exception):
     whoever received it. Otherwise (it refused or misread a genuine message,
     or a stolen state read a new one) the sender or the receiver is at fault, decided across
     every pair of the check. No ``receiver``: the pair as a whole, undetermined.
+
+    In a group, parties are named by index (0 is the first) and ``sender`` says who sent the
+    message (in a pair it is the other role).
     """
 
     def __init__(
         self,
         message: str,
         *,
-        receiver: str | None = None,
+        receiver: Party | None = None,
         receiver_fault: bool = False,
         sender_fault: bool = False,
+        sender: Party | None = None,
+        allowed: str | None = None,
+        evidence: str | None = None,
     ):
         super().__init__(message)
-        if receiver is not None and receiver not in ROLES:
-            raise ValueError(f"receiver must be one of {ROLES}, not {receiver!r}")
+        for party in (receiver, sender):
+            if isinstance(party, str) and party not in ROLES:
+                raise ValueError(f"a party must be one of {ROLES} or an index, not {party!r}")
+            if isinstance(party, int) and party < 0:
+                raise ValueError("a party's index is not negative")
         if sender_fault and (receiver is None or receiver_fault):
             raise ValueError("sender_fault needs a receiver and excludes receiver_fault")
         self.receiver = receiver
         self.receiver_fault = receiver_fault
         self.sender_fault = sender_fault
+        self.sender = sender
+        #: The receiver refused as its manifest declares, and the spec (this section) lets it:
+        #: the pair cannot work, which is a finding against the receiver, not a violation.
+        self.allowed = allowed
+        #: Why the party named at fault is (a group's own evidence), instead of the reason
+        #: receiver_fault and sender_fault otherwise stand for.
+        self.evidence = evidence
 
 
 def step(
     what: str,
     fn: Callable[..., Any],
     *args: Any,
-    receiver: str | None = None,
+    receiver: Party | None = None,
     receiver_fault: bool = False,
+    sender: Party | None = None,
 ) -> Any:
     """Run one step of a scenario; a refusal is the pair's failure, named by ``what``; the
     step's ``receiver`` (a role) refused something genuine, alone at fault with
@@ -97,6 +128,7 @@ def step(
             f"{what}: refused with {exc.kind}: {exc}",
             receiver=receiver,
             receiver_fault=receiver_fault,
+            sender=sender,
         ) from None
 
 
@@ -126,8 +158,11 @@ class Rng:
 
 #: Plays a scenario: (implementation of A, implementation of B, randomness); raises PairFailure.
 #: A scenario about a behaviour the spec leaves open returns what B did ("accepted" or
-#: "rejected"), which the report shows and a profile may rule on.
-PlayFn = Callable[[object, object, Rng], str | None]
+#: "rejected"), which the report shows and a profile may rule on. A group scenario gets every
+#: party's implementation in order, then the randomness.
+PlayFn = Callable[..., str | None]
+#: How a scenario's tuples of implementations are chosen (see the module's docstring).
+PLANS = ("pairs", "triples", "rotations")
 
 
 @dataclass(frozen=True)
@@ -146,6 +181,12 @@ class PairScenario:
     kind: str = "pair"
     #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
     bug_type: str | None = None
+    #: "pairs" (every ordered pair), or for a group (kind "group") "triples" or "rotations".
+    plan: str = "pairs"
+
+    def __post_init__(self) -> None:
+        if self.plan not in PLANS:
+            raise ValueError(f"plan must be one of {PLANS}, not {self.plan!r}")
 
     @property
     def check(self) -> str:
@@ -184,6 +225,16 @@ class PairTask:
     scenario: PairScenario
     first: LoadedAdapter
     second: LoadedAdapter
+    #: A group's parties after the first two.
+    others: tuple[LoadedAdapter, ...] = ()
+
+    @property
+    def parties(self) -> tuple[LoadedAdapter, ...]:
+        return (self.first, self.second, *self.others)
+
+    @property
+    def label(self) -> str:
+        return "→".join(p.name for p in self.parties)
 
 
 def plan_pairs(
@@ -202,11 +253,37 @@ def plan_pairs(
         if selection is not None and not selection.keeps(sc.check, smoke=sc.smoke):
             continue
         able = [a for a in adapters if a.error is not None or a.supports(sc.capability)]
-        if selection is not None and selection.tier == "smoke":
+        if sc.plan == "triples":
+            tasks.extend(PairTask(sc, a, b, (c,)) for a, b, c in latin_triples(able))
+        elif sc.plan == "rotations":
+            tasks.extend(PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1)
+        elif selection is not None and selection.tier == "smoke":
             tasks.extend(PairTask(sc, a, b) for a, b in smoke_pairs(able))
         else:
             tasks.extend(PairTask(sc, a, b) for a in able for b in able)
     return tasks
+
+
+def latin_triples(
+    able: Sequence[LoadedAdapter],
+) -> list[tuple[LoadedAdapter, LoadedAdapter, LoadedAdapter]]:
+    """The groups of three a three-party scenario plays: with the n implementations ranked by
+    name, the triples (i, j, (i + j) mod n) for every i and j. That is a Latin square, an
+    orthogonal array of strength 2: every ordered pair of implementations (an implementation
+    with itself included) meets in every pair of roles exactly once, so every implementation
+    takes every role with every other, in n^2 groups rather than n^3 (25 of 125 for five
+    implementations, 36 of 216 for six)."""
+    ranked = sorted(able, key=lambda a: a.name)
+    n = len(ranked)
+    return [(ranked[i], ranked[j], ranked[(i + j) % n]) for i in range(n) for j in range(n)]
+
+
+def rotations(able: Sequence[LoadedAdapter]) -> list[tuple[LoadedAdapter, ...]]:
+    """The groups an all-implementations scenario plays: every implementation once as the
+    first party, the others after it in name order (a rotation), so n groups for n
+    implementations."""
+    ranked = sorted(able, key=lambda a: a.name)
+    return [tuple(ranked[i:] + ranked[:i]) for i in range(len(ranked))]
 
 
 def smoke_pairs(able: Sequence[LoadedAdapter]) -> list[tuple[LoadedAdapter, LoadedAdapter]]:
@@ -229,9 +306,12 @@ class _Blamed:
     (a refusal, an adapter fault, a native exception) with that side's adapter, so a result
     can name the party at fault."""
 
-    def __init__(self, adapter: str, inner: object) -> None:
+    def __init__(self, adapter: str, inner: object, quirks: dict[str, object]) -> None:
         self._adapter = adapter
         self._inner = inner
+        self.e2ee_name = adapter
+        #: The adapter's declared quirks (conformance.quirks), which a scenario plans around.
+        self.e2ee_quirks = quirks
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._inner, name)
@@ -258,25 +338,61 @@ def _raised_by(exc: BaseException) -> str | None:
     return getattr(exc, "e2ee_adapter", None)
 
 
-def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
+def quirks_of(impl: object) -> dict[str, object]:
+    """The quirks the adapter behind a scenario's party declared (conformance.quirks)."""
+    found = getattr(impl, "e2ee_quirks", None)
+    return found if isinstance(found, dict) else {}
+
+
+def _role(party: Party, n: int) -> str:
+    i = _index(party)
+    return ROLES[i] if n == 2 else f"party {i + 1}"
+
+
+def failure_fault(exc: PairFailure, names: Sequence[str]) -> Fault:
     """Who a scenario's failure charges, from what the failure says (see :class:`PairFailure`);
-    an ``undetermined`` one is settled across every pair of the check by
-    :func:`conformance.attribution.attribute`."""
-    names = {"alice": first, "bob": second}
-    if exc.receiver is None:
+    ``names`` are the parties' adapters in order. An ``undetermined`` one of a pair is settled
+    across every pair of the check by :func:`conformance.attribution.attribute`."""
+    n = len(names)
+    if exc.receiver is None or _index(exc.receiver) >= n:
         return Fault(
-            "both" if first == second else "undetermined",
-            tuple(dict.fromkeys((first, second))),
+            "both" if len(set(names)) == 1 else "undetermined",
+            tuple(dict.fromkeys(names)),
             "the scenario failed as a whole; no single message is to blame",
         )
-    receiver = names[exc.receiver]
-    sender = names["bob" if exc.receiver == "alice" else "alice"]
+    at = _index(exc.receiver)
+    receiver, role = names[at], _role(at, n)
+    if exc.sender is not None and _index(exc.sender) < n:
+        by = _index(exc.sender)
+    elif n == 2:
+        by = 1 - at
+    else:
+        by = at  # a group failure that names no sender: the receiver's own step
+    sender, sender_role = names[by], _role(by, n)
     what = str(exc).splitlines()[0][:200] if str(exc) else "it failed"
+    if exc.allowed is not None:
+        return Fault(
+            "receiver",
+            (receiver,),
+            f"{receiver} as {role} refused what {sender} sent, as its manifest declares and "
+            f"{exc.allowed} allows: the two cannot work together, though neither violates it",
+            sender=sender,
+            receiver=receiver,
+        )
+    if exc.evidence is not None and (exc.receiver_fault or exc.sender_fault):
+        blamed = receiver if exc.receiver_fault else sender
+        return Fault(
+            "receiver" if exc.receiver_fault else "sender",
+            (blamed,),
+            f"{what}; {exc.evidence}",
+            sender=sender,
+            receiver=receiver,
+        )
     if exc.receiver_fault:
         return Fault(
             "receiver",
             (receiver,),
-            f"{receiver} as {exc.receiver}: {what}; the suite made that message itself (a "
+            f"{receiver} as {role}: {what}; the suite made that message itself (a "
             "replay, tampering, forgery or an old state), so whoever sent the original is not to "
             "blame",
             sender=sender,
@@ -286,7 +402,7 @@ def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
         return Fault(
             "sender",
             (sender,),
-            f"{sender} (as {'alice' if exc.receiver == 'bob' else 'bob'}) sent what an "
+            f"{sender} (as {sender_role}) sent what an "
             "independent judge refuses, whoever the receiver: that is the sender's alone",
             sender=sender,
         )
@@ -301,7 +417,7 @@ def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
     return Fault(
         "undetermined",
         (sender, receiver),
-        f"{receiver} (as {exc.receiver}) refused or misread a message {sender} sent: the sender "
+        f"{receiver} (as {role}) refused or misread a message {sender} sent: the sender "
         "or the receiver is wrong",
         sender=sender,
         receiver=receiver,
@@ -309,7 +425,7 @@ def failure_fault(exc: PairFailure, first: str, second: str) -> Fault:
 
 
 def pair_seed(run_seed: int, task: PairTask) -> str:
-    return f"{run_seed}/{task.scenario.check}/{task.first.name}/{task.second.name}"
+    return "/".join((str(run_seed), task.scenario.check, *(p.name for p in task.parties)))
 
 
 def pair_result(
@@ -324,15 +440,18 @@ def pair_result(
     """The result record of a pair task, whoever settled it (the scenario, or a worker that
     died under it)."""
     sc, a, b = task.scenario, task.first, task.second
+    if task.others:
+        comment = "Parties in order: " + ", ".join(f"{p.name} {p.version}" for p in task.parties)
+    else:
+        comment = f"First party {a.name} {a.version}; second party {b.name} {b.version}"
     return CheckResult(
         check=sc.check,
         family=sc.family,
         capability=sc.capability,
-        adapters=(a.name, b.name),
+        adapters=tuple(p.name for p in task.parties),
         outcome=outcome,
         spec=sc.spec,
-        comment=f"{sc.description} First party {a.name} {a.version}; "
-        f"second party {b.name} {b.version}.",
+        comment=f"{sc.description} {comment}.",
         detail=detail,
         seed=run_seed,
         flags=sc.flags,
@@ -348,7 +467,8 @@ def run_pair(
 ) -> CheckResult:
     """Play the task's scenario; ``wrap(adapter name, implementation)`` may stand in front of
     each side's implementation (``repro`` puts a call recorder there)."""
-    sc, a, b = task.scenario, task.first, task.second
+    sc, parties = task.scenario, task.parties
+    names = tuple(p.name for p in parties)
     began = time.perf_counter()
 
     def result(
@@ -363,10 +483,10 @@ def run_pair(
     def adapter_fault(exc: BaseException, what: str) -> Fault:
         name = _raised_by(exc)
         if name is None:
-            return Fault("undetermined", tuple(dict.fromkeys((a.name, b.name))), what)
+            return Fault("undetermined", tuple(dict.fromkeys(names)), what)
         return Fault("adapter", (name,), f"{name}'s {what}")
 
-    for side in (a, b):
+    for side in parties:
         if side.error is not None:
             return result(
                 "error",
@@ -376,13 +496,15 @@ def run_pair(
                 fault=Fault("adapter", (side.name,), f"adapter {side.name} could not start"),
             )
     try:
-        first, second = implementation_for(a, sc.capability), implementation_for(b, sc.capability)
+        impls = [implementation_for(p, sc.capability) for p in parties]
         if wrap is not None:
-            first, second = wrap(a.name, first), wrap(b.name, second)
-        first, second = _Blamed(a.name, first), _Blamed(b.name, second)
-        behaviour = sc.play(first, second, Rng(pair_seed(run_seed, task)))
+            impls = [wrap(p.name, impl) for p, impl in zip(parties, impls, strict=True)]
+        blamed = [
+            _Blamed(p.name, impl, p.manifest.quirks) for p, impl in zip(parties, impls, strict=True)
+        ]
+        behaviour = sc.play(*blamed, Rng(pair_seed(run_seed, task)))
     except PairFailure as exc:
-        return result("fail", str(exc), fault=failure_fault(exc, a.name, b.name))
+        return result("fail", str(exc), fault=failure_fault(exc, names))
     except ByDesign as exc:
         return result("unsupported", f"by design: {exc}")
     except Unsupported as exc:
@@ -396,7 +518,7 @@ def run_pair(
             f"refused with {exc.kind}: {exc}",
             fault=Fault(
                 "undetermined",
-                tuple(dict.fromkeys((a.name, b.name))),
+                tuple(dict.fromkeys(names)),
                 f"{_raised_by(exc) or 'one side'} refused a step the scenario expected to succeed",
             ),
         )

@@ -422,8 +422,8 @@ def _unfinished(report: dict[str, Any]) -> str:
 
 
 def _adapters_label(adapters: Sequence[str]) -> str:
-    if len(adapters) == 2:
-        return f"{adapters[0]} → {adapters[1]}"
+    if len(adapters) >= 2:
+        return " → ".join(adapters)
     return ", ".join(adapters)
 
 
@@ -807,6 +807,39 @@ def _pairs(report: dict[str, Any]) -> str:
         "counts the results of that sender and receiver.</p>"
     )
     return f'<section id="pairs">{title}{note}{grids}</section>'
+
+
+def _groups(report: dict[str, Any]) -> str:
+    """One row per group an n-party scenario played: its parties in order, its outcome, and the
+    adapters a failure charges."""
+    families = _obj(_obj(report.get("summary")).get("groups"))
+    if not families:
+        return '<section id="groups"><h2>Groups</h2><p>No group scenario ran.</p></section>'
+    tables = []
+    for family in sorted(families, key=_text):
+        rows = []
+        for row in map(_obj, _seq(families[family])):
+            outcome = _text(row.get("outcome"))
+            parties = [_text(a) for a in _seq(row.get("adapters"))]
+            blamed = ", ".join(_text(a) for a in _seq(row.get("blamed")))
+            rows.append(
+                f"<tr><td>{_e(_text(row.get('check')))}</td>"
+                f"<td>{_e(' → '.join(parties))}</td>"
+                f'<td class="cell {_cell_class(_counts({outcome: 1}))}">{_e(outcome)}</td>'
+                f"<td>{_e(blamed)}</td></tr>"
+            )
+        table = (
+            f'<table id="groups-{_e(_text(family))}" class="grid groups"><thead><tr>'
+            "<th>check</th><th>parties (creator first)</th><th>outcome</th><th>at fault</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+        tables.append(f"<h3>{_e(_text(family))}</h3>{_scroll(table, f'groups, {_text(family)}')}")
+    note = (
+        '<p class="dim">Scenarios with more than two implementations in one group. Groups of '
+        "three are a Latin square: every implementation meets every other in every pair of "
+        "roles once (n² groups, not n³).</p>"
+    )
+    return f'<section id="groups"><h2>Groups</h2>{note}{"".join(tables)}</section>'
 
 
 def _properties(report: dict[str, Any]) -> str:
@@ -1289,6 +1322,7 @@ def _nav(report: dict[str, Any]) -> str:
         ("blocking", "Blocking"),
         ("matrix-section", "Matrix"),
         ("pairs", "Pairs"),
+        ("groups", "Groups"),
         ("properties", "Properties"),
         ("disagreements-section", "Disagreements"),
         ("acceptable-section", "Acceptable"),
@@ -1316,6 +1350,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             _failures(report),
             _matrix(report),
             _pairs(report),
+            _groups(report),
             _properties(report),
             _disagreements(report),
             _acceptable(report),
