@@ -90,10 +90,13 @@ class Selection:
                 picked.append((group, case))
         return tuple(picked)
 
-    def keeps(self, check_id: str, *, smoke: bool = True) -> bool:
+    def keeps(self, check_id: str, *, smoke: bool = True, full_only: bool = False) -> bool:
         """Whether a check that is not a vector case (a pair scenario) is selected; ``smoke``
-        says whether the smoke tier keeps it."""
+        says whether the smoke tier keeps it, ``full_only`` that only the full tier does (an
+        exhaustive variant of a check the ci tier runs in part)."""
         if self.tier == "smoke" and not smoke:
+            return False
+        if full_only and self.tier != "full":
             return False
         if self.patterns and not any(fnmatch.fnmatchcase(check_id, p) for p in self.patterns):
             return False

@@ -173,8 +173,10 @@ class PairScenario:
     description: str
     spec: tuple[SpecRef, ...]
     play: PlayFn
-    #: Kept by the smoke tier (ci and full run every scenario).
+    #: Kept by the smoke tier (ci and full run every scenario but the full-only ones).
     smoke: bool = False
+    #: Run by the full tier only: an exhaustive variant of what a ci check covers in part.
+    full_only: bool = False
     #: For a behaviour scenario, the flag its behaviour is reported under (see profiles).
     flags: tuple[str, ...] = ()
     #: "pair" (an interop scenario) or "prop" (a safety property, conformance.properties).
@@ -250,7 +252,9 @@ def plan_pairs(
     for sc in scenarios():
         if families and sc.family not in families:
             continue
-        if selection is not None and not selection.keeps(sc.check, smoke=sc.smoke):
+        if selection is not None and not selection.keeps(
+            sc.check, smoke=sc.smoke, full_only=sc.full_only
+        ):
             continue
         able = [a for a in adapters if a.error is not None or a.supports(sc.capability)]
         if sc.plan == "triples":
