@@ -4,17 +4,36 @@ reference adapter's, in process) with one behaviour changed."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+from unittest import mock
 
 from helpers import MockFlippedOutput, real
 from katbreak import Caps, KatBreak
 
 from conformance.capabilities.mls_protocol import join_blobs, split_blobs
-from conformance.errors import ProtocolError
-from conformance.reference.mls.group_api import MlsGroupReference
+from conformance.errors import InvalidMessage, ProtocolError
+from conformance.reference.mls import framing, wire
+from conformance.reference.mls import group as group_module
+from conformance.reference.mls.group import Member
+from conformance.reference.mls.group_api import MlsGroupReference, _stream
+from conformance.reference.mls.group_send import commit
 
-__all__ = ["MLS_BREAKS", "MockMlsGroupExportsWrongly", "MockMlsGroupMisreadsApplication"]
+__all__ = [
+    "MLS_BREAKS",
+    "MockMlsGroupConfirmationTagUnchecked",
+    "MockMlsGroupExportsWrongly",
+    "MockMlsGroupKeepsOldEpochs",
+    "MockMlsGroupMembershipTagUnchecked",
+    "MockMlsGroupMisreadsApplication",
+    "MockMlsGroupNoSkippedKeys",
+    "MockMlsGroupPoisonedByRefusal",
+    "MockMlsGroupRemovesNobody",
+    "MockMlsGroupRereadsGenerations",
+    "MockMlsGroupUpdateWithoutPath",
+]
 
 
 def _reference(capability: str) -> Any:
@@ -408,6 +427,142 @@ class MockMlsGroupMisreadsApplication(MlsGroupReference):
     def mls_process(self, member: bytes, message: bytes) -> Any:
         out = dict(super().mls_process(member, message))
         data = out["application_data"]
+        assert isinstance(data, bytes)
         if data:
             out["application_data"] = data[:-1] + bytes([data[-1] ^ 1])
         return out
+
+
+# --- broken variants of the MLS group safety properties (conformance/properties/mls.py) -------
+
+
+def _private_epoch(message: bytes) -> int | None:
+    """The epoch of an application PrivateMessage, None for any other message."""
+    msg = wire.decode(wire.MlsMessage.read, message, "MLSMessage")
+    body = msg.body
+    if isinstance(body, wire.PrivateMessage) and body.content_type == wire.APPLICATION:
+        return body.epoch
+    return None
+
+
+class MockMlsGroupKeepsOldEpochs(MlsGroupReference):
+    """Keeps every past epoch's secrets forever (RFC 9420 §14, §16.6 want them deleted): an
+    application message of an earlier epoch that its current state refuses is opened with the
+    state it held in that epoch."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        try:
+            return super().mls_process(member, message)
+        except ProtocolError:
+            epoch = _private_epoch(message)
+            current = self._member(member)
+            if epoch is None or epoch >= current.context.epoch:
+                raise
+            for handle, state in list(self._states.items()):
+                if (
+                    isinstance(state, Member)
+                    and state.context.group_id == current.context.group_id
+                    and state.context.epoch == epoch
+                    and state.leaf_index == current.leaf_index
+                ):
+                    with contextlib.suppress(ProtocolError):
+                        out = dict(super().mls_process(handle, message))
+                        out["member"] = member
+                        return out
+            raise
+
+
+class MockMlsGroupRereadsGenerations(MlsGroupReference):
+    """Forgets which generations it consumed (§9.2): every state reads a message again."""
+
+    def _member(self, member: bytes, random: bytes = b"") -> Member:
+        out = super()._member(member, random)
+        assert out.receiver is not None
+        out.receiver._consumed = set()
+        return out
+
+
+class MockMlsGroupRemovesNobody(MlsGroupReference):
+    """Its Remove commits leave the member in (an update instead, §12.1.3): the removed member
+    follows the group into the next epoch."""
+
+    def mls_remove(self, member: bytes, leaf_index: int, wire_format: int, random: bytes) -> Any:
+        return self.mls_update(member, wire_format, random)
+
+
+class MockMlsGroupMembershipTagUnchecked(MlsGroupReference):
+    """Ignores a PublicMessage's membership tag (§6.2): it puts the right one in before it
+    processes the message."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        with contextlib.suppress(ProtocolError):
+            msg = wire.decode(wire.MlsMessage.read, message, "MLSMessage")
+            body = msg.body
+            if isinstance(body, wire.PublicMessage) and body.membership_tag is not None:
+                m = self._member(member)
+                tag = framing.membership_tag(
+                    m.cs, m.secrets.membership_key, body.content, body.auth, m.context.encode()
+                )
+                message = wire.MlsMessage(replace(body, membership_tag=tag)).encode()
+        return super().mls_process(member, message)
+
+
+class MockMlsGroupPoisonedByRefusal(MlsGroupReference):
+    """A refused message leaves its mark on the state it was offered to (§6: a message that
+    fails its checks must change nothing): that state refuses everything after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._poisoned: set[bytes] = set()
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        if bytes(member) in self._poisoned:
+            raise InvalidMessage("this state refused a message before")
+        try:
+            return super().mls_process(member, message)
+        except ProtocolError:
+            self._poisoned.add(bytes(member))
+            raise
+
+
+class MockMlsGroupConfirmationTagUnchecked(MlsGroupReference):
+    """Takes a commit's confirmation tag as it comes (§12.4.2 wants it verified): the tag it
+    computes is replaced by the one received while it processes a commit."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        tag = None
+        with contextlib.suppress(ProtocolError):
+            body = wire.decode(wire.MlsMessage.read, message, "MLSMessage").body
+            if isinstance(body, wire.PublicMessage):
+                tag = body.auth.confirmation_tag
+        if tag is None:
+            return super().mls_process(member, message)
+        received = tag
+        with mock.patch.object(group_module, "mac", return_value=received):
+            return super().mls_process(member, message)
+
+
+class MockMlsGroupNoSkippedKeys(MlsGroupReference):
+    """Keeps no keys of skipped generations (an out-of-order window of 0, §9.2): once it read
+    a generation of a sender, every earlier one is gone."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        out = super().mls_process(member, message)
+        handle = out["member"]
+        state = self._states.get(bytes(handle)) if handle else None
+        if isinstance(state, Member) and state.receiver is not None:
+            consumed = state.receiver._consumed
+            for leaf, handshake, generation in list(consumed):
+                consumed.update((leaf, handshake, g) for g in range(generation))
+        return out
+
+
+class MockMlsGroupUpdateWithoutPath(MlsGroupReference):
+    """Its self-update is an empty commit without an UpdatePath (§12.4 wants a path in an
+    empty commit): the next epoch's secrets come from the old epoch alone, so a copy of its
+    state stolen before the update follows it (no post-compromise security, §16.6)."""
+
+    def mls_update(self, member: bytes, wire_format: int, random: bytes) -> Any:
+        m = self._member(member, random)
+        done = commit(m, [], [], path=False, wire_format=wire_format, random=_stream(random))
+        return self._committed(m, done)

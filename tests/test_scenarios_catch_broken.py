@@ -25,12 +25,23 @@ skip-limit ones, whose broken receivers derive 200,000 keys on purpose.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import pytest
 from helpers import adapter_from, reference_primitives
-from mls_breaks import MockMlsGroupExportsWrongly, MockMlsGroupMisreadsApplication
+from mls_breaks import (
+    MockMlsGroupConfirmationTagUnchecked,
+    MockMlsGroupExportsWrongly,
+    MockMlsGroupKeepsOldEpochs,
+    MockMlsGroupMembershipTagUnchecked,
+    MockMlsGroupMisreadsApplication,
+    MockMlsGroupNoSkippedKeys,
+    MockMlsGroupPoisonedByRefusal,
+    MockMlsGroupRemovesNobody,
+    MockMlsGroupRereadsGenerations,
+    MockMlsGroupUpdateWithoutPath,
+)
 from signal_pq_breaks import (
     MockSignalPqHardCodedVersionMac,
     MockSignalPqKyberLeftOut,
@@ -83,6 +94,7 @@ from conformance.reference.signal import SkippedKey as SignalSkippedKey
 from conformance.reference.signal import _Session as _SignalSession
 from conformance.reference.signal_pq import SignalPqReference
 from conformance.reference.signal_wire import SignalMessage
+from conformance.registry import known_manifests
 from conformance.results import CheckResult
 
 #: The run seed of every row (any seed would do: the healthy run must pass with it too).
@@ -384,6 +396,73 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         "second",
         "expected",
     ),
+    # --- MLS properties (conformance/properties/mls.py)
+    ScenarioBreak(
+        "prop/mls/forward-secrecy",
+        lambda p: MockMlsGroupKeepsOldEpochs(),
+        "second",
+        "read a message of the old epoch it never read",
+    ),
+    ScenarioBreak(
+        "prop/mls/forward-secrecy",
+        lambda p: MockMlsGroupRereadsGenerations(),
+        "second",
+        "read it again",
+    ),
+    ScenarioBreak(
+        "prop/mls/post-compromise-security",
+        lambda p: MockMlsGroupUpdateWithoutPath(),
+        "first",
+        "stolen before A's update",
+    ),
+    ScenarioBreak(
+        "prop/mls/removed-member",
+        lambda p: MockMlsGroupRemovesNobody(),
+        "first",
+        "members after A removed B",
+    ),
+    ScenarioBreak(
+        "prop/mls/replay",
+        lambda p: MockMlsGroupRereadsGenerations(),
+        "second",
+        "a second time",
+    ),
+    ScenarioBreak(
+        "prop/mls/tampering",
+        lambda p: MockMlsGroupMembershipTagUnchecked(),
+        "second",
+        "single-bit flips of A's update commit (PublicMessage)",
+    ),
+    ScenarioBreak(
+        "prop/mls/tampering",
+        lambda p: MockMlsGroupPoisonedByRefusal(),
+        "second",
+        "a refused message changed its state",
+    ),
+    ScenarioBreak(
+        "prop/mls/tampering-every-bit",
+        lambda p: MockMlsGroupMembershipTagUnchecked(),
+        "second",
+        "single-bit flips of A's update commit (PublicMessage)",
+    ),
+    ScenarioBreak(
+        "prop/mls/forged-commits",
+        lambda p: MockMlsGroupConfirmationTagUnchecked(),
+        "second",
+        "B processed a commit whose confirmation tag is wrong",
+    ),
+    ScenarioBreak(
+        "prop/mls/forged-commits",
+        lambda p: MockMlsGroupConfirmationTagUnchecked(),
+        "first",
+        "A processed a commit whose confirmation tag is wrong",
+    ),
+    ScenarioBreak(
+        "prop/mls/out-of-order",
+        lambda p: MockMlsGroupNoSkippedKeys(),
+        "second",
+        "within the out-of-order window",
+    ),
     # --- Olm pairs
     ScenarioBreak("pair/olm/converse", MockOlmChainKeyStuck, "first", "refused with"),
     ScenarioBreak("pair/olm/converse", MockOlmChainKeyStuck, "second", "refused with"),
@@ -678,7 +757,12 @@ def _party(
     caps = _reference_caps(p)
     if broken is not None:
         caps[capability] = broken(p)
-    return adapter_from(name, caps)
+    adapter = adapter_from(name, caps)
+    # What the MLS properties test is what the reference declares (its [quirks.mls]: the
+    # out-of-order window, the past epochs it keeps), broken variant or not.
+    quirks = known_manifests()["reference"].quirks
+    adapter.manifest = replace(adapter.manifest, quirks=quirks)
+    return adapter
 
 
 def _play(b: ScenarioBreak, broken: bool) -> CheckResult:
@@ -721,7 +805,8 @@ def test_the_check_catches_the_broken_variant(
     assert r.outcome == "fail", (b.check, b.name, r.outcome, r.detail)
     if b.placement == "third":
         # The other two agree against it: the group itself names the broken one.
-        assert r.fault is not None and r.fault.adapters == ("third",), r.fault
+        assert r.fault is not None, r.fault
+        assert r.fault.adapters == ("third",), r.fault
     if b.detail is not None:
         assert b.detail in (r.detail or ""), r.detail
     if b.check.endswith("/random-conversation") and b.shrink:

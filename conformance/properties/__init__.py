@@ -20,7 +20,7 @@ from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
 from ..model import SpecRef
-from . import positions, promises, wire
+from . import mls, positions, promises, wire
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
@@ -321,4 +321,4 @@ def property_scenarios() -> list[PairScenario]:
     return out
 
 
-SCENARIOS = property_scenarios()
+SCENARIOS = [*property_scenarios(), *mls.SCENARIOS]
