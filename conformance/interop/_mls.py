@@ -293,16 +293,19 @@ class Group:
             if m is sender:
                 continue
             what = f"{m.name} reads {sender.name}'s {label!r}"
-            got = m.take(
-                step(
-                    what,
-                    m.impl.mls_process,
-                    m.state,
-                    sent["message"],
-                    receiver=m.party,
-                    sender=sender.party,
+            try:
+                got = m.take(
+                    step(
+                        what,
+                        m.impl.mls_process,
+                        m.state,
+                        sent["message"],
+                        receiver=m.party,
+                        sender=sender.party,
+                    )
                 )
-            )
+            except PairFailure as exc:
+                raise self._explained(exc, m, sender, "message") from None
             if got["content_type"] != APPLICATION or got["application_data"] != plaintext:
                 raise PairFailure(
                     f"{what}: got content type {got['content_type']} and "
@@ -379,15 +382,19 @@ class Group:
                 f"it accepts no {_WIRE[wire_format]} commits",
                 "RFC 9420 §6 (the application chooses its handshake framing)",
             )
+        elif what == "key package" and not q.accepts_credentials(o.credential_types):
+            reason = (
+                f"its groups require credential types {list(q.required_credential_types)} and "
+                f"{other.name}'s implementation lists {list(o.credential_types or ())}",
+                "RFC 9420 §11.1 and §12.1.1 (a group's required_capabilities)",
+            )
         elif what == "key package" and not q.accepts_lifetime(o.key_package_lifetime):
             reason = (
                 f"{other.name}'s implementation writes lifetimes of {o.key_package_lifetime} s "
                 f"and it accepts at most {q.max_lifetime_accepted} s",
                 "RFC 9420 §7.2 (applications set the longest lifetime they accept)",
             )
-        elif what in ("key package", "Welcome") and (
-            q.identity != "any" and o.identity == "signature-key"
-        ):
+        elif q.identity != "any" and o.identity == "signature-key":
             reason = (
                 f"it requires {q.identity} identities and {other.name}'s implementation puts "
                 "its signature key there",
