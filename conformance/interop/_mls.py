@@ -39,8 +39,9 @@ EXPORTER_LABEL = b"conformance"
 FALLBACK_EXPORTER = (b"exporter", b"")
 _WIRE = {PUBLIC: "PublicMessage", PRIVATE: "PrivateMessage"}
 
-#: Called after every commit a member makes: (party, what, seconds the commit took).
-OnCommit = Callable[[int, str, float], None]
+#: Told the time of every commit a member makes and of every member's processing of one:
+#: (party, "commit" or "process", seconds). Benchmarks listen; a verdict never depends on it.
+OnStep = Callable[[int, str, float], None]
 
 
 class Member:
@@ -66,10 +67,10 @@ class Member:
 class Group:
     """The members of one group as the scenario sees it, and the steps of its story."""
 
-    def __init__(self, rng: Rng, on_commit: OnCommit | None = None) -> None:
+    def __init__(self, rng: Rng, on_step: OnStep | None = None) -> None:
         self.rng = rng
         self.members: list[Member] = []
-        self.on_commit = on_commit
+        self.on_step = on_step
 
     # --- clients ----------------------------------------------------------------------------
 
@@ -133,8 +134,8 @@ class Group:
             Mapping[str, Any],
             step(f"{committer.name} {what}", fn, committer.state, *args, receiver=committer.party),
         )
-        if self.on_commit is not None:
-            self.on_commit(committer.party, what, time.perf_counter() - began)
+        if self.on_step is not None:
+            self.on_step(committer.party, "commit", time.perf_counter() - began)
         committer.take(out)
         return out
 
@@ -222,8 +223,11 @@ class Group:
         for m in self.members:
             if m is sender:
                 continue
+            began = time.perf_counter()
             try:
                 got = m.take(m.impl.mls_process(m.state, commit))
+                if self.on_step is not None:
+                    self.on_step(m.party, "process", time.perf_counter() - began)
             except Unsupported:
                 raise
             except ProtocolError as exc:
