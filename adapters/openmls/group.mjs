@@ -83,6 +83,8 @@ function describe(err) {
 // signature key a member already has, §12.1.1, not a signature that fails).
 const TEXT_KINDS = [
   [/^Unsupported/, "Unsupported"],
+  // A member's identity that is not a ClientId: core-crypto's own limit, not the sender's fault.
+  [/client id was not of the format/, "Unsupported"],
   [/duplicate signature/i, "InvalidMessage"],
   [/signature/i, "InvalidSignature"],
   [/membership tag|confirmation tag|failed to decrypt|aead/i, "AuthenticationFailed"],
