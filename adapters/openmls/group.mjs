@@ -11,7 +11,9 @@
 // is refused (InvalidInput): the client has moved on and cannot go back to it.
 //
 // `random` reseeds the client's CSPRNG (CoreCrypto.reseed with SHA-256(random)) before every
-// drawing step; Credential.basic draws the signature key from elsewhere, so equal inputs do not
+// drawing step. A key package's signature, init and encryption keys all come from it
+// (core-crypto takes no signature key, so signature_priv is unused): equal `random` gives equal
+// keys, but a key package also carries the current time (its lifetime), so equal inputs do not
 // give equal outputs and fixed-randomness is not declared.
 import { createHash } from "node:crypto";
 import { Refusal } from "./e2ee-host.mjs";
