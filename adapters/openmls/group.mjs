@@ -46,6 +46,7 @@ function load(member) {
 }
 
 function inGroup(c) {
+  if (c.removed) throw new Refusal("InvalidInput", "the member was removed (core-crypto wiped the conversation)");
   if (c.conv === undefined) throw new Refusal("InvalidInput", "the member is in no group");
   return c.conv;
 }
