@@ -55,12 +55,19 @@ async function reseed(c, random) {
   await c.cc.reseed(new Uint8Array(createHash("sha256").update(random).digest()));
 }
 
+// core-crypto's transaction loses an exception thrown synchronously by its callback (the
+// transaction then succeeds with undefined), so every callback is an async function and every
+// adapter check runs before the transaction.
+function run(c, body) {
+  return c.cc.transaction(async (ctx) => body(ctx));
+}
+
 // A step that changes the client: run in one core-crypto transaction (rolled back on error),
 // then a new handle. A refusal carries the unchanged handle as the state after it.
 async function mutate(c, body) {
   let out;
   try {
-    out = await c.cc.transaction(body);
+    out = await run(c, body);
   } catch (err) {
     const refusal = refusalOf(err);
     refusal.state = handle(c);
@@ -135,7 +142,7 @@ async function keyPackage({ cipher_suite, identity, random }) {
     prepareForTransport: async () => new Uint8Array(0),
   };
   // The CSPRNG exists once MLS is initialised: reseed between the two steps.
-  await c.cc.transaction((ctx) => ctx.mlsInit(clientId, transport));
+  await run(c, (ctx) => ctx.mlsInit(clientId, transport));
   await reseed(c, random);
   let kp;
   await c.cc.transaction(async (ctx) => {
@@ -220,7 +227,8 @@ async function remove({ member, leaf_index, wire_format, random }) {
   sendable(wire_format);
   const identity = (await leaves(c))[leaf_index] ?? null;
   if (identity === null) throw new Refusal("InvalidInput", `no member at leaf ${leaf_index}`);
-  const ids = await c.cc.transaction((ctx) => ctx.getClientIds(inGroup(c)));
+  const conv = inGroup(c);
+  const ids = await run(c, (ctx) => ctx.getClientIds(conv));
   const id = ids.find((x) => same(x.copyBytes(), identity));
   if (id === undefined) throw new Error(`no client id for the identity at leaf ${leaf_index}`);
   return commit(c, wire_format, random, (ctx, conv) => ctx.removeClientsFromConversation(conv, [id]));
@@ -243,8 +251,9 @@ async function join({ member, welcome }) {
 
 async function encrypt({ member, plaintext, random }) {
   const c = load(member);
+  const conv = inGroup(c);
   await reseed(c, random);
-  const message = await mutate(c, (ctx) => ctx.encryptMessage(inGroup(c), plaintext));
+  const message = await mutate(c, (ctx) => ctx.encryptMessage(conv, plaintext));
   return { member: handle(c), message };
 }
 
@@ -281,7 +290,8 @@ async function exportSecret({ member, label, context, length }) {
     );
   }
   try {
-    const key = await c.cc.transaction((ctx) => ctx.exportSecretKey(inGroup(c), length));
+    const conv = inGroup(c);
+    const key = await run(c, (ctx) => ctx.exportSecretKey(conv, length));
     return key.copyBytes();
   } catch (err) {
     throw refusalOf(err);
@@ -293,7 +303,8 @@ async function exportSecret({ member, label, context, length }) {
 // (empty); the leaves from the probe above.
 async function epoch({ member }) {
   const c = load(member);
-  const n = await c.cc.transaction((ctx) => ctx.conversationEpoch(inGroup(c)));
+  const conv = inGroup(c);
+  const n = await run(c, (ctx) => ctx.conversationEpoch(conv));
   const tree = await leaves(c);
   const own = c.clientId.copyBytes();
   const fromGroupInfo = c.groupInfo !== undefined && c.groupInfo.epoch === n;
