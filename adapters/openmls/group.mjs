@@ -55,9 +55,10 @@ async function reseed(c, random) {
   await c.cc.reseed(new Uint8Array(createHash("sha256").update(random).digest()));
 }
 
-// core-crypto's transaction loses an exception thrown synchronously by its callback (the
-// transaction then succeeds with undefined), so every callback is an async function and every
-// adapter check runs before the transaction.
+// core-crypto 10.3.0's transaction() rolls back when its callback throws, but then resolves
+// with undefined instead of rejecting (only core-crypto's own errors reject it): an exception
+// of the adapter's inside a callback would pass unseen, so every check runs before the
+// transaction, and the callback is async so nothing is thrown at the call itself.
 function run(c, body) {
   return c.cc.transaction(async (ctx) => body(ctx));
 }
@@ -200,7 +201,8 @@ async function update({ member, wire_format, random }) {
 
 // core-crypto names members by ClientId only, and getClientIds skips blank leaves, so the leaf
 // indices come from a GroupInfo: a self-update is committed inside a transaction that is then
-// aborted (core-crypto rolls the keystore back: epoch and keys unchanged), and the bundle's
+// aborted by a throw (core-crypto rolls the keystore back: epoch and keys unchanged; the
+// transaction resolves quietly, see run() above), and the bundle's
 // GroupInfo lists the identity at each leaf index of the tree (null where blank, §7.8). An
 // update blanks and truncates nothing, so the leaves are the current epoch's.
 const PROBE = "openmls adapter: roll back the probe commit";
