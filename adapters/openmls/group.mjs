@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { Refusal } from "./e2ee-host.mjs";
 import { cc } from "./wasm.mjs";
 import { readGroupInfo } from "./tls.mjs";
-import { WIRE, clientIdParts, frame, keyPackageBody, wireFormat } from "./wire.mjs";
+import { CLIENT_ID_FORMAT, WIRE, clientIdParts, frame, keyPackageBody, wireFormat } from "./wire.mjs";
 
 /** Cipher suites core-crypto 10.3.0 builds groups in (see the manifest's quirks). */
 export const SUITES = [1, 2, 3, 5, 7];
@@ -132,7 +132,10 @@ async function keyPackage({ cipher_suite, identity, random }) {
   const { uuid, device, domain } = clientIdParts(identity);
   const clientId = new cc.ClientId(new cc.Uuid(uuid), cc.DeviceId.fromHexString(device), domain);
   if (Buffer.compare(Buffer.from(clientId.copyBytes()), Buffer.from(identity)) !== 0) {
-    throw new Refusal("Unsupported", "core-crypto would write this identity differently");
+    throw new Refusal(
+      "Unsupported",
+      `core-crypto would write this identity differently (${new TextDecoder().decode(clientId.copyBytes())}): ${CLIENT_ID_FORMAT}`,
+    );
   }
   const c = { n: nextClient++, step: 0, clientId, suite: cipher_suite, bundles: [], conv: undefined };
   c.cc = cc.CoreCrypto.new(await cc.Database.inMemory());

@@ -34,10 +34,12 @@ export function keyPackageBody(message) {
   return message.subarray(4);
 }
 
-// core-crypto's ClientId: "<uuid>:<16 hex digits>@<domain>", the BasicCredential identity it
-// writes and the only one it accepts in others' leaves.
-const CLIENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([0-9a-f]{16})@([^@\s]+)$/;
-export const CLIENT_ID_FORMAT = "<uuid>:<16 lowercase hex digits>@<domain>";
+// core-crypto's ClientId: "<uuid>:<device id in hex>@<domain>", the BasicCredential identity
+// it writes and the only one it accepts in others' leaves. It writes the 64-bit device id in
+// lowercase hex without leading zeros (device 2 is ":2@"), so the caller checks the round trip.
+const CLIENT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([0-9a-f]{1,16})@([^@\s]+)$/;
+export const CLIENT_ID_FORMAT =
+  "<lowercase uuid>:<device id, 1-16 lowercase hex digits without leading zeros>@<domain>";
 
 /** The parts of a core-crypto client id, or Unsupported for any other identity. */
 export function clientIdParts(identity) {
@@ -54,5 +56,5 @@ export function clientIdParts(identity) {
       `core-crypto takes only identities of the form ${CLIENT_ID_FORMAT} (its ClientId)`,
     );
   }
-  return { uuid: m[1], device: m[2], domain: m[3] };
+  return { uuid: m[1], device: m[2].padStart(16, "0"), domain: m[3] };
 }
