@@ -106,7 +106,10 @@ export function refusalOf(err) {
   const { tag, text } = describe(err);
   switch (tag) {
     case "DuplicateMessage":
+    case "SelfCommitIgnored": // the member's own commit, already merged
       return new Refusal("DuplicateMessage", `core-crypto: ${tag}`);
+    case "ConversationAlreadyExists":
+    case "UnmergedPendingGroup":
     case "WrongEpoch":
     case "MessageEpochTooOld":
     case "BufferedFutureMessage":
