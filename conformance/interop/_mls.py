@@ -39,8 +39,9 @@ EXPORTER_LABEL = b"conformance"
 FALLBACK_EXPORTER = (b"exporter", b"")
 _WIRE = {PUBLIC: "PublicMessage", PRIVATE: "PrivateMessage"}
 
-#: Called after every commit a member makes: (party, what, seconds the commit took).
-OnCommit = Callable[[int, str, float], None]
+#: Told the time of every commit a member makes and of every member's processing of one:
+#: (party, "commit" or "process", seconds). Benchmarks listen; a verdict never depends on it.
+OnStep = Callable[[int, str, float], None]
 
 
 class Member:
@@ -66,10 +67,10 @@ class Member:
 class Group:
     """The members of one group as the scenario sees it, and the steps of its story."""
 
-    def __init__(self, rng: Rng, on_commit: OnCommit | None = None) -> None:
+    def __init__(self, rng: Rng, on_step: OnStep | None = None) -> None:
         self.rng = rng
         self.members: list[Member] = []
-        self.on_commit = on_commit
+        self.on_step = on_step
 
     # --- clients ----------------------------------------------------------------------------
 
@@ -133,8 +134,8 @@ class Group:
             Mapping[str, Any],
             step(f"{committer.name} {what}", fn, committer.state, *args, receiver=committer.party),
         )
-        if self.on_commit is not None:
-            self.on_commit(committer.party, what, time.perf_counter() - began)
+        if self.on_step is not None:
+            self.on_step(committer.party, "commit", time.perf_counter() - began)
         committer.take(out)
         return out
 
@@ -222,8 +223,11 @@ class Group:
         for m in self.members:
             if m is sender:
                 continue
+            began = time.perf_counter()
             try:
                 got = m.take(m.impl.mls_process(m.state, commit))
+                if self.on_step is not None:
+                    self.on_step(m.party, "process", time.perf_counter() - began)
             except Unsupported:
                 raise
             except ProtocolError as exc:
@@ -293,16 +297,19 @@ class Group:
             if m is sender:
                 continue
             what = f"{m.name} reads {sender.name}'s {label!r}"
-            got = m.take(
-                step(
-                    what,
-                    m.impl.mls_process,
-                    m.state,
-                    sent["message"],
-                    receiver=m.party,
-                    sender=sender.party,
+            try:
+                got = m.take(
+                    step(
+                        what,
+                        m.impl.mls_process,
+                        m.state,
+                        sent["message"],
+                        receiver=m.party,
+                        sender=sender.party,
+                    )
                 )
-            )
+            except PairFailure as exc:
+                raise self._explained(exc, m, sender, "message") from None
             if got["content_type"] != APPLICATION or got["application_data"] != plaintext:
                 raise PairFailure(
                     f"{what}: got content type {got['content_type']} and "
@@ -379,15 +386,19 @@ class Group:
                 f"it accepts no {_WIRE[wire_format]} commits",
                 "RFC 9420 §6 (the application chooses its handshake framing)",
             )
+        elif what == "key package" and not q.accepts_credentials(o.credential_types):
+            reason = (
+                f"its groups require credential types {list(q.required_credential_types)} and "
+                f"{other.name}'s implementation lists {list(o.credential_types or ())}",
+                "RFC 9420 §11.1 and §12.1.1 (a group's required_capabilities)",
+            )
         elif what == "key package" and not q.accepts_lifetime(o.key_package_lifetime):
             reason = (
                 f"{other.name}'s implementation writes lifetimes of {o.key_package_lifetime} s "
                 f"and it accepts at most {q.max_lifetime_accepted} s",
                 "RFC 9420 §7.2 (applications set the longest lifetime they accept)",
             )
-        elif what in ("key package", "Welcome") and (
-            q.identity != "any" and o.identity == "signature-key"
-        ):
+        elif q.identity != "any" and o.identity == "signature-key":
             reason = (
                 f"it requires {q.identity} identities and {other.name}'s implementation puts "
                 "its signature key there",

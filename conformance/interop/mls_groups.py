@@ -21,7 +21,8 @@ turn, and the last member's message is read by all. Every commit is processed by
 member, so a commit some members refuse is judged by the group itself: refused by members of
 several other implementations, it is the sender's fault; read by some and refused by another
 implementation's member, it is that member's (conformance.interop._mls). The time each commit
-takes its maker is measured by benchmarks/mls_groups.py (time is not a verdict).
+takes its maker, and each member to process it, is measured by benchmarks/bench_mls_groups.py
+(time is never part of a verdict).
 
 Commits are PublicMessages where the committer sends them and every member accepts them, else
 PrivateMessages; epoch, epoch_authenticator, tree hash, member count and an exporter are
@@ -34,7 +35,7 @@ from typing import Any
 
 from ..model import SpecRef
 from . import PairScenario, Rng
-from ._mls import Group, OnCommit
+from ._mls import Group, OnStep
 
 __all__ = ["LARGE", "SCENARIOS", "large_group"]
 
@@ -65,10 +66,10 @@ def _three(p1: object, p2: object, p3: object, rng: Rng) -> None:
     g.send(m3, "P3 to P1")
 
 
-def large_group(impls: tuple[object, ...], rng: Rng, on_commit: OnCommit | None = None) -> None:
-    """The large group's story over ``impls`` (the first is the creator's); ``on_commit`` is
-    told each commit's maker and time."""
-    g = Group(rng, on_commit)
+def large_group(impls: tuple[object, ...], rng: Rng, on_step: OnStep | None = None) -> None:
+    """The large group's story over ``impls`` (the first is the creator's); ``on_step`` is told
+    the time of every commit and of every member's processing of it."""
+    g = Group(rng, on_step)
     n = len(impls)
     members = [g.client(impls[k % n], k % n, f"M{k}") for k in range(LARGE)]
     creator = members[0][0]

@@ -20,6 +20,11 @@ Keys (all optional; an absent key is the permissive default below):
 * ``out_of_order_window`` -- application messages of one sender, within an epoch, it can read
   out of order (§9.2 leaves the number of retained keys to the application).
 * ``past_epochs`` -- prior epochs whose secrets it keeps to read late messages (§14, §15.2).
+* ``credential_types`` -- the credential types its key packages list in their capabilities
+  (1 basic, 2 x509; §5.3, §7.2).
+* ``required_credential_types`` -- the credential types its groups' required_capabilities
+  extension demands of every member (§11.1): a key package without one of them is refused, as
+  §12.1.1 has every member check.
 * ``state`` -- ``"serialised"`` (a member is the library's own state: an old copy still works)
   or ``"handle"`` (a name for state the adapter keeps, so an old copy is the current state).
 """
@@ -52,12 +57,17 @@ class MlsQuirks:
     max_lifetime_accepted: int | None = None
     out_of_order_window: int | None = None
     past_epochs: int = 0
+    credential_types: tuple[int, ...] | None = None
+    required_credential_types: tuple[int, ...] = ()
     state: str = "serialised"
 
     def accepts_identity(self, identity: bytes) -> bool:
         if self.identity == "wire-client-id":
             return WIRE_CLIENT_ID.fullmatch(identity) is not None
         return True
+
+    def accepts_credentials(self, offered: tuple[int, ...] | None) -> bool:
+        return offered is None or set(self.required_credential_types) <= set(offered)
 
     def accepts_lifetime(self, seconds: int | None) -> bool:
         return (
@@ -104,7 +114,7 @@ def parse(table: Mapping[str, Any]) -> MlsQuirks:
         raise ValueError(f"unknown key(s) {unknown}; known: {sorted(known)}")
     fields: dict[str, Any] = {}
     for key, value in table.items():
-        if key == "cipher_suites":
+        if key in ("cipher_suites", "credential_types", "required_credential_types"):
             fields[key] = _ints(key, value)
         elif key.startswith("commit_wire_formats"):
             fields[key] = _ints(key, value, _WIRE_FORMATS)
@@ -124,6 +134,11 @@ def of(quirks: Mapping[str, object]) -> MlsQuirks:
 
 
 def wire_client_id(random: bytes) -> bytes:
-    """An identity every ``identity`` choice accepts: a Wire client id drawn from 24 bytes."""
+    """An identity every ``identity`` choice accepts: a Wire client id drawn from 24 bytes. Its
+    device id has no leading zero, since core-crypto writes the 64-bit device id without them
+    and so could not give back the identity it was given."""
     h = random[:24].hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}:{h[32:48]}@conformance.example".encode()
+    device = "123456789abcdef"[random[23] % 15] + h[33:48]
+    return (
+        f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}:{device}@conformance.example".encode()
+    )
