@@ -38,12 +38,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
+from .. import interrupts
 from ..errors import ProtocolError, Unsupported
 from ..interop import PairFailure, PairScenario, Rng, step
 from ..interop._mls import APPLICATION, COMMIT, PRIVATE, PUBLIC, Group, Member
 from ..model import SpecRef
+from ..quirks import mls as mls_quirks
 from ..reference.mls import forge
 from ..reference.mls.group_api import MlsGroupReference
+from ..stdio import AdapterFault
 
 __all__ = ["SCENARIOS", "flips"]
 
@@ -89,13 +92,25 @@ def _encrypt(g: Group, sender: Member, label: str) -> tuple[bytes, bytes]:
     return plaintext, cast(bytes, sent["message"])
 
 
-def _attempt(m: Member, state: bytes, message: bytes) -> Mapping[str, Any] | None:
-    """What ``m``'s implementation makes of ``message`` from ``state``; None when it refuses
-    (Unsupported included: an input it cannot take is not read)."""
+def _offer(m: Member, state: bytes, message: bytes) -> tuple[str, Mapping[str, Any] | None]:
+    """What ``m``'s implementation makes of ``message`` from ``state``: ("read", what it
+    returned), ("refused", None) for a refusal (Unsupported included: an input it cannot take
+    is not read) or ("crashed", None) when it failed otherwise (an internal error of the
+    adapter or the library, a native exception)."""
     try:
-        return cast(Mapping[str, Any], m.impl.mls_process(state, message))
+        return "read", cast(Mapping[str, Any], m.impl.mls_process(state, message))
     except ProtocolError:
-        return None
+        return "refused", None
+    except (AdapterFault, Exception) as exc:
+        if interrupts.is_interruption(exc):
+            raise
+        return "crashed", None
+
+
+def _attempt(m: Member, state: bytes, message: bytes) -> Mapping[str, Any] | None:
+    """What ``m`` read of ``message`` from ``state``; None when it did not (a crash reads
+    nothing either: the properties but tampering judge only what is read)."""
+    return _offer(m, state, message)[1]
 
 
 def _read(m: Member, message: bytes, plaintext: bytes, what: str, sender: Member) -> None:
@@ -164,8 +179,10 @@ def _advance(g: Group, a: Member, b: Member, epochs: int, third: object) -> None
         done += 2
 
 
-def _epoch(m: Member) -> int:
-    got = step(f"{m.name} reads its epoch", m.impl.mls_epoch, m.state, receiver=m.party)
+def _epoch(m: Member, state: bytes | None = None) -> int:
+    """The epoch of ``m``'s current state, or of ``state``."""
+    held = m.state if state is None else state
+    got = step(f"{m.name} reads its epoch", m.impl.mls_epoch, held, receiver=m.party)
     return int(got["epoch"])
 
 
@@ -211,9 +228,15 @@ def post_compromise(a_impl: object, b_impl: object, rng: Rng) -> None:
     plaintext, m = _encrypt(g, b, "before the theft")
     _read(a, m, plaintext, "A reads B's message", b)
     stolen = a.state
+    before = _epoch(a)
     commit = _update(g, a)
     if commit is None:
         raise Unsupported("A's implementation has no self-update (RFC 9420 requires none)")
+    if _epoch(a, stolen) != before:
+        raise Unsupported(
+            "A's implementation keeps its state behind a handle (an old copy moved on with A), "
+            "though its manifest does not say so: no stolen copy can be held"
+        )
     plaintext, fresh = _encrypt(g, b, "after A's update")
     _read(a, fresh, plaintext, "A reads B's message after its update", b)
     followed = _attempt(a, stolen, commit)
@@ -298,36 +321,72 @@ def _flipped(message: bytes, offset: int, bit: int) -> bytes:
     return message[:offset] + bytes([message[offset] ^ (1 << bit)]) + message[offset + 1 :]
 
 
-def _tampered(b: Member, state: bytes, message: bytes, every_bit: bool) -> tuple[int, list[str]]:
-    """Every flip of ``message`` offered to ``state``: (how many, the positions read)."""
-    read = []
+def _tampered(
+    b: Member, state: bytes, message: bytes, every_bit: bool
+) -> tuple[int, list[str], list[str]]:
+    """Every flip of ``message`` offered to ``state``: (how many, the positions read, the
+    positions it failed on without a refusal)."""
+    read: list[str] = []
+    crashed: list[str] = []
     positions = flips(len(message), every_bit)
     for offset, bit in positions:
-        if _attempt(b, state, _flipped(message, offset, bit)) is not None:
-            read.append(f"byte {offset} bit {bit}")
-    return len(positions), read
+        outcome, _ = _offer(b, state, _flipped(message, offset, bit))
+        if outcome != "refused":
+            (read if outcome == "read" else crashed).append(f"byte {offset} bit {bit}")
+    return len(positions), read, crashed
 
 
-def _a_commit(g: Group, a: Member, b: Member) -> tuple[bytes, str]:
-    """A's commit that B has yet to process, not broadcast: A's update, else an add of a third
-    client (of B's implementation), as a PublicMessage where A sends them."""
+def _a_commit(g: Group, a: Member, b: Member, update: bool = True) -> tuple[bytes, str]:
+    """A's commit that B has yet to process, not broadcast: A's update (when ``update`` and
+    A's API has one), else an add of a third client (of B's implementation), as a
+    PublicMessage where A sends them."""
     wf = PUBLIC if PUBLIC in a.quirks.commit_wire_formats_sent else PRIVATE
     kind = "PublicMessage" if wf == PUBLIC else "PrivateMessage"
+    if update:
+        try:
+            out = step(
+                "A commits an update",
+                a.impl.mls_update,
+                a.state,
+                wf,
+                g.rng.take(64),
+                receiver=a.party,
+            )
+            return cast(bytes, out["commit"]), f"A's update commit ({kind})"
+        except Unsupported:
+            pass
+    _, kp = g.client(b.impl, 1, "C")
+    out = step(
+        "A commits an add", a.impl.mls_add, a.state, kp, wf, g.rng.take(64), receiver=a.party
+    )
+    return cast(bytes, out["commit"]), f"A's add commit ({kind})"
+
+
+def _genuine_commit(g: Group, a: Member, b: Member, copies: bool) -> tuple[bytes, str]:
+    """A's commit for the tampering (A does not take the state it returns). Where B's old
+    states are copies, B first processes the genuine commit from a copy: an update B refuses
+    anyway (the pair scenarios judge that) gives way to an add, and an add B refuses is the
+    pair's failure, not evidence about tampering."""
+    commit, what = _a_commit(g, a, b)
+    if not copies:
+        return commit, what
     try:
-        out = step(
-            "A commits an update", a.impl.mls_update, a.state, wf, g.rng.take(64), receiver=a.party
-        )
-        what = f"A's update commit ({kind})"
-    except Unsupported:
-        _, kp = g.client(b.impl, 1, "C")
-        out = step(
-            "A commits an add", a.impl.mls_add, a.state, kp, wf, g.rng.take(64), receiver=a.party
-        )
-        what = f"A's add commit ({kind})"
-    return cast(bytes, out["commit"]), what
+        _precheck(b, commit, what)
+    except PairFailure:
+        if "update" not in what:
+            raise
+        commit, what = _a_commit(g, a, b, update=False)
+        _precheck(b, commit, what)
+    return commit, what
 
 
-def _genuine_after(b: Member, state: bytes, message: bytes, what: str, kind: int) -> None:
+def _precheck(b: Member, commit: bytes, what: str) -> None:
+    step(f"B processes {what}", b.impl.mls_process, b.state, commit, receiver="bob", sender="alice")
+
+
+def _genuine_after(
+    b: Member, state: bytes, message: bytes, what: str, kind: int
+) -> Mapping[str, Any]:
     got = _attempt(b, state, message)
     if got is None or got["content_type"] != kind:
         raise PairFailure(
@@ -336,6 +395,7 @@ def _genuine_after(b: Member, state: bytes, message: bytes, what: str, kind: int
             receiver="bob",
             receiver_fault=True,
         )
+    return got
 
 
 def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
@@ -344,52 +404,66 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
         findings: list[str] = []
         plaintext, m = _encrypt(g, a, "tampered with")
         start = b.state
-        total, read = _tampered(b, start, m, every_bit)
-        if read:
-            findings.append(_offending("A's application message (PrivateMessage)", m, total, read))
-        else:
-            _genuine_after(b, start, m, "A's application message", APPLICATION)
-        _read(b, m, plaintext, "B reads A's genuine message", a)
-        commit, what = _a_commit(g, a, b)
-        start = b.state
-        if b.quirks.state == "serialised":
-            # First the genuine commit from a copy: one B refuses anyway is the pair's failure
-            # (the pair scenarios judge it), not evidence about tampering.
-            step(
-                f"B processes {what}",
-                b.impl.mls_process,
-                start,
-                commit,
-                receiver="bob",
-                sender="alice",
-            )
-        total, read = _tampered(b, start, commit, every_bit)
-        if read:
-            findings.append(_offending(what, commit, total, read))
-        else:
-            _genuine_after(b, start, commit, what, COMMIT)
+        what = "A's application message (PrivateMessage)"
+        total, read, crashed = _tampered(b, start, m, every_bit)
+        findings += _offending(what, m, total, read, crashed)
         if findings:
             raise PairFailure(
-                "B accepted " + "; ".join(findings) + " (§6.1-§6.3)",
-                receiver="bob",
-                receiver_fault=True,
+                "B " + "; ".join(findings) + " (§6.3)", receiver="bob", receiver_fault=True
             )
+        got = _genuine_after(b, start, m, what, APPLICATION)
+        if got["application_data"] != plaintext:
+            raise PairFailure(
+                "B read A's genuine message as other data than was sent", receiver="bob"
+            )
+        # Whether B's old states are copies: one that reads the message again is (the state
+        # it returned, not this one, consumed the key); a handle to the current state is not.
+        copies = b.quirks.state == "serialised" and _attempt(b, start, m) is not None
+        b.take(got)
+        commit, what = _genuine_commit(g, a, b, copies)
+        start = b.state
+        total, read, crashed = _tampered(b, start, commit, every_bit)
+        findings += _offending(what, commit, total, read, crashed)
+        if not findings:
+            _genuine_after(b, start, commit, what, COMMIT)
+            return
+        raise PairFailure(
+            "B " + "; ".join(findings) + " (§6.1-§6.3)", receiver="bob", receiver_fault=True
+        )
 
     return play
 
 
-def _offending(what: str, message: bytes, total: int, read: Sequence[str]) -> str:
-    shown = ", ".join(read[:SHOWN]) + (", ..." if len(read) > SHOWN else "")
-    return f"{len(read)} of {total} single-bit flips of {what}, {len(message)} bytes: {shown}"
+def _offending(
+    what: str, message: bytes, total: int, read: Sequence[str], crashed: Sequence[str]
+) -> list[str]:
+    out = []
+    for did, where in (("accepted", read), ("failed without a refusal on", crashed)):
+        if where:
+            shown = ", ".join(where[:SHOWN]) + (", ..." if len(where) > SHOWN else "")
+            out.append(
+                f"{did} {len(where)} of {total} single-bit flips of {what}, "
+                f"{len(message)} bytes: {shown}"
+            )
+    return out
 
 
 # --- 6. forged commits --------------------------------------------------------------------------
 
 
 class _Insider(MlsGroupReference):
-    """The suite's own reference as a member A adds: it forges with its internals."""
+    """The suite's own reference as a member A adds: it forges with its internals. It
+    declares what the reference's manifest declares, so a refusal of its key packages that
+    the refusing party's manifest explains says so."""
 
     e2ee_name = "the suite's reference (insider)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ..registry import known_manifests
+
+        manifest = known_manifests().get("reference")
+        self.e2ee_quirks = {} if manifest is None else dict(manifest.quirks)
 
 
 def forged_commits(a_impl: object, b_impl: object, rng: Rng) -> None:
@@ -404,7 +478,9 @@ def forged_commits(a_impl: object, b_impl: object, rng: Rng) -> None:
     g.add(a, n, kp_n)
     blank = int(step("N reads its epoch", insider.mls_epoch, n.state)["leaf_index"])
     g.remove(a, n)
-    joiner = insider.mls_key_package(1, b"forged-joiner", g.rng.key(), g.rng.take(64))
+    joiner = insider.mls_key_package(
+        1, mls_quirks.wire_client_id(g.rng.take(24)), g.rng.key(), g.rng.take(64)
+    )
     forged = [
         (
             "a commit whose confirmation tag is wrong (an empty commit with a valid UpdatePath; "
@@ -428,10 +504,10 @@ def forged_commits(a_impl: object, b_impl: object, rng: Rng) -> None:
                 receiver="bob" if b in accepted else "alice",
                 receiver_fault=True,
             )
-    # The states that refused them still process a genuine commit (the insider's update).
+    # The states that refused them still process a genuine commit (the insider's update;
+    # what members must agree on after it is the pair scenarios' to compare).
     if _update(g, m) is None:
         raise AssertionError("the reference has a self-update")
-    g.agree("after the insider's genuine update")
 
 
 # --- 7. out of order ----------------------------------------------------------------------------
@@ -447,6 +523,20 @@ def out_of_order(a_impl: object, b_impl: object, rng: Rng) -> None:
     if w < 2:
         raise Unsupported(f"B's implementation declares an out-of-order window of {declared}")
     sent = [_encrypt(g, a, f"message {i}") for i in range(w)]
+    if b.quirks.state == "serialised":
+        # In order first, from a copy: a refusal there is no evidence about reordering (a
+        # sender that reuses a generation is refused at once), and is judged as in the pair
+        # scenarios.
+        state = b.state
+        for i, (_, message) in enumerate(sent):
+            state = step(
+                f"B reads A's message {i} of {w} in order",
+                b.impl.mls_process,
+                state,
+                message,
+                receiver="bob",
+                sender="alice",
+            )["member"]
     order = list(range(w - 1))
     rng.shuffle(order)
     for i in [w - 1, *order]:
