@@ -225,7 +225,11 @@ def post_compromise(a_impl: object, b_impl: object, rng: Rng) -> None:
     commit = _update(g, a)
     if commit is None:
         raise Unsupported("A's implementation has no self-update (RFC 9420 requires none)")
-    if _epoch(a, stolen) != before:
+    try:
+        moved = _epoch(a, stolen) != before
+    except PairFailure:
+        moved = True  # the old handle is refused: A's implementation cannot go back either
+    if moved:
         raise Unsupported(
             "A's implementation keeps its state behind a handle (an old copy moved on with A), "
             "though its manifest does not say so: no stolen copy can be held"
@@ -359,10 +363,14 @@ def _genuine_commit(g: Group, a: Member, b: Member, copies: bool) -> tuple[bytes
     """A's commit for the tampering (A does not take the state it returns). Where B's old
     states are copies, B first processes the genuine commit from a copy: an update B refuses
     anyway (the pair scenarios judge that) gives way to an add, and an add B refuses is the
-    pair's failure, not evidence about tampering."""
-    commit, what = _a_commit(g, a, b)
+    pair's failure, not evidence about tampering. Where they are not, a genuine update of A's
+    goes first."""
     if not copies:
-        return commit, what
+        # B's state cannot be copied: one genuine update of A's goes to B first (a refusal
+        # is judged as in the pair scenarios), then the next one is tampered with.
+        _update(g, a)
+        return _a_commit(g, a, b)
+    commit, what = _a_commit(g, a, b)
     try:
         _precheck(b, commit, what)
     except PairFailure:
@@ -395,6 +403,9 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
     def play(a_impl: object, b_impl: object, rng: Rng) -> None:
         g, a, b = _pair(a_impl, b_impl, rng)
         findings: list[str] = []
+        # B reads A's messages at all (a refusal is judged as in the pair scenarios): then
+        # a genuine one refused after tampered copies can only be the copies' doing.
+        g.send(a, "before the tampering")
         plaintext, m = _encrypt(g, a, "tampered with")
         start = b.state
         what = "A's application message (PrivateMessage)"
