@@ -28,6 +28,13 @@ The properties and the sections they test:
 * ``out-of-order`` (§9.2, §6.3): within B's declared window, A's messages of one epoch read in
   any order.
 
+A message offered to an old or stolen state is judged by what the state reads: a refusal and
+a failure of another kind (an adapter's internal error) alike read nothing. Tampering alone
+counts the latter apart, as the receiver's failure: a tampered message must be refused (§6),
+not crash its parser. Where a manifest does not say that an implementation's states are
+handles, the properties that need old copies find out (an old copy that moved on, or is
+refused) and say so instead of judging.
+
 Failure details carry integers and positions only (never secrets, hashes or message bytes):
 what the implementations draw for themselves differs from run to run, and a verdict and its
 detail must depend on the seed alone.
@@ -403,11 +410,21 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
     def play(a_impl: object, b_impl: object, rng: Rng) -> None:
         g, a, b = _pair(a_impl, b_impl, rng)
         findings: list[str] = []
-        # B reads A's messages at all (a refusal is judged as in the pair scenarios): then
-        # a genuine one refused after tampered copies can only be the copies' doing.
-        g.send(a, "before the tampering")
+        # B reads A's messages at all (a refusal is judged as in the pair scenarios), and
+        # whether B's old states are copies: one that reads the message again is (the state
+        # it returned, not this one, consumed the key); a handle to the current state is not.
+        probe_plain, probe = _encrypt(g, a, "before the tampering")
+        old = b.state
+        _read(b, probe, probe_plain, "B reads A's message before the tampering", a)
+        copies = b.quirks.state == "serialised" and _attempt(b, old, probe) is not None
         plaintext, m = _encrypt(g, a, "tampered with")
         start = b.state
+        if copies:
+            # The genuine one first, from a copy: one B refuses anyway (a sender that reuses
+            # a generation) is the pair's failure, not evidence about tampering.
+            step(
+                "B reads A's message", b.impl.mls_process, start, m, receiver="bob", sender="alice"
+            )
         what = "A's application message (PrivateMessage)"
         total, read, crashed = _tampered(b, start, m, every_bit)
         findings += _offending(what, m, total, read, crashed)
@@ -420,9 +437,6 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
             raise PairFailure(
                 "B read A's genuine message as other data than was sent", receiver="bob"
             )
-        # Whether B's old states are copies: one that reads the message again is (the state
-        # it returned, not this one, consumed the key); a handle to the current state is not.
-        copies = b.quirks.state == "serialised" and _attempt(b, start, m) is not None
         b.take(got)
         commit, what = _genuine_commit(g, a, b, copies)
         start = b.state
