@@ -29,6 +29,7 @@ __all__ = [
     "MockMlsGroupMembershipTagUnchecked",
     "MockMlsGroupMisreadsApplication",
     "MockMlsGroupNoSkippedKeys",
+    "MockMlsGroupParserCrashes",
     "MockMlsGroupPoisonedByRefusal",
     "MockMlsGroupRemovesNobody",
     "MockMlsGroupRereadsGenerations",
@@ -566,3 +567,16 @@ class MockMlsGroupUpdateWithoutPath(MlsGroupReference):
         m = self._member(member, random)
         done = commit(m, [], [], path=False, wire_format=wire_format, random=_stream(random))
         return self._committed(m, done)
+
+
+class MockMlsGroupParserCrashes(MlsGroupReference):
+    """Its parser fails with a native exception, not a refusal, on a malformed MLSMessage (as
+    ts-mls's decoder fails with a TypeError on an unknown enum value)."""
+
+    def mls_process(self, member: bytes, message: bytes) -> Any:
+        try:
+            return super().mls_process(member, message)
+        except InvalidMessage as exc:
+            if str(exc).startswith("MLSMessage:"):
+                raise TypeError("decoder is not a function") from None
+            raise

@@ -37,6 +37,7 @@ from mls_breaks import (
     MockMlsGroupMembershipTagUnchecked,
     MockMlsGroupMisreadsApplication,
     MockMlsGroupNoSkippedKeys,
+    MockMlsGroupParserCrashes,
     MockMlsGroupPoisonedByRefusal,
     MockMlsGroupRemovesNobody,
     MockMlsGroupRereadsGenerations,
@@ -438,6 +439,12 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
         lambda p: MockMlsGroupPoisonedByRefusal(),
         "second",
         "a refused message changed its state",
+    ),
+    ScenarioBreak(
+        "prop/mls/tampering",
+        lambda p: MockMlsGroupParserCrashes(),
+        "second",
+        "failed without a refusal on",
     ),
     ScenarioBreak(
         "prop/mls/tampering-every-bit",
