@@ -409,7 +409,6 @@ def _genuine_after(
 def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
     def play(a_impl: object, b_impl: object, rng: Rng) -> None:
         g, a, b = _pair(a_impl, b_impl, rng)
-        findings: list[str] = []
         # B reads A's messages at all (a refusal is judged as in the pair scenarios), and
         # whether B's old states are copies: one that reads the message again is (the state
         # it returned, not this one, consumed the key); a handle to the current state is not.
@@ -418,38 +417,54 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
         _read(b, probe, probe_plain, "B reads A's message before the tampering", a)
         copies = b.quirks.state == "serialised" and _attempt(b, old, probe) is not None
         plaintext, m = _encrypt(g, a, "tampered with")
-        start = b.state
+        unread = None
         if copies:
             # The genuine one first, from a copy: one B refuses anyway (a sender that reuses
-            # a generation) is the pair's failure, not evidence about tampering.
-            step(
-                "B reads A's message", b.impl.mls_process, start, m, receiver="bob", sender="alice"
-            )
-        what = "A's application message (PrivateMessage)"
-        total, read, crashed = _tampered(b, start, m, every_bit)
-        findings += _offending(what, m, total, read, crashed)
-        if findings:
-            raise PairFailure(
-                "B " + "; ".join(findings) + " (§6.3)", receiver="bob", receiver_fault=True
-            )
-        got = _genuine_after(b, start, m, what, APPLICATION)
-        if got["application_data"] != plaintext:
-            raise PairFailure(
-                "B read A's genuine message as other data than was sent", receiver="bob"
-            )
-        b.take(got)
+            # a generation) is the pair's failure, not evidence about tampering; the commit
+            # is still tampered with, and that failure reported after what it finds.
+            try:
+                step(
+                    "B reads A's message",
+                    b.impl.mls_process,
+                    b.state,
+                    m,
+                    receiver="bob",
+                    sender="alice",
+                )
+            except PairFailure as exc:
+                unread = exc
+        if unread is None:
+            _tamper_application(b, m, plaintext, every_bit)
         commit, what = _genuine_commit(g, a, b, copies)
         start = b.state
         total, read, crashed = _tampered(b, start, commit, every_bit)
-        findings += _offending(what, commit, total, read, crashed)
-        if not findings:
-            _genuine_after(b, start, commit, what, COMMIT)
-            return
-        raise PairFailure(
-            "B " + "; ".join(findings) + " (§6.1-§6.3)", receiver="bob", receiver_fault=True
-        )
+        findings = _offending(what, commit, total, read, crashed)
+        if findings:
+            raise PairFailure(
+                "B " + "; ".join(findings) + " (§6.1, §6.2)", receiver="bob", receiver_fault=True
+            )
+        _genuine_after(b, start, commit, what, COMMIT)
+        if unread is not None:
+            raise unread
 
     return play
+
+
+def _tamper_application(b: Member, m: bytes, plaintext: bytes, every_bit: bool) -> None:
+    """Every flip of A's application message ``m`` refused by B's current state, which then
+    reads the genuine one (and takes the state it returns)."""
+    start = b.state
+    what = "A's application message (PrivateMessage)"
+    total, read, crashed = _tampered(b, start, m, every_bit)
+    findings = _offending(what, m, total, read, crashed)
+    if findings:
+        raise PairFailure(
+            "B " + "; ".join(findings) + " (§6.3)", receiver="bob", receiver_fault=True
+        )
+    got = _genuine_after(b, start, m, what, APPLICATION)
+    if got["application_data"] != plaintext:
+        raise PairFailure("B read A's genuine message as other data than was sent", receiver="bob")
+    b.take(got)
 
 
 def _offending(
