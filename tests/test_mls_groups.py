@@ -104,23 +104,27 @@ def test_a_commit_every_other_implementation_refuses_is_its_senders_fault() -> N
     r = _play(THREE, MlsGroupReference(), MlsGroupReference(), MockMlsGroupSignsBadly())
     assert r.outcome == "fail"
     assert "P3's update" in (r.detail or "")
-    assert r.fault is not None and (r.fault.party, r.fault.adapters) == ("sender", ("p2",))
+    assert r.fault is not None
+    assert (r.fault.party, r.fault.adapters) == ("sender", ("p2",))
 
 
 def test_a_member_refusing_what_others_read_is_at_fault() -> None:
     r = _play(THREE, MlsGroupReference(), MockMlsGroupRefusesCommits(), MlsGroupReference())
     assert r.outcome == "fail", r.detail
-    assert r.fault is not None and (r.fault.party, r.fault.adapters) == ("receiver", ("p1",))
+    assert r.fault is not None
+    assert (r.fault.party, r.fault.adapters) == ("receiver", ("p1",))
     assert "read the same commit" in r.fault.evidence
 
 
 def test_the_odd_exporter_out_is_named_by_the_others() -> None:
     r = _play(THREE, MlsGroupReference(), MlsGroupReference(), MockMlsGroupExportsWrongly())
     assert r.outcome == "fail"
-    assert r.fault is not None and (r.fault.party, r.fault.adapters) == ("receiver", ("p2",))
+    assert r.fault is not None
+    assert (r.fault.party, r.fault.adapters) == ("receiver", ("p2",))
     # With two members there is no majority: the pair is named, undetermined.
     two = _play(THREE, MlsGroupReference(), MockMlsGroupExportsWrongly(), MlsGroupReference())
-    assert two.fault is not None and two.fault.party == "undetermined"
+    assert two.fault is not None
+    assert two.fault.party == "undetermined"
 
 
 class MockMlsGroupWantsX509(MlsGroupReference):
@@ -141,17 +145,20 @@ def test_a_refusal_the_creators_quirks_declare_is_said_to_be_allowed() -> None:
     )
     assert r.outcome == "fail"
     assert "allowed by RFC 9420 §11.1" in (r.detail or "")
-    assert r.fault is not None and (r.fault.party, r.fault.adapters) == ("receiver", ("p0",))
+    assert r.fault is not None
+    assert (r.fault.party, r.fault.adapters) == ("receiver", ("p0",))
     assert "neither violates" in r.fault.evidence
     # Undeclared, the same refusal is an ordinary failure between the two.
     plain = _play("pair/mls/lifecycle-public", MockMlsGroupWantsX509(), MlsGroupReference())
-    assert plain.fault is not None and plain.fault.party == "undetermined"
+    assert plain.fault is not None
+    assert plain.fault.party == "undetermined"
     assert "allowed" not in (plain.detail or "")
 
 
 def test_quirks_are_read_and_checked() -> None:
     q = parse({"commit_wire_formats_sent": [1], "out_of_order_window": 2, "state": "handle"})
-    assert q.commit_wire_formats_sent == (1,) and q.out_of_order_window == 2
+    assert q.commit_wire_formats_sent == (1,)
+    assert q.out_of_order_window == 2
     for bad, why in (
         ({"windows": 1}, "unknown key"),
         ({"commit_wire_formats_sent": [3]}, "may only hold"),
@@ -199,7 +206,8 @@ def test_a_group_is_reproduced_with_its_parties_in_order() -> None:
     code = repro_pair(THREE, ["reference", "reference", "reference"], SEED, out)
     text = out.getvalue()
     assert code == 0, text
-    assert "parties  reference" in text and "outcome: PASS" in text
+    assert "parties  reference" in text
+    assert "outcome: PASS" in text
 
 
 def test_a_report_lists_every_group_with_its_parties_and_outcome(tmp_path: Path) -> None:
@@ -225,4 +233,5 @@ def test_a_report_lists_every_group_with_its_parties_and_outcome(tmp_path: Path)
     ]
     assert "mls" not in report["summary"]["pairs"]  # a group is no pair
     page = (out / "index.html").read_text()
-    assert 'id="groups-mls"' in page and "reference → reference → reference" in page
+    assert 'id="groups-mls"' in page
+    assert "reference → reference → reference" in page
