@@ -263,8 +263,10 @@ class Group:
             return
         reading = {r.implementation for r in read}
         # The member named: one whose implementation read nothing of it, where there is one.
-        m, exc = next(((r, e) for r, e in refused if r.implementation not in reading), refused[0])
-        text = f"{m.name} processes {sender.name}'s {what}: refused with {exc.kind}: {exc}"
+        m, refusal = next(
+            ((r, e) for r, e in refused if r.implementation not in reading), refused[0]
+        )
+        text = f"{m.name} processes {sender.name}'s {what}: refused with {refusal.kind}: {refusal}"
         if len(refused) > 1:
             text += f" (refused by {len(refused)} of {len(refused) + len(read)} members)"
         refusing = {r.implementation for r, _ in refused}
