@@ -233,8 +233,15 @@ async function update({ member, wire_format, random }) {
 // update blanks and truncates nothing, so the leaves are the current epoch's.
 const PROBE = "openmls adapter: roll back the probe commit";
 
+// Who sits at which leaf changes only with the epoch, so one probe per client and epoch.
 async function leaves(c) {
   const conv = inGroup(c);
+  const n = await run(c, (ctx) => ctx.conversationEpoch(conv));
+  if (c.leaves?.epoch !== n) c.leaves = { epoch: n, leaves: await probeLeaves(c, conv) };
+  return c.leaves.leaves;
+}
+
+async function probeLeaves(c, conv) {
   c.bundles.length = 0;
   try {
     await c.cc.transaction(async (ctx) => {
