@@ -229,6 +229,7 @@ def test_a_report_lists_every_group_with_its_parties_and_outcome(tmp_path: Path)
             "adapters": ["reference", "reference", "reference"],
             "outcome": "pass",
             "blamed": [],
+            "party": None,
         }
     ]
     assert "mls" not in report["summary"]["pairs"]  # a group is no pair
