@@ -124,6 +124,9 @@ def summarize(
                     "adapters": list(r["adapters"]),
                     "outcome": r["outcome"],
                     "blamed": list(blamed) if r["outcome"] in ("fail", "error") else [],
+                    "party": (r.get("fault") or {}).get("party")
+                    if r["outcome"] in ("fail", "error")
+                    else None,
                 }
             )
         elif len(r["adapters"]) == 2:
@@ -152,6 +155,7 @@ def summarize(
                     "adapters": list(e["adapters"]),
                     "outcome": "unsupported",
                     "blamed": [],
+                    "party": None,
                 }
             )
         elif len(e["adapters"]) == 2:

@@ -110,7 +110,9 @@ class _ObjectAdapter(Adapter):
         return dict(self._caps)
 
 
-def adapter_from(name: str, caps: dict[str, object]) -> LoadedAdapter:
+def adapter_from(
+    name: str, caps: dict[str, object], quirks: dict[str, object] | None = None
+) -> LoadedAdapter:
     manifest = Manifest(
         path=Path(f"<test>/{name}/adapter.toml"),
         name=name,
@@ -119,6 +121,7 @@ def adapter_from(name: str, caps: dict[str, object]) -> LoadedAdapter:
         capabilities=frozenset(caps),
         transport="python",
         entry="adapter.py:X",
+        quirks=dict(quirks or {}),
     )
     return LoadedAdapter(manifest, _ObjectAdapter(caps), None)
 

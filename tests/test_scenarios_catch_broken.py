@@ -812,7 +812,7 @@ def test_the_check_catches_the_broken_variant(
     assert r.outcome == "fail", (b.check, b.name, r.outcome, r.detail)
     if b.placement == "third":
         # The other two agree against it: the group itself names the broken one.
-        assert r.fault is not None, r.fault
+        assert r.fault is not None
         assert r.fault.adapters == ("third",), r.fault
     if b.detail is not None:
         assert b.detail in (r.detail or ""), r.detail

@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { Refusal } from "./e2ee-host.mjs";
 import { cc } from "./wasm.mjs";
-import { readGroupInfo } from "./tls.mjs";
+import { readGroupInfo, readKeyPackageLifetime } from "./tls.mjs";
 import { CLIENT_ID_FORMAT, WIRE, clientIdParts, frame, keyPackageBody, wireFormat } from "./wire.mjs";
 
 /** Cipher suites core-crypto 10.3.0 builds groups in (see the manifest's quirks). */
@@ -94,8 +94,10 @@ function describe(err) {
 // signature key a member already has, §12.1.1, not a signature that fails).
 const TEXT_KINDS = [
   [/^Unsupported/, "Unsupported"],
-  // A member's identity that is not a ClientId: core-crypto's own limit, not the sender's fault.
-  [/client id was not of the format/, "Unsupported"],
+  // Another member's identity that is not a ClientId: core-crypto, as the application, refuses
+  // it (RFC 9420 §5.3.1 leaves that to the application); the suite says so from the manifest's
+  // declared identity format, so it is a refusal, not a step core-crypto cannot take.
+  [/client id was not of the format/, "InvalidMessage"],
   [/duplicate signature/i, "InvalidMessage"],
   [/signature/i, "InvalidSignature"],
   [/membership tag|confirmation tag|failed to decrypt|aead/i, "AuthenticationFailed"],
@@ -195,9 +197,27 @@ async function commit(c, wire_format, random, body) {
   return { member: handle(c), commit: bundle.commit, welcome };
 }
 
+// OpenMLS's Lifetime::is_valid wants not_before < now, strictly, and so refuses a key package
+// in the second it was made (mls-rs and rine-mls write not_before = now; RFC 9420 §7.2 allows
+// its use from not_before on). Whether a run crossed a second boundary must not decide a
+// verdict, so the adapter waits until that second has passed (at most about a second); the
+// finding is reported in the README.
+async function afterNotBefore(body) {
+  let notBefore;
+  try {
+    notBefore = Number(readKeyPackageLifetime(body).notBefore);
+  } catch {
+    return; // core-crypto judges a key package the adapter cannot read
+  }
+  const wait = (notBefore + 1) * 1000 - Date.now();
+  if (wait > 0 && wait <= 2000) await new Promise((done) => setTimeout(done, wait + 20));
+}
+
 async function add({ member, key_package, wire_format, random }) {
   const c = load(member);
-  const kp = new cc.KeyPackage(keyPackageBody(key_package));
+  const body = keyPackageBody(key_package);
+  await afterNotBefore(body);
+  const kp = new cc.KeyPackage(body);
   return commit(c, wire_format, random, (ctx, conv) => ctx.addClientsToConversation(conv, [kp]));
 }
 
@@ -213,8 +233,15 @@ async function update({ member, wire_format, random }) {
 // update blanks and truncates nothing, so the leaves are the current epoch's.
 const PROBE = "openmls adapter: roll back the probe commit";
 
+// Who sits at which leaf changes only with the epoch, so one probe per client and epoch.
 async function leaves(c) {
   const conv = inGroup(c);
+  const n = await run(c, (ctx) => ctx.conversationEpoch(conv));
+  if (c.leaves?.epoch !== n) c.leaves = { epoch: n, leaves: await probeLeaves(c, conv) };
+  return c.leaves.leaves;
+}
+
+async function probeLeaves(c, conv) {
   c.bundles.length = 0;
   try {
     await c.cc.transaction(async (ctx) => {

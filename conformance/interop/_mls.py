@@ -70,6 +70,8 @@ class Group:
     def __init__(self, rng: Rng, on_step: OnStep | None = None) -> None:
         self.rng = rng
         self.members: list[Member] = []
+        #: Who made the group: its implementation's required_capabilities bind every member.
+        self.creator: Member | None = None
         self.on_step = on_step
 
     # --- clients ----------------------------------------------------------------------------
@@ -109,6 +111,7 @@ class Group:
             ),
         )
         self.members = [m]
+        self.creator = m
 
     # --- commits ----------------------------------------------------------------------------
 
@@ -127,12 +130,26 @@ class Group:
         return PUBLIC
 
     def _commit(
-        self, committer: Member, what: str, fn: Callable[..., Any], *args: Any
+        self,
+        committer: Member,
+        what: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        from_party: int | None = None,
     ) -> Mapping[str, Any]:
+        """The committer's step; a refusal in it is of its own state, or of what ``from_party``
+        gave it (a key package)."""
         began = time.perf_counter()
         out = cast(
             Mapping[str, Any],
-            step(f"{committer.name} {what}", fn, committer.state, *args, receiver=committer.party),
+            step(
+                f"{committer.name} {what}",
+                fn,
+                committer.state,
+                *args,
+                receiver=committer.party,
+                sender=committer.party if from_party is None else from_party,
+            ),
         )
         if self.on_step is not None:
             self.on_step(committer.party, "commit", time.perf_counter() - began)
@@ -153,6 +170,7 @@ class Group:
                 key_package,
                 wf,
                 self.rng.take(64),
+                from_party=joiner.party,
             )
         except PairFailure as exc:
             raise self._explained(exc, committer, joiner, "key package") from None
@@ -245,8 +263,10 @@ class Group:
             return
         reading = {r.implementation for r in read}
         # The member named: one whose implementation read nothing of it, where there is one.
-        m, exc = next(((r, e) for r, e in refused if r.implementation not in reading), refused[0])
-        text = f"{m.name} processes {sender.name}'s {what}: refused with {exc.kind}: {exc}"
+        m, refusal = next(
+            ((r, e) for r, e in refused if r.implementation not in reading), refused[0]
+        )
+        text = f"{m.name} processes {sender.name}'s {what}: refused with {refusal.kind}: {refusal}"
         if len(refused) > 1:
             text += f" (refused by {len(refused)} of {len(refused) + len(read)} members)"
         refusing = {r.implementation for r, _ in refused}
@@ -381,16 +401,29 @@ class Group:
         ``other`` sent and RFC 9420 lets it refuse (see :mod:`conformance.quirks.mls`)."""
         q, o = refuser.quirks, other.quirks
         reason = None
+        creator = self.creator
+        if (
+            what == "key package"
+            and creator is not None
+            and not creator.quirks.accepts_credentials(o.credential_types)
+        ):
+            # The group's required_capabilities are its creator's choice: whoever checks the key
+            # package against them refuses it, and the creator's policy is why.
+            return PairFailure(
+                f"{exc}. Declared in the creator's manifest: the groups {creator.name}'s "
+                "implementation makes require credential types "
+                f"{list(creator.quirks.required_credential_types)}, and {other.name}'s "
+                f"implementation lists {list(o.credential_types or ())}; allowed by RFC 9420 "
+                "§11.1 and §12.1.1 (a group's required_capabilities), so the two cannot work "
+                "together though neither violates RFC 9420",
+                receiver=creator.party,
+                sender=other.party,
+                allowed="RFC 9420 §11.1 and §12.1.1 (a group's required_capabilities)",
+            )
         if wire_format and wire_format not in q.commit_wire_formats_accepted:
             reason = (
                 f"it accepts no {_WIRE[wire_format]} commits",
                 "RFC 9420 §6 (the application chooses its handshake framing)",
-            )
-        elif what == "key package" and not q.accepts_credentials(o.credential_types):
-            reason = (
-                f"its groups require credential types {list(q.required_credential_types)} and "
-                f"{other.name}'s implementation lists {list(o.credential_types or ())}",
-                "RFC 9420 §11.1 and §12.1.1 (a group's required_capabilities)",
             )
         elif what == "key package" and not q.accepts_lifetime(o.key_package_lifetime):
             reason = (

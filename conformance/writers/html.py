@@ -822,6 +822,8 @@ def _groups(report: dict[str, Any]) -> str:
             outcome = _text(row.get("outcome"))
             parties = [_text(a) for a in _seq(row.get("adapters"))]
             blamed = ", ".join(_text(a) for a in _seq(row.get("blamed")))
+            if blamed and row.get("party"):
+                blamed = f"{_text(row.get('party'))}: {blamed}"
             rows.append(
                 f"<tr><td>{_e(_text(row.get('check')))}</td>"
                 f"<td>{_e(' → '.join(parties))}</td>"
