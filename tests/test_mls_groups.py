@@ -236,3 +236,12 @@ def test_a_report_lists_every_group_with_its_parties_and_outcome(tmp_path: Path)
     page = (out / "index.html").read_text()
     assert 'id="groups-mls"' in page
     assert "reference → reference → reference" in page
+
+
+def test_the_exhaustive_tampering_plays_the_cycle_in_the_full_tier_only() -> None:
+    adapters = _names(5)
+    every_bit = "prop/mls/tampering-every-bit"
+    full = plan_pairs(adapters, ["mls"], Selection(tier="full", patterns=(every_bit,)))
+    assert len(full) == 10  # each with itself and with the next by name: 2n, not n^2
+    assert {(t.first.name, t.second.name) for t in full} >= {("a0", "a0"), ("a4", "a0")}
+    assert plan_pairs(adapters, ["mls"], Selection(tier="ci", patterns=(every_bit,))) == []

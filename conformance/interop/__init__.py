@@ -162,7 +162,7 @@ class Rng:
 #: party's implementation in order, then the randomness.
 PlayFn = Callable[..., str | None]
 #: How a scenario's tuples of implementations are chosen (see the module's docstring).
-PLANS = ("pairs", "triples", "rotations")
+PLANS = ("pairs", "cycle", "triples", "rotations")
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,9 @@ class PairScenario:
     kind: str = "pair"
     #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
     bug_type: str | None = None
-    #: "pairs" (every ordered pair), or for a group (kind "group") "triples" or "rotations".
+    #: "pairs" (every ordered pair; the smoke tier's :func:`smoke_pairs`), "cycle" (always
+    #: :func:`smoke_pairs`: an exhaustive check too costly for n^2), or for a group (kind
+    #: "group") "triples" or "rotations".
     plan: str = "pairs"
 
     def __post_init__(self) -> None:
@@ -261,7 +263,7 @@ def plan_pairs(
             tasks.extend(PairTask(sc, a, b, (c,)) for a, b, c in latin_triples(able))
         elif sc.plan == "rotations":
             tasks.extend(PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1)
-        elif selection is not None and selection.tier == "smoke":
+        elif sc.plan == "cycle" or (selection is not None and selection.tier == "smoke"):
             tasks.extend(PairTask(sc, a, b) for a, b in smoke_pairs(able))
         else:
             tasks.extend(PairTask(sc, a, b) for a in able for b in able)
