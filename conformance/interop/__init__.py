@@ -38,6 +38,7 @@ __all__ = [
     "PairScenario",
     "PairTask",
     "Rng",
+    "cycle_pairs",
     "latin_triples",
     "plan_pairs",
     "quirks_of",
@@ -183,8 +184,8 @@ class PairScenario:
     kind: str = "pair"
     #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
     bug_type: str | None = None
-    #: "pairs" (every ordered pair; the smoke tier's :func:`smoke_pairs`), "cycle" (always
-    #: :func:`smoke_pairs`: an exhaustive check too costly for n^2), or for a group (kind
+    #: "pairs" (every ordered pair; the smoke tier's :func:`smoke_pairs`), "cycle"
+    #: (:func:`cycle_pairs`: an exhaustive check too costly for n^2), or for a group (kind
     #: "group") "triples" or "rotations".
     plan: str = "pairs"
 
@@ -263,11 +264,24 @@ def plan_pairs(
             tasks.extend(PairTask(sc, a, b, (c,)) for a, b, c in latin_triples(able))
         elif sc.plan == "rotations":
             tasks.extend(PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1)
-        elif sc.plan == "cycle" or (selection is not None and selection.tier == "smoke"):
+        elif sc.plan == "cycle":
+            tasks.extend(PairTask(sc, a, b) for a, b in cycle_pairs(able))
+        elif selection is not None and selection.tier == "smoke":
             tasks.extend(PairTask(sc, a, b) for a, b in smoke_pairs(able))
         else:
             tasks.extend(PairTask(sc, a, b) for a in able for b in able)
     return tasks
+
+
+def cycle_pairs(able: Sequence[LoadedAdapter]) -> list[tuple[LoadedAdapter, LoadedAdapter]]:
+    """Each implementation with the next one by name (a cycle; one implementation: itself), so
+    every implementation is the first party once and the second once, with another, in n pairs:
+    the grid of a check exhaustive enough that n^2 pairs would not fit a tier's budget."""
+    ranked = sorted(able, key=lambda a: a.name)
+    n = len(ranked)
+    if n == 1:
+        return [(ranked[0], ranked[0])]
+    return [(ranked[i], ranked[(i + 1) % n]) for i in range(n)]
 
 
 def latin_triples(

@@ -686,8 +686,8 @@ SCENARIOS = [
     _scenario(
         "tampering-every-bit",
         "Every single-bit flip of A's application message and A's commit refused, then the "
-        "genuine one processed from the same state. Over each implementation with itself and "
-        "with the next by name (2n pairs: every implementation a receiver of two senders).",
+        "genuine one processed from the same state. Over each implementation with the next by "
+        "name (n pairs: every implementation a sender and a receiver with another).",
         ("6.1", "6.2", "6.3"),
         _tampering(every_bit=True),
         "AUTH_BYPASS",
