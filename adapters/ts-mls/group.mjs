@@ -19,6 +19,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { ed448 } from "@noble/curves/ed448.js";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { defaultCapabilities } from "ts-mls/defaultCapabilities.js";
+import { greaseValues } from "ts-mls/grease.js";
 import { defaultLifetime } from "ts-mls/lifetime.js";
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
 import { decodeKeyPackage, encodeKeyPackage, generateKeyPackageWithKey } from "ts-mls/keyPackage.js";
@@ -33,8 +34,24 @@ import { joinBlobs, refusing, splitBlobs } from "./protocol.mjs";
 
 const TAG = new TextEncoder().encode("ts-mls member 1");
 
-// One capabilities object: defaultCapabilities() draws new GREASE values on every call (§13.5).
-const CAPABILITIES = defaultCapabilities();
+// ts-mls's own capabilities, with GREASE values (§13.5) as defaultCapabilities() picks them
+// (each of its fifteen values with probability 1/10 per list), but drawn from the step's random
+// rather than Math.random: a leaf's length then depends on the seed alone, so what a receiver
+// is offered (byte offsets included) is the same in every run.
+const BASE = defaultCapabilities();
+function capabilities(random) {
+  const draw = sha256(Uint8Array.from([...TAG, ...random]));
+  let k = 0;
+  const pick = () => greaseValues.filter(() => draw[k++ % draw.length] < 26);
+  const strip = (list) => list.filter((v) => !greaseValues.includes(Number(v)));
+  return {
+    versions: BASE.versions,
+    ciphersuites: [...strip(BASE.ciphersuites), ...pick().map(String)],
+    credentials: [...strip(BASE.credentials), ...pick().map(String)],
+    extensions: [...strip(BASE.extensions), ...pick()],
+    proposals: [...strip(BASE.proposals), ...pick()],
+  };
+}
 
 // The signature public key from the private key (ts-mls's signature objects only generate
 // pairs): the curve ts-mls signs with for each RFC 9420 §17.1 suite; ECDSA keys uncompressed.
@@ -138,7 +155,7 @@ function keyPackage(h) {
     const credential = { credentialType: "basic", identity };
     const signatureKeyPair = { signKey: signature_priv, publicKey: SIGNERS[cipher_suite](signature_priv) };
     const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
-      credential, CAPABILITIES, defaultLifetime, [], signatureKeyPair, cs);
+      credential, capabilities(random), defaultLifetime, [], signatureKeyPair, cs);
     const member = { suite: cipher_suite, keyPackage: publicPackage, keys: privatePackage };
     const key_package = encodeMlsMessage({ version: "mls10", wireformat: "mls_key_package", keyPackage: publicPackage });
     return { member: store(member), key_package };
