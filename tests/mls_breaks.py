@@ -568,6 +568,12 @@ class MockMlsGroupUpdateWithoutPath(MlsGroupReference):
         done = commit(m, [], [], path=False, wire_format=wire_format, random=_stream(random))
         return self._committed(m, done)
 
+    def _member(self, member: bytes, random: bytes = b"") -> Any:
+        # It follows its own path-less updates (and a peer's), as its sending side breaks §12.4.
+        m = super()._member(member, random)
+        m.empty_commits_need_a_path = False
+        return m
+
 
 class MockMlsGroupParserCrashes(MlsGroupReference):
     """Its parser fails with a native exception, not a refusal, on a malformed MLSMessage (as

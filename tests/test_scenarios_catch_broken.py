@@ -413,7 +413,7 @@ SCENARIO_BREAKS: list[ScenarioBreak] = [
     ScenarioBreak(
         "prop/mls/post-compromise-security",
         lambda p: MockMlsGroupUpdateWithoutPath(),
-        "first",
+        "both",
         "stolen before A's update",
     ),
     ScenarioBreak(

@@ -89,6 +89,10 @@ class Member:
     signature_priv: bytes = b""
     generations: dict[bool, int] = field(default_factory=dict)
     pending_update: tuple[bytes, wire.LeafNode] | None = None
+    #: §12.4's rule that an empty commit carries a path; False only for a test's member that
+    #: follows a peer breaking it (tests/mls_breaks.py), so that the breach is judged by what
+    #: it lets a thief read rather than refused on receipt.
+    empty_commits_need_a_path: bool = True
 
     def __post_init__(self) -> None:
         self.resumption_psks[self.context.epoch] = self.secrets.resumption_psk
@@ -289,7 +293,14 @@ class Member:
             tree, commit_secret = got.tree, got.commit_secret
             path_secrets = {x: s for x, s in path_secrets.items() if self._still_holds(tree, x, s)}
             path_secrets.update(got.path_secrets)
-        elif any(not isinstance(p.body, (wire.Add, wire.PreSharedKey)) for p, _ in proposals):
+        elif not proposals and self.empty_commits_need_a_path:
+            # §12.4: "The path field MUST also be populated if the Commit covers no proposals
+            # at all": an empty commit is an update, and without a path it changes no secret.
+            raise InvalidMessage("an empty commit without a path (§12.4)")
+        elif any(
+            not isinstance(p.body, (wire.Add, wire.PreSharedKey, wire.ReInit)) for p, _ in proposals
+        ):
+            # §17.4's "Path Required": Update, Remove, ExternalInit, GroupContextExtensions.
             raise InvalidMessage("a commit without a path whose proposals need one (§12.4)")
 
         psks = [self.psk(p.body.psk) for p, _ in proposals if isinstance(p.body, wire.PreSharedKey)]
