@@ -192,8 +192,11 @@ def run_parallel(
                 external=external,
             )
             futures[pool.submit(_work, job)] = i
-        # Submitted after every task, so the workers start on them once the tasks are done.
-        for i, pair in enumerate(pairs):
+        # Submitted after every task, so the workers start on them once the tasks are done;
+        # last first, since the plan puts the long ones (the properties, and among them the
+        # newest families' exhaustive ones) at its end, and a long one left for last keeps a
+        # worker busy while the others have nothing to do. Results keep plan order anyway.
+        for i, pair in reversed(list(enumerate(pairs))):
             pair_job = _PairJob(
                 pair.scenario.check,
                 str(pair.first.manifest.path),

@@ -321,7 +321,8 @@ def findings(report: dict[str, Any]) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for r in report["results"]:
         if r.get("observed", r["outcome"]) in ("fail", "error"):
-            default = r["check"] if r["check"].startswith(("pair/", "prop/")) else r["outcome"]
+            live = ("pair/", "prop/", "group/")
+            default = r["check"] if r["check"].startswith(live) else r["outcome"]
             flag = (r.get("flags") or [default])[0]
             out[(",".join(r["adapters"]), flag)] += 1
     return out
@@ -331,23 +332,184 @@ def total() -> int:
     return sum(KNOWN.values())
 
 
-# MLS live groups (issue 19, pair/mls/*): rfc9420 1.3.0 is in every failing pair. Its exporter
-# does not hash the context (§8.5), so the exporters differ as soon as B joins, whichever side
-# it plays; and the UpdatePath of any commit it makes keeps the leaf's old key and signature
-# (§7.5, §12.4.2), so its update is refused by every receiver, itself included. Charged to it
-# as sender or receiver by what the other pairs show; with its PrivateMessage commits
-# unsupported, lifecycle-private has too few senders to tell.
-_MLS_PUBLIC = "pair/mls/lifecycle-public"
-_MLS_PRIVATE = "pair/mls/lifecycle-private"
-for _pair in ("mls-rs,rfc9420", "reference,rfc9420", "ts-mls,rfc9420"):
-    KNOWN[(_pair, _MLS_PUBLIC)] = 1
-for _pair in ("rfc9420,mls-rs", "rfc9420,reference", "rfc9420,rine-mls", "rfc9420,ts-mls"):
-    KNOWN[(_pair, _MLS_PUBLIC)] = 1
-    AT_FAULT[(_pair, _MLS_PUBLIC)] = ("sender", "rfc9420")
-KNOWN[("rine-mls,rfc9420", _MLS_PUBLIC)] = 1
-AT_FAULT[("rine-mls,rfc9420", _MLS_PUBLIC)] = ("sender", "rfc9420")
-KNOWN[("rfc9420,rfc9420", _MLS_PUBLIC)] = 1
-AT_FAULT[("rfc9420,rfc9420", _MLS_PUBLIC)] = ("both", "rfc9420")
-for _pair in ("reference,rfc9420", "ts-mls,rfc9420"):
-    KNOWN[(_pair, _MLS_PRIVATE)] = 1
-    AT_FAULT[(_pair, _MLS_PRIVATE)] = ("undetermined", _pair)
+# MLS live groups, groups and properties (issue 19): every failing result of pair/mls/*,
+# group/mls/* and prop/mls/* under --seed 7, with the party at fault. What they come from (RFC
+# 9420 sections; README "MLS (RFC 9420): live groups" has the story):
+# - rfc9420 1.3.0: its exporter does not hash the context (§8.5); every UpdatePath it makes is
+#   refused (§7.5, §12.4.2); it refuses valid Add-with-path commits whose other branch holds only
+#   the newcomer (§4.1.2); its restored sender reuses generation 0 (§9.1); a PrivateMessage is
+#   read twice (§9.2); its GroupInfo's external_pub lacks its length prefix (§12.4.3.2), which
+#   OpenMLS refuses ("Malformed").
+# - openmls (core-crypto 10.3.0): its groups require x509 credentials, refusing basic-only key
+#   packages, and it takes no PrivateMessage commits and only Wire client ids: declared quirks
+#   RFC 9420 allows (§11.1, §6, §5.3.1), charged to it as the refusing party; it accepts a
+#   PublicMessage commit with a shortened length prefix (§2.1.2, §6.1).
+# - ts-mls 1.6.4: a flipped enum or optional<T> presence byte crashes its decoder or is read as
+#   absent (§2.1, §6.1).
+# - rine-mls 0.1.1: it keeps every past epoch's secrets (§14, §16.6).
+# Where a pair or group failure names two adapters, too few implementations ran it to tell.
+_MLS_LIVE: dict[tuple[str, str], tuple[str, str]] = {
+    ("mls-rs,openmls,reference,rfc9420,rine-mls,ts-mls", "group/mls/large"): ("sender", "rfc9420"),
+    ("openmls,reference,rfc9420,rine-mls,ts-mls,mls-rs", "group/mls/large"): (
+        "receiver",
+        "openmls",
+    ),
+    ("reference,rfc9420,rine-mls,ts-mls,mls-rs,openmls", "group/mls/large"): (
+        "undetermined",
+        "reference,rfc9420",
+    ),
+    ("rfc9420,rine-mls,ts-mls,mls-rs,openmls,reference", "group/mls/large"): (
+        "undetermined",
+        "rfc9420,openmls",
+    ),
+    ("rine-mls,ts-mls,mls-rs,openmls,reference,rfc9420", "group/mls/large"): (
+        "receiver",
+        "rfc9420",
+    ),
+    ("ts-mls,mls-rs,openmls,reference,rfc9420,rine-mls", "group/mls/large"): ("sender", "rfc9420"),
+    ("mls-rs,rfc9420,rfc9420", "group/mls/three-members"): ("undetermined", "mls-rs,rfc9420"),
+    ("openmls,mls-rs,openmls", "group/mls/three-members"): ("receiver", "openmls"),
+    ("openmls,openmls,reference", "group/mls/three-members"): ("receiver", "openmls"),
+    ("openmls,reference,rfc9420", "group/mls/three-members"): ("receiver", "openmls"),
+    ("openmls,rfc9420,rine-mls", "group/mls/three-members"): ("receiver", "openmls"),
+    ("openmls,rine-mls,ts-mls", "group/mls/three-members"): ("receiver", "openmls"),
+    ("openmls,ts-mls,mls-rs", "group/mls/three-members"): ("receiver", "openmls"),
+    ("reference,openmls,rfc9420", "group/mls/three-members"): ("receiver", "rfc9420"),
+    ("reference,rfc9420,ts-mls", "group/mls/three-members"): ("undetermined", "reference,rfc9420"),
+    ("rfc9420,mls-rs,rfc9420", "group/mls/three-members"): ("undetermined", "rfc9420,mls-rs"),
+    ("rfc9420,openmls,rine-mls", "group/mls/three-members"): ("undetermined", "rfc9420,openmls"),
+    ("rfc9420,reference,ts-mls", "group/mls/three-members"): ("undetermined", "rfc9420,reference"),
+    ("rfc9420,rfc9420,mls-rs", "group/mls/three-members"): ("undetermined", "rfc9420,mls-rs"),
+    ("rfc9420,rine-mls,openmls", "group/mls/three-members"): ("undetermined", "rine-mls,rfc9420"),
+    ("rfc9420,ts-mls,reference", "group/mls/three-members"): ("undetermined", "rfc9420,ts-mls"),
+    ("rine-mls,openmls,ts-mls", "group/mls/three-members"): ("receiver", "openmls"),
+    ("rine-mls,rfc9420,openmls", "group/mls/three-members"): ("undetermined", "rfc9420,openmls"),
+    ("rine-mls,ts-mls,rfc9420", "group/mls/three-members"): ("sender", "rfc9420"),
+    ("ts-mls,rfc9420,reference", "group/mls/three-members"): ("undetermined", "ts-mls,rfc9420"),
+    ("ts-mls,rine-mls,rfc9420", "group/mls/three-members"): ("sender", "rfc9420"),
+    ("reference,openmls", "pair/mls/lifecycle-private"): ("receiver", "openmls"),
+    ("reference,rfc9420", "pair/mls/lifecycle-private"): ("undetermined", "reference,rfc9420"),
+    ("ts-mls,openmls", "pair/mls/lifecycle-private"): ("receiver", "openmls"),
+    ("ts-mls,rfc9420", "pair/mls/lifecycle-private"): ("undetermined", "ts-mls,rfc9420"),
+    ("mls-rs,rfc9420", "pair/mls/lifecycle-public"): ("receiver", "rfc9420"),
+    ("openmls,mls-rs", "pair/mls/lifecycle-public"): ("receiver", "openmls"),
+    ("openmls,reference", "pair/mls/lifecycle-public"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "pair/mls/lifecycle-public"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "pair/mls/lifecycle-public"): ("receiver", "openmls"),
+    ("reference,rfc9420", "pair/mls/lifecycle-public"): ("receiver", "rfc9420"),
+    ("rfc9420,mls-rs", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("rfc9420,rfc9420", "pair/mls/lifecycle-public"): ("both", "rfc9420"),
+    ("rfc9420,rine-mls", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("rine-mls,openmls", "pair/mls/lifecycle-public"): ("receiver", "openmls"),
+    ("rine-mls,rfc9420", "pair/mls/lifecycle-public"): ("sender", "rfc9420"),
+    ("ts-mls,rfc9420", "pair/mls/lifecycle-public"): ("receiver", "rfc9420"),
+    ("openmls,mls-rs", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("openmls,openmls", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("openmls,ts-mls", "prop/mls/forged-commits"): ("receiver", "openmls"),
+    ("reference,rfc9420", "prop/mls/forged-commits"): ("undetermined", "reference,rfc9420"),
+    ("rfc9420,mls-rs", "prop/mls/forged-commits"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/forged-commits"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "prop/mls/forged-commits"): ("sender", "rfc9420"),
+    ("rfc9420,rfc9420", "prop/mls/forged-commits"): ("both", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/forged-commits"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/forged-commits"): ("sender", "rfc9420"),
+    ("rine-mls,rfc9420", "prop/mls/forged-commits"): ("undetermined", "rine-mls,rfc9420"),
+    ("mls-rs,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "rfc9420"),
+    ("mls-rs,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "rine-mls"),
+    ("openmls,mls-rs", "prop/mls/forward-secrecy"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/forward-secrecy"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "openmls"),
+    ("reference,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "rfc9420"),
+    ("reference,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "rine-mls"),
+    ("rfc9420,openmls", "prop/mls/forward-secrecy"): ("undetermined", "rfc9420,openmls"),
+    ("rfc9420,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "rine-mls"),
+    ("rine-mls,openmls", "prop/mls/forward-secrecy"): ("undetermined", "rine-mls,openmls"),
+    ("rine-mls,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "rfc9420"),
+    ("rine-mls,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "rine-mls"),
+    ("ts-mls,rfc9420", "prop/mls/forward-secrecy"): ("receiver", "rfc9420"),
+    ("ts-mls,rine-mls", "prop/mls/forward-secrecy"): ("receiver", "rine-mls"),
+    ("openmls,mls-rs", "prop/mls/out-of-order"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/out-of-order"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/out-of-order"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/out-of-order"): ("receiver", "openmls"),
+    ("rfc9420,mls-rs", "prop/mls/out-of-order"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/out-of-order"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "prop/mls/out-of-order"): ("sender", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/out-of-order"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/out-of-order"): ("sender", "rfc9420"),
+    ("rine-mls,openmls", "prop/mls/out-of-order"): ("receiver", "openmls"),
+    ("openmls,mls-rs", "prop/mls/post-compromise-security"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/post-compromise-security"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/post-compromise-security"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/post-compromise-security"): ("receiver", "openmls"),
+    ("rfc9420,mls-rs", "prop/mls/post-compromise-security"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/post-compromise-security"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "prop/mls/post-compromise-security"): ("sender", "rfc9420"),
+    ("rfc9420,rfc9420", "prop/mls/post-compromise-security"): ("both", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/post-compromise-security"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/post-compromise-security"): ("sender", "rfc9420"),
+    ("mls-rs,rfc9420", "prop/mls/removed-member"): ("receiver", "rfc9420"),
+    ("openmls,mls-rs", "prop/mls/removed-member"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/removed-member"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/removed-member"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/removed-member"): ("receiver", "openmls"),
+    ("reference,rfc9420", "prop/mls/removed-member"): ("receiver", "rfc9420"),
+    ("rfc9420,mls-rs", "prop/mls/removed-member"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/removed-member"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "prop/mls/removed-member"): ("receiver", "rfc9420"),
+    ("rfc9420,rfc9420", "prop/mls/removed-member"): ("both", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/removed-member"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/removed-member"): ("sender", "rfc9420"),
+    ("rine-mls,rfc9420", "prop/mls/removed-member"): ("receiver", "rfc9420"),
+    ("ts-mls,rfc9420", "prop/mls/removed-member"): ("receiver", "rfc9420"),
+    ("mls-rs,rfc9420", "prop/mls/replay"): ("receiver", "rfc9420"),
+    ("openmls,mls-rs", "prop/mls/replay"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/replay"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/replay"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/replay"): ("receiver", "openmls"),
+    ("reference,rfc9420", "prop/mls/replay"): ("receiver", "rfc9420"),
+    ("rfc9420,mls-rs", "prop/mls/replay"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/replay"): ("sender", "rfc9420"),
+    ("rfc9420,reference", "prop/mls/replay"): ("sender", "rfc9420"),
+    ("rfc9420,rfc9420", "prop/mls/replay"): ("receiver", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/replay"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/replay"): ("sender", "rfc9420"),
+    ("rine-mls,openmls", "prop/mls/replay"): ("undetermined", "rine-mls,openmls"),
+    ("rine-mls,rfc9420", "prop/mls/replay"): ("receiver", "rfc9420"),
+    ("ts-mls,rfc9420", "prop/mls/replay"): ("receiver", "rfc9420"),
+    ("mls-rs,openmls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("mls-rs,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("openmls,mls-rs", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("openmls,openmls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("openmls,rfc9420", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("openmls,rine-mls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("openmls,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("reference,openmls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("reference,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("rfc9420,mls-rs", "prop/mls/tampering"): ("sender", "rfc9420"),
+    ("rfc9420,openmls", "prop/mls/tampering"): ("both", "rfc9420,openmls"),
+    ("rfc9420,reference", "prop/mls/tampering"): ("sender", "rfc9420"),
+    ("rfc9420,rine-mls", "prop/mls/tampering"): ("sender", "rfc9420"),
+    ("rfc9420,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("rine-mls,openmls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("rine-mls,rfc9420", "prop/mls/tampering"): ("undetermined", "rine-mls,rfc9420"),
+    ("rine-mls,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("ts-mls,openmls", "prop/mls/tampering"): ("receiver", "openmls"),
+    ("ts-mls,ts-mls", "prop/mls/tampering"): ("receiver", "ts-mls"),
+    ("mls-rs,openmls", "prop/mls/tampering-every-bit"): ("receiver", "openmls"),
+    ("openmls,reference", "prop/mls/tampering-every-bit"): ("receiver", "openmls"),
+    ("rfc9420,rine-mls", "prop/mls/tampering-every-bit"): ("undetermined", "rfc9420,rine-mls"),
+    ("rine-mls,ts-mls", "prop/mls/tampering-every-bit"): ("receiver", "ts-mls"),
+}
+for _key, _fault in _MLS_LIVE.items():
+    KNOWN[_key] = 1
+    AT_FAULT[_key] = _fault
