@@ -299,9 +299,8 @@ class Group:
 
     # --- application messages ---------------------------------------------------------------
 
-    def send(self, sender: Member, label: str, to: Sequence[Member] | None = None) -> None:
-        """``sender`` encrypts a message (a PrivateMessage, §6.3) that every other member (or
-        those in ``to``) must read."""
+    def encrypt(self, sender: Member, label: str) -> tuple[bytes, bytes]:
+        """``sender``'s application message (a PrivateMessage, §6.3): (plaintext, MLSMessage)."""
         plaintext = self.rng.plaintext(label)
         sent = sender.take(
             step(
@@ -313,6 +312,12 @@ class Group:
                 receiver=sender.party,
             )
         )
+        return plaintext, cast(bytes, sent["message"])
+
+    def send(self, sender: Member, label: str, to: Sequence[Member] | None = None) -> None:
+        """``sender`` encrypts a message (a PrivateMessage, §6.3) that every other member (or
+        those in ``to``) must read."""
+        plaintext, message = self.encrypt(sender, label)
         for m in to if to is not None else self.members:
             if m is sender:
                 continue
@@ -323,7 +328,7 @@ class Group:
                         what,
                         m.impl.mls_process,
                         m.state,
-                        sent["message"],
+                        message,
                         receiver=m.party,
                         sender=sender.party,
                     )

@@ -88,22 +88,6 @@ def _pair(a_impl: object, b_impl: object, rng: Rng) -> tuple[Group, Member, Memb
     return g, a, b
 
 
-def _encrypt(g: Group, sender: Member, label: str) -> tuple[bytes, bytes]:
-    """``sender``'s application message (a PrivateMessage, §6.3): (plaintext, MLSMessage)."""
-    plaintext = g.rng.plaintext(label)
-    sent = sender.take(
-        step(
-            f"{sender.name} encrypts {label!r}",
-            sender.impl.mls_encrypt,
-            sender.state,
-            plaintext,
-            g.rng.take(64),
-            receiver=sender.party,
-        )
-    )
-    return plaintext, cast(bytes, sent["message"])
-
-
 def _offer(m: Member, state: bytes, message: bytes) -> tuple[str, Mapping[str, Any] | None]:
     """What ``m``'s implementation makes of ``message`` from ``state``: ("read", what it
     returned), ("refused", None) for a refusal (Unsupported included: an input it cannot take
@@ -195,18 +179,26 @@ def _epoch(m: Member, state: bytes | None = None) -> int:
 # --- 1. forward secrecy -------------------------------------------------------------------------
 
 
+def _read_once(g: Group, a: Member, b: Member, label: str, failure: str) -> None:
+    """B reads A's message, and the state it returns must not read it again (§9.2: the key is
+    consumed); reading it is B's fault."""
+    plaintext, m = g.encrypt(a, label)
+    _read(b, m, plaintext, "B reads A's message", a)
+    if _attempt(b, b.state, m) is not None:
+        raise PairFailure(failure, receiver="bob", receiver_fault=True)
+
+
 def forward_secrecy(a_impl: object, b_impl: object, rng: Rng) -> None:
     """§9.2 (a key is deleted once used), §14 and §16.6 (old epochs' secrets are deleted)."""
     g, a, b = _pair(a_impl, b_impl, rng)
-    plaintext, m = _encrypt(g, a, "read once")
-    _read(b, m, plaintext, "B reads A's message", a)
-    if _attempt(b, b.state, m) is not None:
-        raise PairFailure(
-            "B's state after reading A's message read it again: the message key was kept (§9.2)",
-            receiver="bob",
-            receiver_fault=True,
-        )
-    _, unread = _encrypt(g, a, "never read")
+    _read_once(
+        g,
+        a,
+        b,
+        "read once",
+        "B's state after reading A's message read it again: the message key was kept (§9.2)",
+    )
+    _, unread = g.encrypt(a, "never read")
     kept = b.quirks.past_epochs
     before = _epoch(b)
     _advance(g, a, b, kept + 1, a_impl)
@@ -231,7 +223,7 @@ def post_compromise(a_impl: object, b_impl: object, rng: Rng) -> None:
             "A's implementation keeps its state behind a handle: an old copy is its current "
             "state, so no stolen copy can be held"
         )
-    plaintext, m = _encrypt(g, b, "before the theft")
+    plaintext, m = g.encrypt(b, "before the theft")
     _read(a, m, plaintext, "A reads B's message", b)
     stolen = a.state
     before = _epoch(a)
@@ -247,7 +239,7 @@ def post_compromise(a_impl: object, b_impl: object, rng: Rng) -> None:
             "A's implementation keeps its state behind a handle (an old copy moved on with A), "
             "though its manifest does not say so: no stolen copy can be held"
         )
-    plaintext, fresh = _encrypt(g, b, "after A's update")
+    plaintext, fresh = g.encrypt(b, "after A's update")
     _read(a, fresh, plaintext, "A reads B's message after its update", b)
     followed = _attempt(a, stolen, commit)
     tries = [("as it was", stolen)]
@@ -284,7 +276,7 @@ def removed_member(a_impl: object, b_impl: object, rng: Rng) -> None:
             receiver="bob",
             sender_fault=True,
         )
-    plaintext, m = _encrypt(g, a, "after B's removal")
+    plaintext, m = g.encrypt(a, "after B's removal")
     _read(c, m, plaintext, "C reads A's message after B's removal", a)
     for how, state in (("from before its removal", before), ("after its removal", after)):
         if state and _attempt(b, state, m) is not None:
@@ -301,15 +293,14 @@ def removed_member(a_impl: object, b_impl: object, rng: Rng) -> None:
 def replay(a_impl: object, b_impl: object, rng: Rng) -> None:
     """§9.2: a generation's key is consumed by the message it opened; the next one reads."""
     g, a, b = _pair(a_impl, b_impl, rng)
-    plaintext, m = _encrypt(g, a, "delivered twice")
-    _read(b, m, plaintext, "B reads A's message", a)
-    if _attempt(b, b.state, m) is not None:
-        raise PairFailure(
-            "B read A's message a second time with the state it returned after reading it (§9.2)",
-            receiver="bob",
-            receiver_fault=True,
-        )
-    plaintext, m = _encrypt(g, a, "after the replay")
+    _read_once(
+        g,
+        a,
+        b,
+        "delivered twice",
+        "B read A's message a second time with the state it returned after reading it (§9.2)",
+    )
+    plaintext, m = g.encrypt(a, "after the replay")
     _read(b, m, plaintext, "B reads A's next message after the replay", a)
 
 
@@ -438,11 +429,11 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
         # B reads A's messages at all (a refusal is judged as in the pair scenarios), and
         # whether B's old states are copies: one that reads the message again is (the state
         # it returned, not this one, consumed the key); a handle to the current state is not.
-        probe_plain, probe = _encrypt(g, a, "before the tampering")
+        probe_plain, probe = g.encrypt(a, "before the tampering")
         old = b.state
         _read(b, probe, probe_plain, "B reads A's message before the tampering", a)
         copies = b.quirks.state == "serialised" and _attempt(b, old, probe) is not None
-        plaintext, m = _encrypt(g, a, "tampered with")
+        plaintext, m = g.encrypt(a, "tampered with")
         unread = None
         if copies:
             # The genuine one first, from a copy: one B refuses anyway (a sender that reuses
@@ -584,7 +575,7 @@ def out_of_order(a_impl: object, b_impl: object, rng: Rng) -> None:
     # B reads A's messages at all (a refusal, explained where a manifest declares it, is
     # judged as in the pair scenarios): a handle's state cannot be read in order from a copy.
     g.send(a, "before the reordering")
-    sent = [_encrypt(g, a, f"message {i}") for i in range(w)]
+    sent = [g.encrypt(a, f"message {i}") for i in range(w)]
     if b.quirks.state == "serialised":
         # In order first, from a copy: a refusal there is no evidence about reordering (a
         # sender that reuses a generation is refused at once), and is judged as in the pair

@@ -192,6 +192,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     ]
 
     lines += _start_errors(report["adapters"])
+    head, lines = lines, []
 
     blocking = [r for r in report["results"] if r.get("gate") == "block"]
     warned = [r for r in report["results"] if r.get("gate") == "warn"]
@@ -218,6 +219,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         if len(diffs) > _MAX_ROWS:
             lines.append(f"\n… and {len(diffs) - _MAX_ROWS} more in index.html")
 
+    middle, lines = lines, []
     exp = report.get("expectations")
     if exp:
         lines += ["", f"### Expectations ({_esc(exp['file'])})", ""]
@@ -236,7 +238,14 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     for name, caps in report["summary"]["byAdapter"].items():
         totals = {k: sum(c[k] for c in caps.values()) for k in OUTCOMES}
         lines.append(f"| {_esc(name)} | " + " | ".join(str(totals[k]) for k in OUTCOMES) + " |")
-    text = "\n".join(lines) + "\n"
+    # Over the limit a comment host would refuse, the lists in the middle are cut, so that the
+    # verdict above them and the counts below them always show.
+    first, last = "\n".join(head) + "\n", "\n".join(lines) + "\n"
+    between = "\n".join(middle) + "\n" if middle else ""
+    room = _MAX_CHARS - len(first) - len(last)
+    if len(between) > room:
+        between = between[: max(room - 40, 0)].rsplit("\n", 1)[0] + "\n\n… (cut; see report.json)\n"
+    text = first + between + last
     if len(text) > _MAX_CHARS:
         text = text[:_MAX_CHARS].rsplit("\n", 1)[0] + "\n\n… (cut; see report.json)\n"
     return text
