@@ -641,7 +641,6 @@ SCENARIOS = [
         ("9.2", "14", "16.6"),
         forward_secrecy,
         "CONFIDENTIALITY",
-        smoke=True,
     ),
     _scenario(
         "post-compromise-security",
@@ -665,7 +664,6 @@ SCENARIOS = [
         ("9.2",),
         replay,
         "REPLAY",
-        smoke=True,
     ),
     _scenario(
         "tampering",
