@@ -14,6 +14,7 @@ import secrets
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -281,22 +282,36 @@ def _vector_files(options: RunOptions) -> tuple[list[VectorFile], list[dict[str,
     return list(loader.load_many(paths, root)), []
 
 
+#: Adapters started at once: most of a start is waiting for a child process (an interpreter or
+#: Node.js loading its library), so a few in parallel take the time of about one.
+STARTERS = 4
+
+
 @contextmanager
 def _adapters(specs: Sequence[str]) -> Iterator[list[LoadedAdapter]]:
-    """The adapters, loaded one by one so that an interruption while one starts still closes
-    those already started; however the block ends, every one is closed (which ends its
-    processes) before it is left."""
+    """The adapters, started a few at a time (:data:`STARTERS`) and kept in the order given;
+    however the block ends (an interruption while some are starting included), every one that
+    started is closed (which ends its processes) before it is left."""
+    manifests = resolve(specs)
     adapters: list[LoadedAdapter] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(STARTERS, len(manifests))))
+    futures = [pool.submit(load_adapter, m) for m in manifests]
     try:
-        for manifest in resolve(specs):
-            adapters.append(load_adapter(manifest))
+        for f in futures:
+            adapters.append(f.result())
         yield adapters
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         with interrupts.deferred():
             for a in adapters:
                 a.close()
+            for f in futures:
+                # Started after the one that failed or was interrupted: not in the list.
+                started = f.done() and not f.cancelled() and f.exception() is None
+                if started and f.result() not in adapters:
+                    f.result().close()
             if interrupts.received() is not None:
-                # One may have been starting when the signal came: nothing holds it yet.
+                # Some may have been starting when the signal came: nothing holds them yet.
                 kill_all()
 
 

@@ -373,6 +373,12 @@ SKIP_SLOW = "it derives the skipped keys before it checks the message"
 SCENARIO_BREAKS: list[ScenarioBreak] = [
     # --- MLS pairs
     ScenarioBreak(
+        "pair/mls/welcome",
+        lambda p: MockMlsGroupExportsWrongly(),
+        "second",
+        "export different secrets",
+    ),
+    ScenarioBreak(
         "pair/mls/lifecycle-public",
         lambda p: MockMlsGroupExportsWrongly(),
         "second",
