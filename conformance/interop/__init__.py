@@ -12,7 +12,8 @@ which is where a bug symmetrical in sending and receiving hides.
 A group scenario (check id ``group/<family>/<scenario>``) has more parties than two; its
 ``plan`` says which tuples of implementations play it without running every one of the n^k:
 ``triples`` is a Latin square (:func:`latin_triples`), ``rotations`` one group of every
-implementation per implementation as the first party (:func:`rotations`).
+implementation per implementation as the first party (:func:`rotations`). A pair check too
+costly for n^2 pairs may play the ``cycle`` (:func:`cycle_pairs`: each with the next by name).
 """
 
 from __future__ import annotations
@@ -180,7 +181,8 @@ class PairScenario:
     full_only: bool = False
     #: For a behaviour scenario, the flag its behaviour is reported under (see profiles).
     flags: tuple[str, ...] = ()
-    #: "pair" (an interop scenario) or "prop" (a safety property, conformance.properties).
+    #: "pair" (an interop scenario), "group" (more than two parties) or "prop" (a safety
+    #: property, conformance.properties).
     kind: str = "pair"
     #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
     bug_type: str | None = None
