@@ -487,13 +487,16 @@ def _tamper_application(b: Member, m: bytes, plaintext: bytes, every_bit: bool) 
 def _offending(
     what: str, message: bytes, total: int, read: Sequence[str], crashed: Sequence[str]
 ) -> list[str]:
+    # How many flips an implementation mishandles can depend on bytes a sender draws for itself
+    # (a tag, a ciphertext), which no seed fixes: the detail names the first offsets, where
+    # a message's structure sits, and not the count.
     out = []
     for did, where in (("accepted", read), ("failed without a refusal on", crashed)):
         if where:
             shown = ", ".join(where[:SHOWN]) + (", ..." if len(where) > SHOWN else "")
             out.append(
-                f"{did} {len(where)} of {total} single-bit flips of {what}, "
-                f"{len(message)} bytes: {shown}"
+                f"{did} single-bit flips of {what} ({len(message)} bytes, {total} flips "
+                f"offered), first at {shown}"
             )
     return out
 
