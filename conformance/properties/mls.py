@@ -42,7 +42,6 @@ detail must depend on the seed alone.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -65,8 +64,6 @@ RFC = "RFC 9420"
 MAX_WINDOW = 16
 #: Offending positions a tampering failure names.
 SHOWN = 5
-#: Tampered messages sent to an out-of-process adapter in one batch.
-BATCH = 128
 #: The leading bytes every bit of which ``tampering`` flips: the MLSMessage header (version
 #: and wire format, §6), where a flip changes what the message claims to be rather than what
 #: it carries. (Every other byte gets one flip in the ci tier: each flip costs a call of about
@@ -330,31 +327,11 @@ def _tampered(
     read: list[str] = []
     crashed: list[str] = []
     positions = flips(len(message), every_bit)
-    for at in range(0, len(positions), BATCH):
-        chunk = positions[at : at + BATCH]
-        tampered = [_flipped(message, offset, bit) for offset, bit in chunk]
-        _ask_ahead(b, state, tampered)
-        for (offset, bit), flipped in zip(chunk, tampered, strict=True):
-            outcome, _ = _offer(b, state, flipped)
-            if outcome != "refused":
-                (read if outcome == "read" else crashed).append(f"byte {offset} bit {bit}")
+    for offset, bit in positions:
+        outcome, _ = _offer(b, state, _flipped(message, offset, bit))
+        if outcome != "refused":
+            (read if outcome == "read" else crashed).append(f"byte {offset} bit {bit}")
     return len(positions), read, crashed
-
-
-def _ask_ahead(b: Member, state: bytes, messages: list[bytes]) -> None:
-    """Send an out-of-process adapter these independent offers as one batch (the adapter
-    protocol's batches), so each costs its processing and not a round trip; the answers are
-    then taken one by one as if asked singly. Nothing changes what is judged: an adapter that
-    does not batch, or a batch that fails, is asked singly."""
-    if getattr(b.impl, "batching", False) is not True:
-        return
-    try:
-        b.impl.prefetch([("mls_process", (state, m)) for m in messages])  # type: ignore[attr-defined]
-    except Exception as exc:
-        if interrupts.is_interruption(exc):
-            raise
-        with contextlib.suppress(Exception):
-            b.impl.drop_prefetched()  # type: ignore[attr-defined]
 
 
 def _a_commit(g: Group, a: Member, b: Member, update: bool = True) -> tuple[bytes, str]:
