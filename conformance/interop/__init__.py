@@ -14,6 +14,9 @@ A group scenario (check id ``group/<family>/<scenario>``) has more parties than 
 ``triples`` is a Latin square (:func:`latin_triples`), ``rotations`` one group of every
 implementation per implementation as the first party (:func:`rotations`). A pair check too
 costly for n^2 pairs may play the ``cycle`` (:func:`cycle_pairs`: each with the next by name).
+An attack in which the suite's reference plays the attacker inside the scenario plays ``each``:
+every implementation once, as both parties, since the other side is not an implementation
+under test.
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ class Rng:
 #: party's implementation in order, then the randomness.
 PlayFn = Callable[..., str | None]
 #: How a scenario's tuples of implementations are chosen (see the module's docstring).
-PLANS = ("pairs", "cycle", "triples", "rotations")
+PLANS = ("pairs", "cycle", "each", "triples", "rotations")
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,10 @@ class PairScenario:
     #: The bugType of a failure (Wycheproof's glossary plus the suite's kinds).
     bug_type: str | None = None
     #: "pairs" (every ordered pair; the smoke tier's :func:`smoke_pairs`), "cycle"
-    #: (:func:`cycle_pairs`: an exhaustive check too costly for n^2), or for a group (kind
-    #: "group") "triples" or "rotations".
+    #: (:func:`cycle_pairs`: an exhaustive check too costly for n^2), "each" (every
+    #: implementation paired with itself only: the suite's reference plays the other side,
+    #: an attacker, inside the scenario), or for a group (kind "group") "triples" or
+    #: "rotations".
     plan: str = "pairs"
 
     def __post_init__(self) -> None:
@@ -268,6 +273,8 @@ def plan_pairs(
             tasks.extend(PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1)
         elif sc.plan == "cycle":
             tasks.extend(PairTask(sc, a, b) for a, b in cycle_pairs(able))
+        elif sc.plan == "each":
+            tasks.extend(PairTask(sc, a, a) for a in sorted(able, key=lambda a: a.name))
         elif selection is not None and selection.tier == "smoke":
             tasks.extend(PairTask(sc, a, b) for a, b in smoke_pairs(able))
         else:
