@@ -72,6 +72,12 @@ DEFAULT = Profile(
             f"{_SPEC_MEGOLM} Limitations: replay detection is the application's job",
         ),
         "CounterWraparound": ("either", f"{_SPEC_MEGOLM}: the index is a 32-bit counter"),
+        "LowOrderPublicKey": (
+            "either",
+            "RFC 7748 §6.1: a party MAY check for the all-zero shared secret; libolm docs/olm.md "
+            "and the Signal X3DH, PQXDH and Double Ratchet specifications do not require it "
+            "(HPKE and MLS do, RFC 9180 §7.1.4: those checks fail on acceptance in every profile)",
+        ),
     },
 )
 
@@ -89,6 +95,11 @@ STRICT = Profile(
         "SkippedKeyEviction": ("either", "any bounded store is safe"),
         "MegolmIndexReplay": ("reject", "the library itself must refuse a repeated index"),
         "CounterWraparound": ("either", "no deployment reaches 2^32 messages"),
+        "LowOrderPublicKey": (
+            "reject",
+            "a low-order or non-canonical peer key makes the shared secret known to an "
+            "attacker (non-contributory key agreement): it must be refused",
+        ),
     },
 )
 
