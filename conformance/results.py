@@ -11,6 +11,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any, Literal
 
 from . import untrusted
@@ -102,6 +103,10 @@ class CheckResult:
     seed: int | None = None
     #: Pair and group results that are not a pass: who is at fault, and why.
     fault: Fault | None = None
+    #: What a check measured beyond its outcome, made by the suite (never adapter text): how
+    #: many messages a thief read after a compromise, the verification rules an Ed25519
+    #: implementation follows. The report's tables are built from it.
+    measured: Mapping[str, str | int] = field(default_factory=dict)
     #: Seconds the check took (its share of a batch included). Not part of what a result
     #: says about the implementation, so results that differ only in it compare equal.
     duration: float | None = field(default=None, compare=False)
@@ -129,7 +134,13 @@ class CheckResult:
         )
         out.update(
             outcome_part(
-                self.behaviour, self.detail, self.inputs, self.seed, self.fault, self.duration
+                self.behaviour,
+                self.detail,
+                self.inputs,
+                self.seed,
+                self.fault,
+                self.duration,
+                self.measured,
             )
         )
         return out
@@ -181,6 +192,7 @@ def outcome_part(
     seed: int | None,
     fault: Fault | None,
     duration: float | None = None,
+    measured: Mapping[str, str | int] | None = None,
 ) -> dict[str, Any]:
     """The record's keys after the case's: what this run observed, and how long it took."""
     out: dict[str, Any] = {}
@@ -196,6 +208,8 @@ def outcome_part(
         out["seed"] = seed
     if fault is not None:
         out["fault"] = fault.to_json()
+    if measured:
+        out["measured"] = dict(measured)
     if duration is not None:
         out["duration"] = duration
     return out
@@ -256,9 +270,12 @@ _KNOWN_ANSWER_SLOTS = (
     "inputs",
     "seed",
     "fault",
+    "measured",
     "duration",
     "text",
 )
+_NOTHING_MEASURED: Mapping[str, str | int] = MappingProxyType({})
+
 if set(_KNOWN_ANSWER_SLOTS) != {f.name for f in fields(CheckResult)}:
     raise ImportError("results.known_answer does not set every field of CheckResult")
 _SETTERS = tuple(vars(CheckResult)[name].__set__ for name in _KNOWN_ANSWER_SLOTS)
@@ -305,6 +322,7 @@ def known_answer(
         s_inputs,
         s_seed,
         s_fault,
+        s_measured,
         s_duration,
         s_text,
     ) = _SETTERS
@@ -325,6 +343,7 @@ def known_answer(
     s_inputs(r, inputs)
     s_seed(r, None)
     s_fault(r, None)
+    s_measured(r, _NOTHING_MEASURED)
     s_duration(r, duration)
     s_text(r, text)
     return r

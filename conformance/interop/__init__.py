@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import interrupts
@@ -41,6 +41,7 @@ __all__ = [
     "PairFailure",
     "PairScenario",
     "PairTask",
+    "Played",
     "Rng",
     "cycle_pairs",
     "latin_triples",
@@ -92,6 +93,7 @@ class PairFailure(Exception):
         sender: Party | None = None,
         allowed: str | None = None,
         evidence: str | None = None,
+        measured: Mapping[str, str | int] | None = None,
     ):
         super().__init__(message)
         for party in (receiver, sender):
@@ -111,6 +113,18 @@ class PairFailure(Exception):
         #: Why the party named at fault is (a group's own evidence), instead of the reason
         #: receiver_fault and sender_fault otherwise stand for.
         self.evidence = evidence
+        #: What the scenario measured before it failed (see :class:`Played`).
+        self.measured: Mapping[str, str | int] = dict(measured or {})
+
+
+@dataclass(frozen=True)
+class Played:
+    """What a scenario that measures something returns instead of a bare behaviour: the
+    behaviour (or None) and the values the result's ``measured`` holds (integers and names the
+    suite makes, never an adapter's text)."""
+
+    behaviour: str | None = None
+    measured: Mapping[str, str | int] = field(default_factory=dict)
 
 
 def step(
@@ -163,9 +177,10 @@ class Rng:
 
 #: Plays a scenario: (implementation of A, implementation of B, randomness); raises PairFailure.
 #: A scenario about a behaviour the spec leaves open returns what B did ("accepted" or
-#: "rejected"), which the report shows and a profile may rule on. A group scenario gets every
+#: "rejected"), which the report shows and a profile may rule on; one that measures something
+#: returns a :class:`Played`. A group scenario gets every
 #: party's implementation in order, then the randomness.
-PlayFn = Callable[..., str | None]
+PlayFn = Callable[..., "str | Played | None"]
 #: How a scenario's tuples of implementations are chosen (see the module's docstring).
 PLANS = ("pairs", "cycle", "each", "triples", "rotations")
 
@@ -465,6 +480,7 @@ def pair_result(
     behaviour: str | None = None,
     fault: Fault | None = None,
     duration: float | None = None,
+    measured: Mapping[str, str | int] | None = None,
 ) -> CheckResult:
     """The result record of a pair task, whoever settled it (the scenario, or a worker that
     died under it)."""
@@ -487,6 +503,7 @@ def pair_result(
         behaviour=behaviour,
         bug_types=(sc.bug_type,) if sc.bug_type and outcome == "fail" else (),
         fault=fault,
+        measured=dict(measured or {}),
         duration=None if duration is None else round(duration, 6),
     )
 
@@ -505,9 +522,10 @@ def run_pair(
         detail: str | None = None,
         behaviour: str | None = None,
         fault: Fault | None = None,
+        measured: Mapping[str, str | int] | None = None,
     ) -> CheckResult:
         took = time.perf_counter() - began
-        return pair_result(task, run_seed, outcome, detail, behaviour, fault, took)
+        return pair_result(task, run_seed, outcome, detail, behaviour, fault, took, measured)
 
     def adapter_fault(exc: BaseException, what: str) -> Fault:
         name = _raised_by(exc)
@@ -531,9 +549,9 @@ def run_pair(
         blamed = [
             _Blamed(p.name, impl, p.manifest.quirks) for p, impl in zip(parties, impls, strict=True)
         ]
-        behaviour = sc.play(*blamed, Rng(pair_seed(run_seed, task)))
+        played = sc.play(*blamed, Rng(pair_seed(run_seed, task)))
     except PairFailure as exc:
-        return result("fail", str(exc), fault=failure_fault(exc, names))
+        return result("fail", str(exc), fault=failure_fault(exc, names), measured=exc.measured)
     except ByDesign as exc:
         return result("unsupported", f"by design: {exc}")
     except Unsupported as exc:
@@ -560,4 +578,6 @@ def run_pair(
             native_error(exc),
             fault=adapter_fault(exc, "implementation raised a native exception"),
         )
-    return result("pass", None, behaviour)
+    if isinstance(played, Played):
+        return result("pass", None, played.behaviour, measured=played.measured)
+    return result("pass", None, played)
