@@ -23,6 +23,7 @@ from typing import Any
 import mls_rs_uniffi as mls  # type: ignore[import-untyped,import-not-found,unused-ignore]
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from e2ee_host import Refusal
 
 __all__ = ["Member", "Storage", "client_for", "new_client", "open_group", "save_group"]
 
@@ -158,9 +159,12 @@ def new_client(member: Member) -> tuple[Member, Any, Storage]:
 def client_for(member: Member) -> tuple[Any, Storage]:
     """The client a member's handle names (a member that has not joined a group yet)."""
     if member.client is None or member.client not in _clients:
-        raise LookupError(
+        # A refusal, not an internal error: after the adapter restarts, the member given is
+        # one it cannot use (the binding cannot export what a client keeps).
+        raise Refusal(
+            "InvalidInput",
             "this member's client is not in this process (it holds the key package's private "
-            "keys, which mls-rs's binding cannot export)"
+            "keys, which mls-rs's binding cannot export)",
         )
     client, storage = _clients[member.client]
     return client, storage
@@ -169,7 +173,7 @@ def client_for(member: Member) -> tuple[Any, Storage]:
 def open_group(member: Member) -> tuple[Any, Storage]:
     """The member's group, loaded by a client rebuilt from the member bytes."""
     if member.group_id is None:
-        raise LookupError("this member is in no group")
+        raise Refusal("InvalidInput", "this member is in no group")
     storage = Storage(member)
     return _client(member, storage).load_group(member.group_id), storage
 

@@ -35,6 +35,7 @@ from ..model import SpecRef
 from ..results import CheckResult, Fault, Outcome
 from ..selection import Selection
 from ..stdio import AdapterFault
+from .restart import Restarter
 
 __all__ = [
     "ByDesign",
@@ -350,12 +351,39 @@ class _Blamed:
     (a refusal, an adapter fault, a native exception) with that side's adapter, so a result
     can name the party at fault."""
 
-    def __init__(self, adapter: str, inner: object, quirks: dict[str, object]) -> None:
+    def __init__(
+        self,
+        adapter: str,
+        inner: object,
+        quirks: dict[str, object],
+        restarter: Callable[[], object] | None = None,
+        wrap: Callable[[str, object], object] | None = None,
+    ) -> None:
         self._adapter = adapter
         self._inner = inner
         self.e2ee_name = adapter
         #: The adapter's declared quirks (conformance.quirks), which a scenario plans around.
         self.e2ee_quirks = quirks
+        self._restarter = restarter
+        self._wrap = wrap
+        self.e2ee_restarts = 0
+
+    def e2ee_restart(self) -> None:
+        """Restart this party's implementation (:mod:`.restart`): later calls go to the new
+        process or object."""
+        if self._restarter is None:
+            raise Unsupported(f"{self._adapter} cannot be restarted here")
+        try:
+            inner = self._restarter()
+        except BaseException as exc:
+            if not hasattr(exc, "e2ee_adapter"):
+                exc.e2ee_adapter = self._adapter  # type: ignore[attr-defined]
+            raise
+        self._inner = inner if self._wrap is None else self._wrap(self._adapter, inner)
+        self.e2ee_restarts += 1
+        # The kept call wrappers hold the old object's methods.
+        for name in [n for n, v in self.__dict__.items() if callable(v) and not n.startswith("_")]:
+            del self.__dict__[name]
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._inner, name)
@@ -546,10 +574,16 @@ def run_pair(
         impls = [implementation_for(p, sc.capability) for p in parties]
         if wrap is not None:
             impls = [wrap(p.name, impl) for p, impl in zip(parties, impls, strict=True)]
+        restarters = [Restarter(p, sc.capability) for p in parties]
         blamed = [
-            _Blamed(p.name, impl, p.manifest.quirks) for p, impl in zip(parties, impls, strict=True)
+            _Blamed(p.name, impl, p.manifest.quirks, again, wrap)
+            for p, impl, again in zip(parties, impls, restarters, strict=True)
         ]
-        played = sc.play(*blamed, Rng(pair_seed(run_seed, task)))
+        try:
+            played = sc.play(*blamed, Rng(pair_seed(run_seed, task)))
+        finally:
+            for again in restarters:
+                again.close()
     except PairFailure as exc:
         return result("fail", str(exc), fault=failure_fault(exc, names), measured=exc.measured)
     except ByDesign as exc:

@@ -215,7 +215,7 @@ def forward_secrecy(a_impl: object, b_impl: object, rng: Rng) -> None:
 def post_compromise(a_impl: object, b_impl: object, rng: Rng) -> None:
     """§8, §12.4, §16.6: A's own update heals A: a state stolen before it reads nothing new."""
     g, a, b = _pair(a_impl, b_impl, rng)
-    if a.quirks.state == "handle":
+    if not a.quirks.keeps_old_copies:
         raise Unsupported(
             "A's implementation keeps its state behind a handle: an old copy is its current "
             "state, so no stolen copy can be held"
@@ -409,7 +409,7 @@ def _tampering(every_bit: bool) -> Callable[[object, object, Rng], None]:
         probe_plain, probe = g.encrypt(a, "before the tampering")
         old = b.state
         _read(b, probe, probe_plain, "B reads A's message before the tampering", a)
-        copies = b.quirks.state == "serialised" and _attempt(b, old, probe) is not None
+        copies = b.quirks.keeps_old_copies and _attempt(b, old, probe) is not None
         plaintext, m = g.encrypt(a, "tampered with")
         unread = None
         if copies:
@@ -556,7 +556,7 @@ def out_of_order(a_impl: object, b_impl: object, rng: Rng) -> None:
     # judged as in the pair scenarios): a handle's state cannot be read in order from a copy.
     g.send(a, "before the reordering")
     sent = [g.encrypt(a, f"message {i}") for i in range(w)]
-    if b.quirks.state == "serialised":
+    if b.quirks.keeps_old_copies:
         # In order first, from a copy: a refusal there is no evidence about reordering (a
         # sender that reuses a generation is refused at once), and is judged as in the pair
         # scenarios.

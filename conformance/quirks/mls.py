@@ -25,8 +25,11 @@ Keys (all optional; an absent key is the permissive default below):
 * ``required_credential_types`` -- the credential types its groups' required_capabilities
   extension demands of every member (§11.1): a key package without one of them is refused, as
   §12.1.1 has every member check.
-* ``state`` -- ``"serialised"`` (a member is the library's own state: an old copy still works)
-  or ``"handle"`` (a name for state the adapter keeps, so an old copy is the current state).
+* ``state`` -- ``"serialised"`` (a member is the library's own state: an old copy still works,
+  and so does any copy after a restart), ``"process"`` (a name for a copy of the state the
+  adapter keeps in its process: an old copy still works, but nothing survives a restart) or
+  ``"handle"`` (a name for state the adapter keeps, so an old copy is the current state, and
+  nothing survives a restart).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ __all__ = ["IDENTITIES", "MlsQuirks", "parse", "wire_client_id"]
 
 FAMILY = "mls"
 IDENTITIES = ("any", "wire-client-id", "signature-key")
-STATES = ("serialised", "handle")
+STATES = ("serialised", "process", "handle")
 #: Wire's client id: a UUID, a colon, a hexadecimal device id, @, a domain.
 WIRE_CLIENT_ID = re.compile(
     rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{1,16}@[a-z0-9.-]+"
@@ -60,6 +63,16 @@ class MlsQuirks:
     credential_types: tuple[int, ...] | None = None
     required_credential_types: tuple[int, ...] = ()
     state: str = "serialised"
+
+    @property
+    def keeps_old_copies(self) -> bool:
+        """Whether an old member state still works after the member moved on."""
+        return self.state != "handle"
+
+    @property
+    def survives_restart(self) -> bool:
+        """Whether a member state works in a restarted implementation."""
+        return self.state == "serialised"
 
     def accepts_identity(self, identity: bytes) -> bool:
         if self.identity == "wire-client-id":
