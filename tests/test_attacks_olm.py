@@ -36,6 +36,7 @@ CHECKS = {
     "prop/olm/low-order-identity-key": ("as alice", "as bob"),
     "prop/olm/low-order-one-time-key": ("as alice",),
     "prop/olm/low-order-base-key": ("as bob",),
+    "prop/olm/low-order-every-key": ("as alice", "as bob"),
     "prop/olm/low-order-ratchet-key": ("as bob", "as alice", "as bob, first ratchet key"),
 }
 LOW_ORDER = frozenset(p.encoding for p in LOW_ORDER_POINTS)

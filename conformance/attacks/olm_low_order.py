@@ -12,6 +12,12 @@ The places (libolm docs/olm.md "Initial setup" and "Advancing the root key"):
   them apart), so it is this place.
 * ``base-key``: as Bob, the base key E_A of a pre-key message (in ECDH(I_B, E_A) and
   ECDH(E_B, E_A)).
+* ``every-key``: every key of the peer's in the handshake at once: as Alice, Bob's identity
+  and one-time keys; as Bob, the identity and base keys of a pre-key message. Then all three
+  Diffie-Hellman results are zero and S (96 zero bytes), the root key and Alice's first chain
+  are constants: with no secret key at all, anyone reads what Alice sends or forges Alice's
+  first message to Bob (the non-contributory session key of the February 2026 vodozemac
+  disclosure).
 * ``ratchet-key``: as Bob, Alice's new ratchet key in a normal message; as Alice, Bob's ratchet
   key in his first reply; as Bob, Alice's first ratchet key T_0 in her pre-key message, which
   enters a Diffie-Hellman only when he replies (ECDH(T_i-1, T_i)).
@@ -240,6 +246,10 @@ def one_time_as_alice(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
     return _as_alice(v, x, rng, rng.key(), key)
 
 
+def every_key_as_alice(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
+    return _as_alice(v, x, rng, key, key)
+
+
 def ratchet_as_alice(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
     """An honest session up to Bob's first reply, whose new ratchet key is ``key``'s."""
     v_account, v_identity = _account(v, rng)
@@ -317,6 +327,10 @@ def identity_as_bob(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
 
 def base_as_bob(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
     return _as_bob(v, x, rng, (rng.key(), key, rng.key()))[0]
+
+
+def every_key_as_bob(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
+    return _as_bob(v, x, rng, (key, key, rng.key()))[0]
 
 
 def first_ratchet_as_bob(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
@@ -450,6 +464,14 @@ PLACES: dict[str, tuple[str, tuple[SpecRef, ...], tuple[Position, ...]]] = {
         "A pre-key message with a low-order base key, to Bob.",
         (ROOT, MAY_CHECK),
         (Position("as bob", "bob", base_as_bob),),
+    ),
+    "low-order-every-key": (
+        "Every handshake key of the peer low-order at once: the session key is a constant.",
+        (ROOT, MAY_CHECK),
+        (
+            Position("as alice", "alice", every_key_as_alice),
+            Position("as bob", "bob", every_key_as_bob),
+        ),
     ),
     "low-order-ratchet-key": (
         "Low-order ratchet keys: in a message to Bob, in Bob's reply to Alice, and Alice's first.",
