@@ -39,9 +39,10 @@ through, otherwise the check is an error naming the attacker's set-up, never a "
 counts the refusals that came at a step after the one that took the key (Alice opened the
 session but would not encrypt, Bob took the pre-key message but would not reply); "read" counts
 the accepted attempts in which the plaintext went through (the attacker read the victim's
-message, or the victim decrypted the attacker's). The behaviour is judged by the profile under the flag
-``LowOrderPublicKey``: RFC 7748 §6.1 lets a party check for the all-zero shared secret (MAY)
-and docs/olm.md does not ask for it, so ``spec`` allows either, ``strict`` requires refusal.
+message, or the victim decrypted the attacker's). The behaviour is judged by the profile under
+the flag ``LowOrderPublicKey``: RFC 7748 §6.1 lets a party check for the all-zero shared secret
+(MAY) and docs/olm.md does not ask for it, so ``spec`` allows either, ``strict`` requires
+refusal.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from ..model import SpecRef
 from ..reference import olm_wire as wire
 from ..reference.low_order import LOW_ORDER_POINTS, ZERO_SECRET, marker
 from ..reference.olm import OlmReference
+from ..reference.primitives import Primitives
 from . import attacker_primitives, reference_primitives
 
 __all__ = [
@@ -97,7 +99,7 @@ class UncheckedX25519:
 
 
 @functools.cache
-def _unchecked_primitives() -> Any:
+def _unchecked_primitives() -> Primitives:
     base = reference_primitives()
     return dataclasses.replace(base, x25519=UncheckedX25519(base.x25519))
 
@@ -270,7 +272,7 @@ def ratchet_as_alice(v: _Offer, x: Olm, rng: Rng, key: bytes) -> Tried:
     if got is None or got["plaintext"] != first:
         raise PairFailure(
             "the reference did not read alice's first message (an honest exchange)",
-            receiver="alice",
+            receiver="bob",
         )
     reply = rng.plaintext("bob")
     back = _attacker("encrypt its reply", x.olm_encrypt, got["session"], reply, key)
