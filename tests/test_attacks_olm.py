@@ -27,7 +27,7 @@ from conformance.interop import PairScenario, PairTask, run_pair
 from conformance.profiles import apply_profile, profile
 from conformance.properties import SCENARIOS as PROPERTIES
 from conformance.reference import olm_wire as wire
-from conformance.reference.low_order import LOW_ORDER_POINTS, ZERO_SECRET
+from conformance.reference.low_order import LOW_ORDER_POINTS, ZERO_SECRET, marker
 from conformance.reference.olm import OLM_RATCHET_INFO, ChainKey, OlmReference
 from conformance.results import CheckResult
 
@@ -40,6 +40,7 @@ CHECKS = {
     "prop/olm/low-order-ratchet-key": ("as bob", "as alice", "as bob, first ratchet key"),
 }
 LOW_ORDER = frozenset(p.encoding for p in LOW_ORDER_POINTS)
+MARKERS = frozenset(marker(p) for p in LOW_ORDER_POINTS)
 EVERY_POINT = ", ".join(p.name for p in LOW_ORDER_POINTS)
 
 
@@ -147,6 +148,21 @@ class MockGarblingAttacker(OlmReference):
 
     def olm_encrypt(self, session: bytes, plaintext: bytes, ratchet_key: bytes) -> OlmEncrypted:
         out = super().olm_encrypt(session, plaintext, ratchet_key)
+        garbled = out["message"][:-1] + bytes([out["message"][-1] ^ 1])
+        return {"session": out["session"], "type": out["type"], "message": garbled}
+
+
+class MockGarblesLowOrderRatchet(OlmReference):
+    """The attacker, garbling only the messages whose new ratchet key is low-order (so the
+    control goes through and only the attempts with a point would look refused)."""
+
+    def __init__(self) -> None:
+        super().__init__(attacker_primitives())
+
+    def olm_encrypt(self, session: bytes, plaintext: bytes, ratchet_key: bytes) -> OlmEncrypted:
+        out = super().olm_encrypt(session, plaintext, ratchet_key)
+        if ratchet_key not in MARKERS:
+            return out
         garbled = out["message"][:-1] + bytes([out["message"][-1] ^ 1])
         return {"session": out["session"], "type": out["type"], "message": garbled}
 
@@ -263,6 +279,21 @@ def test_a_garbling_attacker_is_an_error_not_a_rejection(victim: OlmReference) -
         assert "AttackerBroken" in (r.detail or "")
         # Caught on the control already, before any point is offered.
         assert "point none (the control)" in (r.detail or "")
+
+
+def test_an_attacker_broken_for_the_points_only_is_an_error() -> None:
+    """The control goes through; the attacker's construction for the first point is judged
+    before the victim sees it, so the refusing reference cannot look like it refused it."""
+    broken = low_order_scenarios(attacker=MockGarblesLowOrderRatchet)
+    results = {
+        r.check: r for r in _all(_olm("victim", OlmReference(reference_primitives())), broken)
+    }
+    for check, r in results.items():
+        if not check.endswith("ratchet-key"):
+            assert (r.outcome, r.behaviour) == ("pass", "rejected"), check
+            continue
+        assert r.outcome == "error", (r.outcome, r.behaviour)
+        assert "set-up for point 0 with bob as the victim did not go through" in (r.detail or "")
 
 
 def test_an_attacker_without_low_order_keys_is_an_error() -> None:
