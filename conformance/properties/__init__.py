@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..attacks import mls_restart, restart
+from ..attacks import mls_restart, olm_low_order, restart
 from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
@@ -322,4 +322,10 @@ def property_scenarios() -> list[PairScenario]:
     return out
 
 
-SCENARIOS = [*property_scenarios(), *mls.SCENARIOS, *restart.SCENARIOS, *mls_restart.SCENARIOS]
+SCENARIOS = [
+    *property_scenarios(),
+    *mls.SCENARIOS,
+    *restart.SCENARIOS,
+    *mls_restart.SCENARIOS,
+    *olm_low_order.SCENARIOS,
+]
