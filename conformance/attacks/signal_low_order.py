@@ -257,13 +257,27 @@ AttemptFn = Callable[[SignalSide, Any, Rng, bytes, "LowOrderPoint | None"], Atte
 def _against_alice(key_of: str) -> AttemptFn:
     """The victim initiates (Alice) from a bundle the attacker (Bob) made with ``key_of``
     ("identity", "signed" or "prekey") being the attacker's key; then sends a first message,
-    which the attacker decrypts."""
+    which the attacker decrypts.
+
+    A low-order identity key cannot sign: the bundle's signatures (the signed pre-key's, and
+    the Kyber pre-key's in current Signal) are forged ones that verify under it
+    (:mod:`.xeddsa_low_order`), so the check measures the key agreement, not the signature
+    check. The exception is u = p - 1 (both encodings), which libsignal's and the reference's
+    XEdDSA conversion refuse: there the victim refuses at the signature (InvalidSignature) and
+    an implementation that maps u = -1 to y = 0 (libsignal-protocol-c's) accepts it."""
 
     def attempt(
         side: SignalSide, victim: Any, rng: Rng, key: bytes, point: LowOrderPoint | None
     ) -> Attempt:
         attacker = side.attacker()
-        bob = side.party(attacker, rng, BOB_IDS, **{key_of: key})
+        bob = side.party(
+            attacker,
+            rng,
+            BOB_IDS,
+            identity=key if key_of == "identity" else None,
+            signed=key if key_of == "signed" else None,
+            prekey=key if key_of == "prekey" else None,
+        )
         bundle = side.bundle(attacker, bob)
         if key_of == "identity" and point is not None:
             # The reference cannot sign with a low-order identity key; a forged signature
@@ -297,10 +311,8 @@ def _against_bob(key_of: str) -> AttemptFn:
         attacker = side.attacker()
         bob = _setup("a new device", "bob", side.party, victim, rng, BOB_IDS)
         bundle = _setup("its bundle", "bob", side.bundle, victim, bob)
-        alice = side.party(
-            attacker, rng, ALICE_IDS, **({key_of: key} if key_of == "identity" else {})
-        )
-        chosen = {key_of: key} if key_of in ("base", "ratchet") else {}
+        identity = key if key_of == "identity" else None
+        alice = side.party(attacker, rng, ALICE_IDS, identity=identity)
         alice = _setup(
             "the victim's bundle, at the suite's reference",
             "bob",
@@ -309,7 +321,8 @@ def _against_bob(key_of: str) -> AttemptFn:
             alice,
             bundle,
             rng,
-            **chosen,
+            base=key if key_of == "base" else None,
+            ratchet=key if key_of == "ratchet" else None,
         )
         plaintext = rng.plaintext("alice")
         sent = side.encrypt(attacker, alice, plaintext, rng)
@@ -333,7 +346,9 @@ def _ratchet_in_session(
     bundle = side.bundle(attacker, bob)
     alice = _setup("a new device", "alice", side.party, victim, rng, ALICE_IDS)
     alice = _setup("an honest bundle", "alice", side.initiate, victim, alice, bundle, rng)
-    first = _setup("its first message", "alice", side.encrypt, victim, alice, b"hello", rng)
+    first = _setup(
+        "its first message", "alice", side.encrypt, victim, alice, rng.plaintext("alice"), rng
+    )
     opened = _setup(
         "the victim's first message, at the suite's reference",
         "alice",
