@@ -103,6 +103,16 @@ class MockRefusesAllX25519(MockNoZeroCheckX25519):
         raise InvalidKey("refuses every key")
 
 
+@dataclasses.dataclass(frozen=True)
+class MockSubstitutesX25519(MockNoZeroCheckX25519):
+    """Goes on with a secret of its own where the agreement is all-zero: it refuses nothing,
+    but the attacker no longer knows the session key (accepted, not shown)."""
+
+    def x25519(self, private: bytes, public: bytes) -> bytes:
+        out = super().x25519(private, public)
+        return bytes(range(32)) if out == ZERO_SECRET else out
+
+
 def _mock(name: str, x25519: type[MockNoZeroCheckX25519]) -> LoadedAdapter:
     p = reference_primitives()
     return _adapter(name, dataclasses.replace(p, x25519=x25519(p.x25519)))
@@ -190,3 +200,24 @@ def test_forged_signature_verifies_under_a_low_order_identity(point: Any) -> Non
     message = b"\x05" + bytes(range(32))
     signature = forge_signature(point.encoding, message, Rng("forge"))
     assert xeddsa_verify(point.encoding, message, signature) is (point.name not in MINUS_ONE)
+
+
+def test_an_acceptance_the_attacker_cannot_read_is_still_an_acceptance() -> None:
+    got = _run(
+        "prop/signal/low-order-signed-prekey", _mock("MockSubstitutes", MockSubstitutesX25519)
+    )
+    assert got.behaviour == "accepted"
+    assert got.measured["accepted"] == ALL_NAMES
+    assert got.measured["shown"] == 0
+    assert _strict(got).outcome == "fail"
+
+
+def test_a_seed_replays_the_same_result() -> None:
+    adapter = _mock("MockCanonicalOnly", MockCanonicalOnlyX25519)
+    first = _run("prop/signal-pq/low-order-identity-key", adapter)
+    again = _run("prop/signal-pq/low-order-identity-key", adapter)
+    assert (first.outcome, first.behaviour, first.measured) == (
+        again.outcome,
+        again.behaviour,
+        again.measured,
+    )
