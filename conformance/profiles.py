@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from .errors import ConfigurationError
-from .results import CheckResult
+from .results import CheckResult, Fault
 
 __all__ = ["PROFILES", "Profile", "apply_profile", "profile"]
 
@@ -113,6 +113,21 @@ def profile(name: str) -> Profile:
     return found
 
 
+def _behaved(r: CheckResult, name: str) -> Fault | None:
+    """A pair result's behaviour is its second party's (B, the receiver; for an attack the
+    suite plays, plan "each", the implementation itself): that party is charged."""
+    if len(r.adapters) < 2:
+        return r.fault
+    first, second = r.adapters[0], r.adapters[1]
+    return Fault(
+        "receiver",
+        (second,),
+        f"{second} {r.behaviour} what profile {name} requires it to refuse or accept otherwise",
+        sender=first,
+        receiver=second,
+    )
+
+
 def apply_profile(results: Sequence[CheckResult], chosen: Profile) -> list[CheckResult]:
     """The results with every behaviour the profile forbids turned into a failure."""
     out = []
@@ -125,6 +140,7 @@ def apply_profile(results: Sequence[CheckResult], chosen: Profile) -> list[Check
                     r,
                     outcome="fail",
                     detail=f"profile {chosen.name} does not allow {r.behaviour} here ({why})",
+                    fault=_behaved(r, chosen.name),
                 )
         out.append(r)
     return out

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -359,6 +360,25 @@ OWN_TABLES: dict[str, str] = {"pq": "tests/test_pq_pairs.py"}
 #: Checks whose broken variants need a real library, tested in a module of their own: sealed
 #: sender, which only libsignal implements here.
 OWN_TESTS: dict[str, str] = {"pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py"}
+#: Families of checks with a test file of their own, by the check's name within its family (the
+#: attacks of issue 20: each file feeds its checks deliberately broken implementations).
+OWN_TEST_FILES: dict[str, str] = {
+    "olm/low-order-": "tests/test_attacks_olm.py",
+    "signal/low-order-": "tests/test_attacks_signal.py",
+    "signal-pq/low-order-": "tests/test_attacks_signal.py",
+    "mls/low-order-": "tests/test_attacks_mls.py",
+    "primitives/ed25519-rules": "tests/test_attacks_ed25519.py",
+    "/restart": "tests/test_attacks_restart.py",
+    "/crash-restart": "tests/test_attacks_restart.py",
+}
+
+
+def _own_test_file(check: str) -> str | None:
+    for key, file in OWN_TEST_FILES.items():
+        family_and_name = check.split("/", 1)[1]
+        if family_and_name.startswith(key) or (key.startswith("/") and check.endswith(key)):
+            return file
+    return OWN_TESTS.get(check)
 #: Checks a family does not offer by design: reported unsupported with the reason, never a
 #: pass, so no broken variant can make them fail.
 BY_DESIGN: dict[str, str] = {
@@ -829,8 +849,14 @@ def test_the_check_catches_the_broken_variant(
 def test_every_scenario_has_a_broken_variant() -> None:
     checks = {s.check for s in scenarios() if s.family not in OWN_TABLES}
     caught = {b.check for b in SCENARIO_BREAKS if b.xfail is None}
-    missing = sorted(checks - caught - set(BY_DESIGN) - set(OWN_TESTS))
+    own = {c for c in checks if _own_test_file(c) is not None}
+    missing = sorted(checks - caught - set(BY_DESIGN) - own)
     assert not missing, f"pair scenarios and properties without a broken variant: {missing}"
+    for check in sorted(own):
+        file = Path(__file__).resolve().parent.parent / str(_own_test_file(check))
+        assert file.is_file(), (check, file)
+        name = check.rsplit("/", 1)[1]
+        assert name in file.read_text(encoding="utf-8"), (check, "not named in", file)
     assert {b.check for b in SCENARIO_BREAKS} <= checks, "a row names a check that is gone"
     assert set(BY_DESIGN) <= checks
     assert not set(BY_DESIGN) & caught, "a by-design exemption that a variant makes fail"

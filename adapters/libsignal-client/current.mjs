@@ -208,6 +208,9 @@ const KINDS_BY_TEXT = [
   // Sealed sender: the AEAD layers (v1's message key and contents, v2's inner message).
   [/^invalid sealed sender message: failed to decrypt/, "AuthenticationFailed"],
   [/^untrusted identity/, "InvalidKey"],
+  // An all-zero X25519 agreement (a low-order peer key), refused since libsignal's
+  // "Validate Diffie-Hellman agreements" (2026-02-10).
+  [/^invalid key agreement/, "InvalidKey"],
   [/^invalid (prekey|signed prekey|Kyber prekey) identifier/, "InvalidKey"],
   [/^(no key type identifier|bad key type|bad key length|bad KEM key type|unexpected KEM key type|bad KEM key length)/, "InvalidKey"],
   [/^message with old counter/, "DuplicateMessage"],

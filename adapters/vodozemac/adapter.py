@@ -113,6 +113,8 @@ _VZ_ERRORS = (
     vz.SessionCreationException,
     vz.OlmDecryptionException,
     vz.MegolmDecryptionException,
+    # Raised by Session.encrypt when the ratchet step would be non-contributory (0.10.0).
+    vz.OlmEncryptionException,
 )
 
 
@@ -304,7 +306,10 @@ def olm_encrypt(session: bytes, plaintext: bytes, ratchet_key: bytes) -> dict[st
     # ratchet_key is not used: vodozemac draws each new ratchet key itself.
     del ratchet_key
     sess = _load(vz.Session, session)
-    message_type, raw = sess.encrypt(plaintext).to_parts()
+    try:
+        message_type, raw = sess.encrypt(plaintext).to_parts()
+    except _VZ_ERRORS as exc:
+        _refuse(exc)
     return {"session": _state(sess), "type": int(message_type), "message": bytes(raw)}
 
 

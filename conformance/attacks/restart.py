@@ -91,12 +91,15 @@ class _Ledger:
     positions: dict[tuple[str, bytes, int], int] = field(default_factory=dict)
     read: set[int] = field(default_factory=set)
     restarts: int = 0
+    #: The parties restarted, in order.
+    restarted: list[str] = field(default_factory=list)
 
     def restart(self, party: str) -> None:
         if not self.restarting:
             return
         restart(self.driver.impl(party))
         self.pending.add(party)
+        self.restarted.append(party)
         self.restarts += 1
 
     @staticmethod
@@ -177,11 +180,11 @@ def _restart_story(d: Driver, ledger: _Ledger) -> None:
         ledger.restart("alice")
         ledger.deliver(reply[0])
         ledger.replay(reply[1])
-    later = ledger.send("alice")
+    later = [ledger.send("alice") for _ in range(2)]
     ledger.restart("alice")
     again = ledger.send("alice")
-    ledger.deliver(later)
-    ledger.deliver(again)
+    for s in (*later, again):
+        ledger.deliver(s)
 
 
 def _random_program(d: Driver, ledger: _Ledger, rng: Rng) -> None:
@@ -235,11 +238,30 @@ def _play(family: str, story: Story) -> Callable[[object, object, Rng], Played]:
         try:
             story(d, ledger, d.rng)
         except PairFailure as exc:
-            exc.measured = {"restarts": ledger.restarts}
-            raise
+            if exc.receiver_fault or exc.sender_fault or not ledger.restarted:
+                exc.measured = {"restarts": ledger.restarts}
+                raise
+            raise _restarts_fault(exc, ledger) from None
         return Played(None, {"restarts": ledger.restarts, "messages": len(d.sent)})
 
     return play
+
+
+def _restarts_fault(exc: PairFailure, ledger: _Ledger) -> PairFailure:
+    """A failure of the run with restarts whose control passed: only the restarts differ, so
+    the restarted party the failing message involves is at fault (its receiver first, then
+    its sender), else the party restarted last."""
+    receiver = exc.receiver if isinstance(exc.receiver, str) else None
+    involved = [p for p in (receiver, receiver and other(receiver)) if p in ledger.restarted]
+    blamed = involved[0] if involved else ledger.restarted[-1]
+    text = (
+        f"{exc} (the same story without restarts passed: {blamed}'s persisted state did not "
+        "survive its restart)"
+    )
+    measured = {"restarts": ledger.restarts}
+    if blamed == receiver or receiver is None:
+        return PairFailure(text, receiver=blamed, receiver_fault=True, measured=measured)
+    return PairFailure(text, receiver=receiver, sender_fault=True, measured=measured)
 
 
 SPECS: dict[str, tuple[SpecRef, ...]] = {
