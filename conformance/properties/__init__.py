@@ -18,10 +18,10 @@ from typing import Any
 
 from ..attacks import mls_restart, olm_low_order, restart, signal_low_order
 from ..errors import ProtocolError
-from ..interop import ByDesign, PairFailure, PairScenario, Rng
+from ..interop import ByDesign, PairFailure, PairScenario, Played, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
 from ..model import SpecRef
-from . import mls, positions, promises, wire
+from . import healing, mls, positions, promises, wire
 
 __all__ = ["SCENARIOS", "property_scenarios"]
 
@@ -104,17 +104,29 @@ def forward_secrecy(d: Driver, rng: Rng) -> str | None:
     return None
 
 
-def post_compromise(d: Driver, rng: Rng) -> str | None:
+def post_compromise(d: Driver, rng: Rng) -> Played:
     """A copy of each party's state is stolen, and the thief follows the conversation: every
     message to that party is opened with the stolen copy too (a passive attacker who sees all
     traffic). Once the conversation has healed (the family's ratchet turns, with fresh keys
-    from both sides), the copy cannot read what is sent next, in either direction."""
-    d.establish()
+    from both sides), the copy cannot read what is sent next, in either direction. How many
+    messages the thief reads first, per traffic pattern, is measured (:mod:`.healing`) and
+    must stay within the Double Ratchet's bound."""
     if d.healing_turns == 0:
         raise ByDesign(
             "Megolm sessions do not heal: whoever holds the ratchet at an index can derive every "
             "later one (docs/megolm.md, Limitations); rotate the session instead"
         )
+    measured = healing.measure(lambda: type(d)(d.a, d.b, d.rng))
+    try:
+        _healed(d)
+    except PairFailure as exc:
+        exc.measured = {**measured, **exc.measured}
+        raise
+    return Played(None, measured)
+
+
+def _healed(d: Driver) -> None:
+    d.establish()
     _turns(d, 1)
     stolen = dict(d.states)
     for i in range(d.healing_turns):
@@ -137,7 +149,6 @@ def post_compromise(d: Driver, rng: Rng) -> str | None:
             receiver_fault=False,
         )
         d.deliver(new)
-    return None
 
 
 def reordering(d: Driver, rng: Rng) -> str | None:
@@ -249,7 +260,7 @@ def random_conversations(d: Driver, rng: Rng) -> str | None:
     return None
 
 
-Play = Callable[[Driver, Rng], "str | None"]
+Play = Callable[[Driver, Rng], "str | Played | None"]
 
 ALL = ("olm", "signal", "signal-pq", "megolm")
 SESSIONS = ("olm", "signal", "signal-pq")
@@ -292,10 +303,10 @@ DESCRIPTIONS = {
 }
 
 
-def _play(family: str, prop: Play) -> Callable[[object, object, Rng], str | None]:
+def _play(family: str, prop: Play) -> Callable[[object, object, Rng], str | Played | None]:
     driver_class = DRIVERS[family][1]
 
-    def play(a: object, b: object, rng: Rng) -> str | None:
+    def play(a: object, b: object, rng: Rng) -> str | Played | None:
         return prop(driver_class(a, b, rng), rng)
 
     return play
