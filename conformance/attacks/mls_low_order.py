@@ -162,16 +162,17 @@ def _add(g: Group, v: Member, m: Member, kp: bytes, control: bool) -> str | None
 def _next_commit(g: Group, v: Member, attacker: _Attacker, control: bool) -> Outcome:
     """V's next commit with a path (its update; an add of an honest client of the attacker
     where its API has no update), processed by the attacker's members: (how it ended, whether
-    the attacker's members read it)."""
+    the attacker's members read it). Only V's step is judged: an attacker's member that
+    cannot read V's commit (one RFC 9420 makes it refuse, even in the control) shows nothing."""
     try:
         if not g.update(v):
             c, kp = _client(g, attacker, "C")
             g.add(v, c, kp)
     except PairFailure as exc:
-        if control or not _by_victim(exc):
-            if control:
-                raise
+        if not _by_victim(exc):
             return ACCEPTED, False
+        if control:
+            raise
         return REFUSED_AT_COMMIT, False
     return ACCEPTED, any(x.party == ATTACKER for x in g.members if x is not v)
 
@@ -216,12 +217,15 @@ def _init_key(impl: object, rng: Rng, point: LowOrderPoint | None) -> Outcome:
     if ended is not None:
         return ended, False
     # The attacker joined with the all-zero secret: it reads what V sends the group.
-    plaintext, message = g.encrypt(v, "after the add")
+    try:
+        plaintext, message = g.encrypt(v, "after the add")
+    except PairFailure:
+        if control:
+            raise
+        return ACCEPTED, False
     try:
         got = m.impl.mls_process(m.state, message)
     except ProtocolError:
-        if control:
-            raise
         return ACCEPTED, False
     return ACCEPTED, got["application_data"] == plaintext
 
