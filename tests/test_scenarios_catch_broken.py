@@ -358,7 +358,14 @@ OWN_TABLES: dict[str, str] = {"pq": "tests/test_pq_pairs.py"}
 
 #: Checks whose broken variants need a real library, tested in a module of their own: sealed
 #: sender, which only libsignal implements here.
-OWN_TESTS: dict[str, str] = {"pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py"}
+OWN_TESTS: dict[str, str] = {
+    "pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py",
+    # Low-order keys (issue 20): the attacker is the suite's reference inside the scenario.
+    **{
+        f"prop/mls/low-order-{place}": "tests/test_attacks_mls.py"
+        for place in ("init-key", "leaf-key", "path-leaf-key", "path-node-key")
+    },
+}
 #: Checks a family does not offer by design: reported unsupported with the reason, never a
 #: pass, so no broken variant can make them fail.
 BY_DESIGN: dict[str, str] = {
