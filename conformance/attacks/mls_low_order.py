@@ -151,11 +151,9 @@ def _add(g: Group, v: Member, m: Member, kp: bytes, control: bool) -> str | None
     try:
         g.add(v, m, kp)
     except PairFailure as exc:
-        if control or not _by_victim(exc):
-            if control:
-                raise
-            return ACCEPTED
-        return REFUSED_AT_ADD
+        if control:
+            raise
+        return REFUSED_AT_ADD if _by_victim(exc) else ACCEPTED
     return None
 
 
