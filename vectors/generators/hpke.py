@@ -10,7 +10,9 @@ ChaCha20Poly1305, in all four modes (Base, PSK, Auth, AuthPSK):
   verbatim from the RFC), pseudo-random cases, tampered ciphertexts, tags, AAD, info, enc (one
   of them a second encoding of the same point, bit 255 set), PSKs and sender keys, and the
   low-order X25519 inputs that §7.1.4 requires to be rejected: an ``enc``, a ``pkS`` (opening)
-  and a ``pkR`` (sealing) whose Diffie-Hellman output is all zero.
+  and a ``pkR`` (sealing) whose Diffie-Hellman output is all zero. Each of the 14 encodings
+  (the seven low-order u-coordinates of ``_curve25519.LOW_ORDER_U``, each also with bit 255 set)
+  is an ``enc`` and a ``pkR`` in Base mode and a ``pkS`` in Auth mode.
   The low-order ``enc`` and ``pkS`` cases carry a ciphertext that *is valid* under the all-zero
   DH value, so an implementation that skips the check opens it instead of failing by accident.
 * ``hpke_export_test.json`` (``HpkeExport``): ReceiveExport (§6.2): the exported values of
@@ -620,6 +622,18 @@ def export_checked(i: Inputs, sk_r: bytes, enc: bytes, context: bytes, length: i
 # ---------------------------------------------------------------------------------------------
 
 
+def low_order_points_for(mode: int, every_in: int) -> list[tuple[str, bytes, bool]]:
+    """The low-order encodings a group offers in one place: all 14 (RFC 7748 §5 decodes every
+    one of them to a point whose DH output is all zero, RFC 9180 §7.1.4) in mode ``every_in``,
+    the first three canonical ones in the other modes."""
+    return curve.low_order_points(True) if mode == every_in else curve.low_order_points(False)[:3]
+
+
+def low_order_flags(flag: str, noncanonical: bool) -> list[str]:
+    """``flag``, with NonCanonicalPublic for an encoding >= p or with bit 255 set."""
+    return [flag, "NonCanonicalPublic"] if noncanonical else [flag]
+
+
 def zero_dh_ciphertext(
     i: Inputs, sk_r: bytes, enc: bytes, aad: bytes, msg: bytes, what: str
 ) -> bytes:
@@ -1019,7 +1033,7 @@ def gen_seal_open(out: Path) -> Path:
                 add_case(
                     g,
                     f"{what}; ct is valid under the all-zero DH value; Open must refuse",
-                    ["LowOrderEnc", "NonCanonicalPublic"] if noncanonical else ["LowOrderEnc"],
+                    low_order_flags("LowOrderEnc", noncanonical),
                     "invalid",
                     i=i,
                     r=recipient,
@@ -1031,9 +1045,10 @@ def gen_seal_open(out: Path) -> Path:
                     ct=ct,
                 )
 
-            # Low-order pkS (Auth modes): the all-zero DH(skR, pkS).
+            # Low-order pkS (Auth modes): the all-zero DH(skR, pkS). Every encoding in Auth
+            # mode, the first three canonical ones in AuthPSK.
             if uses_auth(mode):
-                for name, point, _ in curve.low_order_points(False)[:3]:
+                for name, point, noncanonical in low_order_points_for(mode, MODE_AUTH):
                     recipient = new_key_pair(rng, suite)
                     i, _sender = new_inputs(rng, suite, mode, 16, 0)
                     i = replace(i, sk_s=b"", pk_s=point)
@@ -1045,7 +1060,7 @@ def gen_seal_open(out: Path) -> Path:
                     add_case(
                         g,
                         f"{what}; ct is valid under DH(skR, pkS) = 0; Open must refuse",
-                        ["LowOrderSenderKey"],
+                        low_order_flags("LowOrderSenderKey", noncanonical),
                         "invalid",
                         i=i,
                         r=recipient,
@@ -1057,8 +1072,9 @@ def gen_seal_open(out: Path) -> Path:
                         ct=ct,
                     )
 
-            # Low-order pkR: Seal must refuse.
-            for name, point, _ in curve.low_order_points(False)[:3]:
+            # Low-order pkR: Seal must refuse. Every encoding in Base mode, the first three
+            # canonical ones in the others.
+            for name, point, noncanonical in low_order_points_for(mode, MODE_BASE):
                 i, sender = new_inputs(rng, suite, mode, 16, 0)
                 ikm_e, aad, msg = rng.bytes(32), rng.bytes(8), rng.bytes(24)
                 what = f"{label}: pkR is the low-order {name}"
@@ -1067,7 +1083,7 @@ def gen_seal_open(out: Path) -> Path:
                 add_case(
                     g,
                     f"{what}; Seal must refuse",
-                    ["LowOrderRecipientKey"],
+                    low_order_flags("LowOrderRecipientKey", noncanonical),
                     "invalid",
                     i=i,
                     r=KeyPair(b"", b"", point),
