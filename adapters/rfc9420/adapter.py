@@ -1101,6 +1101,9 @@ def _refusals() -> Iterator[None]:
         raise _protocol_error(f"{type(exc).__name__}: {exc}") from exc
     except UnsupportedCipherSuiteError as exc:
         raise Refusal("Unsupported", str(exc)) from exc
+    except (EncapError, DecapError) as exc:
+        # DHKEM's refusal of an all-zero shared secret (RFC 9180 §7.1.4): a low-order key.
+        raise Refusal("InvalidKey", f"HPKE: {exc}") from exc
     except _DECODE_ERRORS as exc:
         raise _refuse_decode("message", exc) from exc
 

@@ -104,6 +104,10 @@ function refusalOf(err, hpkeRefusal) {
     return new Refusal("AuthenticationFailed", `AEAD: ${err.message}`);
   }
   if (err instanceof CryptoError) return hpkeRefusal(err, "HPKE");
+  // @hpke/core's DHKEM refuses an all-zero shared secret (RFC 9180 §7.1.4): a low-order key.
+  if (err instanceof Error && (err.name === "EncapError" || err.name === "DecapError")) {
+    return new Refusal("InvalidKey", `HPKE ${err.name}: ${err.message}`);
+  }
   return err;
 }
 
