@@ -110,7 +110,9 @@ def test_unchecked_megolm_mac_and_signature_are_caught() -> None:
 def _pairs(first: LoadedAdapter, second: LoadedAdapter, family: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for sc in scenarios():
-        if sc.family == family and sc.kind == "pair":
+        # The restart scenario makes each adapter again from its manifest, which these
+        # test-made adapters have not (tests/test_attacks_restart.py covers it).
+        if sc.family == family and sc.kind == "pair" and sc.name != "restart":
             r = run_pair(PairTask(sc, first, second), 99)
             assert r.adapters == (first.name, second.name)
             assert first.version in (r.comment or "")

@@ -330,11 +330,13 @@ def test_a_sending_chain_that_never_turns_fails_post_compromise_security(
     first, second = {"first": (bad, ref), "second": (ref, bad), "both": (bad, bad)}[placement]
     r = _run("olm", "post-compromise-security", first, second)
     assert r.outcome == "fail", r.detail
-    assert r.detail == (
-        f"{reader}'s state stolen 2 ratchet turns earlier, kept up to date with every message "
-        "since, read a new message"
-    )
+    # Healing measured as a number (conformance.properties.healing) catches it first: the
+    # thief reads past the Double Ratchet's bound in the alternating pattern already.
+    assert (r.detail or "").startswith("traffic pattern 'alternating': a thief"), r.detail
+    assert "the Double Ratchet heals within the first 2 (§3.5)" in (r.detail or "")
+    assert int(r.measured["alternating"]) > int(r.measured["alternating bound"]) == 2
     assert r.bug_types == ("CONFIDENTIALITY",)
+    del reader
 
 
 def test_a_sending_chain_that_never_turns_still_converses() -> None:
@@ -429,3 +431,23 @@ def test_the_report_shows_each_property_per_receiver_and_labels_by_design() -> N
     html = render_html({"summary": summary, "results": results})
     assert 'id="properties-megolm"' in html
     assert "Megolm sessions do not heal" in html
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        # The reference's Olm draws a sender's new ratchet key when it sends (libolm's way):
+        # the thief reads the first run only.
+        ("olm", {"alternating": 1, "bursts": 4, "long silence": 10}),
+        # Its Signal draws the new key as it receives (Double Ratchet §3.5): two runs.
+        ("signal", {"alternating": 2, "bursts": 8, "long silence": 11}),
+    ],
+)
+def test_healing_is_measured_per_traffic_pattern(family: str, expected: dict[str, int]) -> None:
+    ref = _reference()
+    r = _run(family, "post-compromise-security", ref, ref)
+    assert r.outcome == "pass", r.detail
+    read = {k: v for k, v in r.measured.items() if not k.endswith(" bound")}
+    assert read == expected
+    bounds = {k[: -len(" bound")]: v for k, v in r.measured.items() if k.endswith(" bound")}
+    assert bounds == {"alternating": 2, "bursts": 8, "long silence": 11}

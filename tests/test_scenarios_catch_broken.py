@@ -379,6 +379,8 @@ def _own_test_file(check: str) -> str | None:
         if family_and_name.startswith(key) or (key.startswith("/") and check.endswith(key)):
             return file
     return OWN_TESTS.get(check)
+
+
 #: Checks a family does not offer by design: reported unsupported with the reason, never a
 #: pass, so no broken variant can make them fail.
 BY_DESIGN: dict[str, str] = {
@@ -387,7 +389,7 @@ BY_DESIGN: dict[str, str] = {
     ),
 }
 
-STOLEN_READS = "ratchet turns earlier, kept up to date with every message since, read a new message"
+STOLEN_READS = "a thief holding both states from before read"
 SKIP_SLOW = "it derives the skipped keys before it checks the message"
 
 SCENARIO_BREAKS: list[ScenarioBreak] = [

@@ -45,7 +45,11 @@ class Restarter:
             instance.client.kill()
             instance.client.start()
             return implementation_for(self.adapter, self.capability)
-        fresh = load_adapter(self.adapter.manifest)
+        manifest = self.adapter.manifest
+        module = manifest.folder / manifest.entry.partition(":")[0]
+        if not module.is_file():
+            raise Unsupported(f"{self.adapter.name}'s object cannot be made again: no {module}")
+        fresh = load_adapter(manifest)
         self._made.append(fresh)
         if fresh.error is not None:
             # The adapter started once in this run; a failure to start again is its own.
