@@ -30,6 +30,7 @@ from .errors import ConformanceError
 from .expectations import Entry, Expectations
 from .failures import mismatch
 from .gate import FailOn, apply_gate
+from .measures import measured_tables
 from .model import VectorFile
 from .resources import adapters_dir, data_root
 from .results import OUTCOMES, CheckResult
@@ -188,7 +189,7 @@ def summarize(
         "groups": dict(sorted(groups.items())),
         "byDesign": by_design,
         "disagreements": disagreements(results),
-    } | _durations(results)
+    } | measured_tables(results, unsupported) | _durations(results)
 
 
 #: The slowest checks a summary lists.

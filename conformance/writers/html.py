@@ -117,6 +117,7 @@ font-size:.9em;border:1px solid var(--line);white-space:nowrap}
 .o-expected-fail{background:var(--warn)}.o-unsupported{background:var(--unsup)}
 .c-pass{background:var(--pass)}.c-fail{background:var(--fail)}.c-warn{background:var(--warn)}
 .c-unsup{background:var(--unsup)}.c-none{color:var(--dim);text-align:center}
+.bar{color:#2e7d32;letter-spacing:-1px}.bar-past{color:#b71c1c;letter-spacing:-1px}
 .c-right{background:var(--pass)}.c-wrong{background:var(--fail);font-weight:600}
 .c-either{background:#e6eefb}
 .cell span{display:block;white-space:nowrap}
@@ -1326,6 +1327,9 @@ def _nav(report: dict[str, Any]) -> str:
         ("pairs", "Pairs"),
         ("groups", "Groups"),
         ("properties", "Properties"),
+        ("healing", "Healing"),
+        ("restarts", "Restarts"),
+        ("low-order", "Low-order keys"),
         ("disagreements-section", "Disagreements"),
         ("acceptable-section", "Acceptable"),
         ("unsupported", "Unsupported"),
@@ -1337,6 +1341,13 @@ def _nav(report: dict[str, Any]) -> str:
     if _seq(_obj(report.get("expectations")).get("entries")):
         links.append(("expectations", "Expectations"))
     return "<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>"
+
+
+def _measured_sections(report: dict[str, Any]) -> tuple[str, ...]:
+    # Imported here: the module renders with this one's helpers.
+    from .html_measures import healing_section, low_order_section, restarts_section
+
+    return healing_section(report), restarts_section(report), low_order_section(report)
 
 
 def render_html(report: Mapping[str, Any]) -> str:
@@ -1354,6 +1365,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             _pairs(report),
             _groups(report),
             _properties(report),
+            *_measured_sections(report),
             _disagreements(report),
             _acceptable(report),
             _durations(report),

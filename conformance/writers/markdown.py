@@ -143,6 +143,47 @@ def _start_errors(adapters: list[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def _measured(summary: Mapping[str, Any]) -> list[str]:
+    """The measured tables (conformance.measures), compact: healing per family and pattern
+    (fewest and most messages read over the pairs, against the bound), restarts per
+    implementation, low-order keys accepted per family, place and implementation."""
+    lines: list[str] = []
+    healing = summary.get("healing") or {}
+    if healing:
+        lines += ["", "### Healing after a compromise", ""]
+        lines += ["| family | pattern | read (fewest-most over the pairs) | bound | over |"]
+        lines += ["|---|---|---|---|---|"]
+        for family, rows in healing.items():
+            for pattern in dict.fromkeys(r["pattern"] for r in rows):
+                got = [r for r in rows if r["pattern"] == pattern]
+                read = [r["read"] for r in got]
+                over = sum(r["read"] > r["bound"] for r in got)
+                lines.append(
+                    f"| {_esc(family)} | {_esc(pattern)} | {min(read)}-{max(read)} | "
+                    f"{got[0]['bound']} | {over} of {len(got)} pairs |"
+                )
+    restarts = summary.get("restarts") or {}
+    if restarts:
+        lines += ["", "### Restarts", "", "| implementation | passed | failed | charged | state |"]
+        lines += ["|---|---|---|---|---|"]
+        for name, r in restarts.items():
+            lines.append(
+                f"| {_esc(name)} | {r['passed']} | {r['failed']} | {r['charged']} | "
+                f"{_esc(r['state'])} |"
+            )
+    low = summary.get("lowOrder") or {}
+    if low:
+        lines += ["", "### Low-order keys accepted (of 14 encodings)", ""]
+        lines += ["| family | place | " + "implementation: accepted |", "|---|---|---|"]
+        for family, rows in low.items():
+            for place in dict.fromkeys(r["place"] for r in rows):
+                cells = ", ".join(
+                    f"{_esc(r['adapter'])} {r['accepted']}" for r in rows if r["place"] == place
+                )
+                lines.append(f"| {_esc(family)} | {_esc(place)} | {cells} |")
+    return lines
+
+
 def render_markdown(report: Mapping[str, Any]) -> str:
     gate = report["gate"]
     passed = report["verdict"] == "pass"
@@ -219,6 +260,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         if len(diffs) > _MAX_ROWS:
             lines.append(f"\n… and {len(diffs) - _MAX_ROWS} more in index.html")
 
+    lines += _measured(report["summary"])
     middle, lines = lines, []
     exp = report.get("expectations")
     if exp:
