@@ -287,6 +287,9 @@ def _scenarios() -> list[PairScenario]:
                 SPECS[family],
                 _play(family, lambda d, ledger, rng: _restart_story(d, ledger)),
                 bug_type="KEY_REUSE",
+                # What a restart loses is the restarted party's own: each implementation in
+                # both roles with another (n pairs) shows it, at a process start per restart.
+                plan="cycle",
             )
         )
         out.append(
