@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..attacks import ed25519_rules
 from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
@@ -321,4 +322,4 @@ def property_scenarios() -> list[PairScenario]:
     return out
 
 
-SCENARIOS = [*property_scenarios(), *mls.SCENARIOS]
+SCENARIOS = [*property_scenarios(), *mls.SCENARIOS, *ed25519_rules.SCENARIOS]
