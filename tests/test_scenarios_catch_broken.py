@@ -358,7 +358,11 @@ OWN_TABLES: dict[str, str] = {"pq": "tests/test_pq_pairs.py"}
 
 #: Checks whose broken variants need a real library, tested in a module of their own: sealed
 #: sender, which only libsignal implements here.
-OWN_TESTS: dict[str, str] = {"pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py"}
+OWN_TESTS: dict[str, str] = {
+    "pair/signal-pq/sealed-sender": "tests/test_signal_pq_family.py",
+    # Classifies a verifier by rule set: its broken variants are verifiers of no rule set.
+    "prop/primitives/ed25519-rules": "tests/test_attacks_ed25519.py",
+}
 #: Checks a family does not offer by design: reported unsupported with the reason, never a
 #: pass, so no broken variant can make them fail.
 BY_DESIGN: dict[str, str] = {

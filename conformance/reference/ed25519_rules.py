@@ -112,8 +112,15 @@ def decode(data: bytes, *, canonical: bool = True) -> _Point | None:
     return None if x is None else (x, y, 1, x * y % P)
 
 
-_BASE = decode((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
-assert _BASE is not None
+def _base() -> _Point:
+    """B: y = 4/5 with x even (RFC 8032 §5.1)."""
+    point = decode((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
+    if point is None:
+        raise AssertionError("the base point does not decode")
+    return point
+
+
+_BASE = _base()
 
 
 def is_small_order(point: _Point) -> bool:

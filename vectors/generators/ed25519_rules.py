@@ -92,7 +92,9 @@ def _torsion() -> list[ed.Point]:
 def _choices(src: ByteSource, role: str) -> list[tuple[int, ed.Point, bytes, list[str]]]:
     """(prime-order scalar, torsion part, encoding, flags) for every kind of A or R."""
     torsion = _torsion()
-    out = [(src.below(ed.L - 1) + 1, ed.IDENTITY, b"", [])]
+    out: list[tuple[int, ed.Point, bytes, list[str]]] = [
+        (src.below(ed.L - 1) + 1, ed.IDENTITY, b"", [])
+    ]
     for i, t in enumerate(torsion):
         flags = [f"low_order_{role}"] + ([f"low_order_component_{role}"] if i else [])
         out.append((0, t, ed.encode_point(t), flags))
@@ -186,7 +188,8 @@ def build() -> dict[str, object]:
     vectors = []
     for number, case in enumerate(cases()):
         key, sig, msg = case["key"], case["sig"], case["msg"]
-        assert isinstance(key, bytes) and isinstance(sig, bytes) and isinstance(msg, bytes)
+        if not (isinstance(key, bytes) and isinstance(sig, bytes) and isinstance(msg, bytes)):
+            raise GeneratorError(f"case {number}: not bytes")
         judged = rules.judge(key, msg, sig)
         verdicts = {name: rules.verdict(rs, judged) for name, rs in by_name.items()}
         # An independent implementation of the equations and decodings must agree.
