@@ -136,6 +136,95 @@ def _cctv_cases(n: int) -> list[dict[str, object]]:
     return [{k: v[k] for k in ("number", "key", "sig", "msg", "flags")} for v in doc["vectors"][:n]]
 
 
+#: Seven of C2SP CCTV's ed25519/ed25519vectors.json cases (number, key, sig, msg, flags), copied
+#: as published (commit 0fb2c3b5).
+CCTV_SAMPLE = [
+    (
+        0,
+        "00" * 32,
+        "00" * 64,
+        "ed25519vectors 3",
+        [
+            "low_order_R",
+            "low_order_A",
+            "low_order_component_R",
+            "low_order_component_A",
+            "low_order_residue",
+        ],
+    ),
+    (
+        3,
+        "00" * 32,
+        "36684ea91032ba5b1dbab2d02f4debc74c3327f2b3802e2e4d371aa42b12b56b05ba9a796274d80437afa36f1236563f2f3b0aa84cecddc3d20914615ba4fe02",
+        "ed25519vectors 3",
+        ["low_order_A", "low_order_component_R", "low_order_component_A"],
+    ),
+    (
+        6,
+        "10eb7c3acfb2bed3e0d6ab89bf5a3d6afddd1176ce4812e38d9fd485058fdb1f",
+        "36684ea91032ba5b1dbab2d02f4debc74c3327f2b3802e2e4d371aa42b12b56bc02e2b9e63e385c058bf62b14b3a2b29ccefe8e38ddb536bc3f9865320a3d801",
+        "ed25519vectors 10",
+        ["low_order_component_R", "low_order_component_A", "low_order_residue"],
+    ),
+    (
+        7,
+        "10eb7c3acfb2bed3e0d6ab89bf5a3d6afddd1176ce4812e38d9fd485058fdb1f",
+        "36684ea91032ba5b1dbab2d02f4debc74c3327f2b3802e2e4d371aa42b12b56bbbfd00bd9c259d8d222d15e67a3d8228585050dbb9b9585be20d8fadc721da03",
+        "ed25519vectors",
+        ["low_order_component_R", "low_order_component_A"],
+    ),
+    (
+        8,
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "00" * 64,
+        "ed25519vectors 8",
+        [
+            "low_order_R",
+            "low_order_A",
+            "low_order_component_R",
+            "low_order_component_A",
+            "low_order_residue",
+            "non_canonical_A",
+        ],
+    ),
+    (
+        17,
+        "10eb7c3acfb2bed3e0d6ab89bf5a3d6afddd1176ce4812e38d9fd485058fdb1f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7fad7a355469b5c87e550469f6b2de409ee723acd584bf35f86b80c384e8ceb702",
+        "ed25519vectors 3",
+        ["low_order_R", "low_order_component_R", "low_order_component_A", "non_canonical_R"],
+    ),
+    (
+        29,
+        "10eb7c3acfb2bed3e0d6ab89bf5a3d6afddd1176ce4812e38d9fd485058fdb1f",
+        "b797b156efcd45a4e2454d2fd0b21438b3ccd80d4c7fd1d1b2c8e55bd4ed4a94732d9e0279fe001d90327efa319816e3e4506b78432b8b4e1f2fdc4b960d700f",
+        "ed25519vectors 2",
+        ["low_order_component_R", "low_order_component_A"],
+    ),
+]
+
+
+def test_the_models_agree_with_what_cctv_publishes(tmp_path: Path) -> None:
+    """CCTV's README ("Ecosystem behaviors"): ZIP-215 accepts every vector; ref10 refuses
+    non_canonical_R and low_order_residue and accepts the rest; RFC 8032 refuses non_canonical_A
+    and non_canonical_R."""
+    path = tmp_path / "ed25519vectors.json"
+    doc = [dict(zip(("number", "key", "sig", "msg", "flags"), c, strict=True)) for c in CCTV_SAMPLE]
+    path.write_text(json.dumps(doc, indent="\t"), encoding="utf-8")
+    cases = ed25519_cases.load(path, "cctv")
+    names = [rs.name for rs in rules.RULE_SETS]
+    for case in cases.cases:
+        verdict = dict(zip(names, case.verdicts, strict=True))
+        assert verdict["ZIP-215"], case.number
+        refused = {"non_canonical_R", "low_order_residue"} & set(case.flags)
+        assert verdict["ref10"] == (not refused), case.number
+        if {"non_canonical_A", "non_canonical_R"} & set(case.flags):
+            assert not verdict["RFC 8032 cofactorless"], case.number
+            assert not verdict["RFC 8032 cofactored"], case.number
+        if "low_order_A" in case.flags or "low_order_R" in case.flags:
+            assert not verdict["strict"], case.number
+
+
 def test_cctv_format_is_read_from_a_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
