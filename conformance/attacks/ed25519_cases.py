@@ -1,5 +1,6 @@
 """The Ed25519 edge cases ``prop/primitives/ed25519-rules`` verifies: the bundled generated file
-(``vectors/primitives/ed25519_rules/ed25519_rules.json``, vectors/generators/ed25519_rules.py) or,
+(``vectors/ed25519_rules.json``, vectors/generators/ed25519_rules.py; at the root of the vectors,
+not in a family folder, because it is not a vector file of the loader's format) or,
 with ``run --cctv DIR``, C2SP CCTV's ``ed25519/ed25519vectors.json`` from the user's checkout.
 
 CCTV's format (its ed25519/README.md, "Vectors format"): a JSON array of objects with ``number``
@@ -59,7 +60,7 @@ class CaseSet:
 
 
 def bundled_path() -> Path:
-    return vectors_dir() / "primitives" / "ed25519_rules" / "ed25519_rules.json"
+    return vectors_dir() / "ed25519_rules.json"
 
 
 def cctv_file(folder: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Generate ``vectors/primitives/ed25519_rules/ed25519_rules.json``: Ed25519 inputs on which the
+"""Generate ``vectors/ed25519_rules.json``: Ed25519 inputs on which the
 verification rule sets disagree, for the ``prop/primitives/ed25519-rules`` check.
 
 Usage: ``PYTHONPATH=. python vectors/generators/ed25519_rules.py [--check]``
@@ -46,7 +46,7 @@ from conformance.reference import ed25519_rules as rules
 from vectors.generators import _edwards25519 as ed
 from vectors.generators._common import ByteSource, GeneratorError, dump_json
 
-OUT = Path(__file__).resolve().parent.parent / "primitives" / "ed25519_rules" / "ed25519_rules.json"
+OUT = Path(__file__).resolve().parent.parent / "ed25519_rules.json"
 
 #: CCTV's order-8 point (ed25519/README.md); its multiples are the eight torsion points.
 _T8 = bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
