@@ -24,8 +24,11 @@ rule set is computed by the suite's models, and the generator aborts unless (1) 
 re-implementation of the equations (``_edwards25519.verify``: strict, cofactored, and lenient
 decoding) agrees with the RFC 8032 and ZIP-215 models on every case, and (2) two real libraries
 reproduce the model of the rule set they are documented to follow on every case: libsodium
-(PyNaCl, ``crypto_sign_open``) the "strict" model, and OpenSSL (pyca/cryptography) the "ref10"
-model (CCTV README, "Ecosystem behaviors").
+(PyNaCl, ``crypto_sign_open``) the "strict" model, PyCryptodome (``eddsa``, whose verifier
+multiplies by the cofactor) the "RFC 8032 cofactored" model, and OpenSSL (pyca/cryptography) the
+"ref10" model (CCTV README, "Ecosystem behaviors"). The ZIP-215 verdicts are reproduced at run
+time by noble (@noble/curves, whose verifier defaults to ZIP-215); RFC 8032 cofactorless has no
+library here that follows it alone.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import nacl.bindings
 import nacl.exceptions
+from Crypto.Signature import eddsa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -168,6 +172,14 @@ def cases() -> list[dict[str, object]]:
     return out
 
 
+def _pycryptodome_accepts(key: bytes, sig: bytes, msg: bytes) -> bool:
+    try:
+        eddsa.new(eddsa.import_public_key(key), "rfc8032").verify(msg, sig)
+    except ValueError:
+        return False
+    return True
+
+
 def _library_verdicts(key: bytes, sig: bytes, msg: bytes) -> tuple[bool, bool]:
     """(libsodium via PyNaCl, OpenSSL via pyca/cryptography) acceptance."""
     try:
@@ -205,6 +217,8 @@ def build() -> dict[str, object]:
         sodium, openssl = _library_verdicts(key, sig, msg)
         if sodium != verdicts["strict"]:
             raise GeneratorError(f"case {number}: libsodium gives {sodium}, strict model not")
+        if _pycryptodome_accepts(key, sig, msg) != verdicts["RFC 8032 cofactored"]:
+            raise GeneratorError(f"case {number}: PyCryptodome and the cofactored model differ")
         if openssl != verdicts["ref10"]:
             raise GeneratorError(f"case {number}: OpenSSL gives {openssl}, ref10 model not")
         vectors.append(
