@@ -71,9 +71,14 @@ def classify(accepted: list[bool], cases: CaseSet) -> tuple[dict[str, str | int]
     if any(rs.conforming for rs in exact):
         return measured, None
     if exact:
+        near = min(
+            (i for i in range(len(RULE_SETS)) if RULE_SETS[i].conforming),
+            key=lambda i: len(differing[i]),
+        )
         return measured, (
             f"follows {measured['rules']}, which accepts encodings RFC 8032 §5.1.3 requires to be "
-            "refused; no RFC 8032 or ZIP-215 rule set matches"
+            f"refused; the closest conforming rule set, {RULE_SETS[near].name}, differs on "
+            f"{len(differing[near])} cases (cases {_numbers(differing[near])})"
         )
     return measured, (
         f"follows no known rule set: closest is {RULE_SETS[best].name}, differing on "
