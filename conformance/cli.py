@@ -135,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
         "test-vectors, or files in that format) instead of the bundled vectors; categories this "
         "suite has no check for are listed as skipped",
     )
+    run.add_argument(
+        "--cctv",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="verify C2SP CCTV's Ed25519 vectors (DIR: a C2SP/CCTV checkout, its ed25519 folder "
+        "or ed25519vectors.json) in prop/primitives/ed25519-rules instead of the bundled cases",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     _offline_arg(run)
 
@@ -173,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--vectors", type=Path, default=None, metavar="DIR")
     rp.add_argument("--wycheproof", type=Path, default=None, metavar="DIR")
     rp.add_argument("--mls-vectors", type=Path, default=None, metavar="DIR")
+    rp.add_argument("--cctv", type=Path, default=None, metavar="DIR")
     rp.add_argument("--seed", type=int, metavar="N", help="seed of a randomised check")
     _offline_arg(rp)
 
@@ -306,8 +315,12 @@ def _crashed(exc: BaseException, where: str = "") -> int:
 
 
 def _run(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    from .attacks.ed25519_cases import use_cctv
     from .runner import RunOptions, execute
     from .writers import parse_formats
+
+    # Read (and refuse, naming the file and case) before any adapter starts.
+    use_cctv(args.cctv)
 
     code, _ = execute(
         RunOptions(
@@ -390,8 +403,10 @@ def _expectations(args: argparse.Namespace) -> int:
 
 
 def _repro(args: argparse.Namespace) -> int:
+    from .attacks.ed25519_cases import use_cctv
     from .repro import repro, repro_pair
 
+    use_cctv(args.cctv)
     if args.check.startswith(("pair/", "prop/", "group/")):
         return repro_pair(args.check, args.adapter, args.seed, sys.stdout)
     return repro(

@@ -168,28 +168,42 @@ def summarize(
                     by_design.setdefault(e["family"], {})[name] = e["detail"]
             else:
                 pairs[e["family"]][sender][receiver]["unsupported"] += n
-    return {
-        "total": len(results) + sum(e["count"] for e in unsupported),
-        "outcomes": _counts(outcomes),
-        "byAdapter": {
-            a: {c: _counts(n) for c, n in sorted(caps.items())} for a, caps in by_adapter.items()
-        },
-        "acceptable": {
-            a: {f: dict(sorted(n.items())) for f, n in sorted(flags.items())}
-            for a, flags in acceptable.items()
-        },
-        "pairs": {
-            fam: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in senders.items()}
-            for fam, senders in sorted(pairs.items())
-        },
-        "properties": {
-            fam: {p: {a: _counts(n) for a, n in rs.items()} for p, rs in props.items()}
-            for fam, props in sorted(properties.items())
-        },
-        "groups": dict(sorted(groups.items())),
-        "byDesign": by_design,
-        "disagreements": disagreements(results),
-    } | measured_tables(results, unsupported) | _durations(results)
+    return (
+        {
+            "total": len(results) + sum(e["count"] for e in unsupported),
+            "outcomes": _counts(outcomes),
+            "byAdapter": {
+                a: {c: _counts(n) for c, n in sorted(caps.items())}
+                for a, caps in by_adapter.items()
+            },
+            "acceptable": {
+                a: {f: dict(sorted(n.items())) for f, n in sorted(flags.items())}
+                for a, flags in acceptable.items()
+            },
+            "pairs": {
+                fam: {s: {r: _counts(n) for r, n in rs.items()} for s, rs in senders.items()}
+                for fam, senders in sorted(pairs.items())
+            },
+            "properties": {
+                fam: {p: {a: _counts(n) for a, n in rs.items()} for p, rs in props.items()}
+                for fam, props in sorted(properties.items())
+            },
+            "groups": dict(sorted(groups.items())),
+            "byDesign": by_design,
+            "disagreements": disagreements(results),
+        }
+        | measured_tables(results, unsupported)
+        | _durations(results)
+        | _ed25519_rules(results)
+    )
+
+
+def _ed25519_rules(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The "Ed25519 verification rules" table, when its check ran."""
+    from .ed25519table import ed25519_rule_rows
+
+    rows = ed25519_rule_rows(results)
+    return {"ed25519Rules": rows} if rows else {}
 
 
 #: The slowest checks a summary lists.

@@ -83,6 +83,8 @@ def render_summary(report: dict[str, Any], out_dir: str | None = None) -> str:
             )
             lines.append(f"  {a}: {chosen}")
 
+    lines += _ed25519_rules(summary.get("ed25519Rules") or ())
+
     bad = [r for r in report["results"] if r.get("gate") in ("block", "warn")]
     if bad:
         lines += _failures(bad)
@@ -186,4 +188,20 @@ def _timing(durations: Mapping[str, Any] | None) -> list[str]:
     shown = ", ".join(f"{a} {t:.1f} s" for a, t in per[:_SLOWEST])
     more = f", … {len(per) - _SLOWEST} more" if len(per) > _SLOWEST else ""
     lines.append(f"time per adapter: {shown}{more}")
+    return lines
+
+
+def _ed25519_rules(rows: Any) -> list[str]:
+    """One line per implementation: the Ed25519 verification rule set it follows (report
+    summary ``ed25519Rules``)."""
+    if not rows:
+        return []
+    lines = ["\nEd25519 verification rules (prop/primitives/ed25519-rules):"]
+    for row in rows:
+        differs = row.get("differs", 0)
+        near = f"; closest {row.get('closest')}, {differs} differ" if differs else ""
+        lines.append(
+            f"  {row.get('adapter')}: {row.get('rules')}{near} "
+            f"(accepted {row.get('accepted')}/{row.get('cases')} {row.get('source')} cases)"
+        )
     return lines

@@ -24,6 +24,12 @@ KNOWN: dict[tuple[str, str], int] = {
     ("noble", "NonCanonicalR"): 4,
     ("tweetnacl", "NonCanonicalPublicKey"): 3,
     ("tweetnacl", "SignatureMalleability"): 4,
+    # prop/primitives/ed25519-rules (docs/ed25519-rules.md): OpenSSL (pyca/cryptography 51.0.1,
+    # node:crypto on OpenSSL 3.0.19) follows ref10 exactly, which accepts a non-canonical A
+    # (RFC 8032 §5.1.3); TweetNaCl.js 1.0.3 is ref10 but also accepts S >= L (§5.1.7).
+    ("cryptography,cryptography", "prop/primitives/ed25519-rules"): 1,
+    ("node-crypto,node-crypto", "prop/primitives/ed25519-rules"): 1,
+    ("tweetnacl,tweetnacl", "prop/primitives/ed25519-rules"): 1,
     # @hpke/core (through @hpke/common 1.10.1) writes the two-byte length of LabeledExpand
     # (RFC 9180 §4) as [0, L mod 256], so every export of 256 bytes or more is wrong.
     ("hpke-js", "TwoByteLength"): 16,

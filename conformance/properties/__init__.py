@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..attacks import mls_low_order, mls_restart, olm_low_order, restart, signal_low_order
+from ..attacks import (
+    ed25519_rules,
+    mls_low_order,
+    mls_restart,
+    olm_low_order,
+    restart,
+    signal_low_order,
+)
 from ..errors import ProtocolError
 from ..interop import ByDesign, PairFailure, PairScenario, Played, Rng
 from ..interop.drivers import DRIVERS, Driver, MegolmDriver, Sent
@@ -341,4 +348,5 @@ SCENARIOS = [
     *olm_low_order.SCENARIOS,
     *signal_low_order.SCENARIOS,
     *mls_low_order.SCENARIOS,
+    *ed25519_rules.SCENARIOS,
 ]

@@ -845,6 +845,42 @@ def _groups(report: dict[str, Any]) -> str:
     return f'<section id="groups"><h2>Groups</h2>{note}{"".join(tables)}</section>'
 
 
+def _ed25519_rules(report: dict[str, Any]) -> str:
+    """One row per implementation: the Ed25519 verification rule sets it follows (summary
+    ``ed25519Rules``, from prop/primitives/ed25519-rules); nothing when that check did not run."""
+    rows_in = [_obj(r) for r in _seq(_obj(report.get("summary")).get("ed25519Rules"))]
+    if not rows_in:
+        return ""
+    rows = []
+    for row in rows_in:
+        outcome = _text(row.get("outcome"))
+        differs = _int(row.get("differs"))
+        closest = "" if differs == 0 else f"{_text(row.get('closest'))} ({differs} differ)"
+        rows.append(
+            f"<tr><td>{_e(row.get('adapter'))}</td>"
+            f"<td>{_e(row.get('rules'))}</td><td>{_e(closest)}</td>"
+            f"<td>{_int(row.get('accepted'))} / {_int(row.get('cases'))}</td>"
+            f"<td>{_e(row.get('source'))}</td>"
+            f'<td class="cell {_cell_class(_counts({outcome: 1}))}">{_e(outcome)}</td></tr>'
+        )
+    table = (
+        '<table id="ed25519-rules" class="grid"><thead><tr><th>adapter</th>'
+        "<th>rule set followed</th><th>closest (cases differing)</th><th>accepted / cases</th>"
+        "<th>cases</th><th>outcome</th></tr></thead><tbody>"
+        f"{''.join(rows)}</tbody></table>"
+    )
+    note = (
+        '<p class="dim">Which Ed25519 verification rules each implementation follows, from its '
+        "accept/refuse pattern on inputs where RFC 8032 cofactorless, RFC 8032 cofactored, "
+        "ZIP-215, strict (libsodium, dalek verify_strict) and ref10 (Go, OpenSSL) disagree. "
+        "ref10 accepts non-canonical public keys RFC 8032 §5.1.3 refuses.</p>"
+    )
+    return (
+        '<section id="ed25519-rules-section"><h2>Ed25519 verification rules</h2>'
+        f"{note}{_scroll(table, 'Ed25519 verification rules')}</section>"
+    )
+
+
 def _properties(report: dict[str, Any]) -> str:
     summary = _obj(report.get("summary"))
     families = _obj(summary.get("properties"))
@@ -1336,6 +1372,8 @@ def _nav(report: dict[str, Any]) -> str:
         ("provenance", "Provenance"),
         ("adapters", "Adapters"),
     ]
+    if _seq(_obj(report.get("summary")).get("ed25519Rules")):
+        links.insert(5, ("ed25519-rules-section", "Ed25519 rules"))
     if _obj(_obj(report.get("summary")).get("durations")):
         links.insert(-2, ("durations", "Time"))
     if _seq(_obj(report.get("expectations")).get("entries")):
@@ -1366,6 +1404,7 @@ def render_html(report: Mapping[str, Any]) -> str:
             _groups(report),
             _properties(report),
             *_measured_sections(report),
+            _ed25519_rules(report),
             _disagreements(report),
             _acceptable(report),
             _durations(report),

@@ -261,6 +261,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
             lines.append(f"\n… and {len(diffs) - _MAX_ROWS} more in index.html")
 
     lines += _measured(report["summary"])
+    lines += _ed25519_rules(report["summary"].get("ed25519Rules", ()))
+
     middle, lines = lines, []
     exp = report.get("expectations")
     if exp:
@@ -291,3 +293,26 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if len(text) > _MAX_CHARS:
         text = text[:_MAX_CHARS].rsplit("\n", 1)[0] + "\n\n… (cut; see report.json)\n"
     return text
+
+
+def _ed25519_rules(rows: Any) -> list[str]:
+    """The "Ed25519 verification rules" table: one row per implementation (summary
+    ``ed25519Rules``, from prop/primitives/ed25519-rules)."""
+    if not rows:
+        return []
+    lines = [
+        "",
+        "### Ed25519 verification rules",
+        "",
+        "| adapter | rule set followed | closest (cases differing) | accepted / cases | outcome |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        differs = row["differs"]
+        closest = "" if differs == 0 else f"{_esc(row['closest'])} ({int(differs)})"
+        lines.append(
+            f"| {_esc(row['adapter'])} | {_esc(row['rules'])} | {closest} | "
+            f"{int(row['accepted'])} / {int(row['cases'])} ({_esc(row['source'])}) | "
+            f"{_esc(row['outcome'])} |"
+        )
+    return lines
