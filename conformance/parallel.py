@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -285,4 +285,6 @@ def _errors(task: Task, why: str) -> list[CheckResult]:
     out: list[CheckResult] = []
     dead = LoadedAdapter(task.adapter.manifest, None, why)
     run_task(Task(task.vectors, dead, task.cases), out.append)
-    return out
+    # The adapter started (the report's adapters section says so): the worker is what failed,
+    # and each result says how, not "could not start".
+    return [replace(r, detail=why) if r.outcome == "error" else r for r in out]

@@ -11,7 +11,6 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from types import MappingProxyType
 from typing import Any, Literal
 
 from . import untrusted
@@ -274,7 +273,9 @@ _KNOWN_ANSWER_SLOTS = (
     "duration",
     "text",
 )
-_NOTHING_MEASURED: Mapping[str, str | int] = MappingProxyType({})
+#: Shared by every known-answer result (which measures nothing) and never changed. A plain dict,
+#: not a MappingProxyType: results travel between worker processes by pickle.
+_NOTHING_MEASURED: Mapping[str, str | int] = {}
 
 if set(_KNOWN_ANSWER_SLOTS) != {f.name for f in fields(CheckResult)}:
     raise ImportError("results.known_answer does not set every field of CheckResult")
