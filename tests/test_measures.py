@@ -98,3 +98,18 @@ def test_sections_escape_every_value() -> None:
     text = "\n".join(_measured(report["summary"]))
     assert "<script>" not in text
     assert "| signal | alternating | 3-3 | 2 | 1 of 1 pairs |" in text
+
+
+def test_known_answer_results_travel_between_processes() -> None:
+    """--jobs N sends results back from workers by pickle: a known-answer result's empty
+    ``measured`` must pickle (a MappingProxyType did not, and every worker's task failed)."""
+    import pickle
+
+    from helpers import load_adapters, run_file
+
+    (adapter,) = load_adapters(["cryptography"])
+    results = run_file("x25519_test.json", adapter)
+    assert results
+    again = pickle.loads(pickle.dumps(results))
+    assert again == results
+    assert again[0].measured == {}
