@@ -531,3 +531,27 @@ _MLS_LIVE: dict[tuple[str, str], tuple[str, str]] = {
 for _key, _fault in _MLS_LIVE.items():
     KNOWN[_key] = 1
     AT_FAULT[_key] = _fault
+
+# Attacks from the field (issue 20), under --seed 7:
+# - rine-mls 0.1.1 seals a Welcome and path secrets to low-order X25519 keys in every place
+#   (RFC 9180 §7.1.4 requires the all-zero check; RFC 9420 uses HPKE there): its own failure.
+# - mls-rs 0.55.0's binding keeps a client between its key package and its Welcome in the
+#   adapter's process (it cannot export the key package's private keys): after a restart the
+#   client is gone (pair/mls/restart, charged to it).
+# - The restart checks of pairs that fail without any restart (libsignal 0.72.1 with the
+#   TypeScript library: version bytes; rfc9420 with rine-mls: rfc9420's UpdatePaths) fail the
+#   same way as their other pair checks, too few pairs of the cycle to tell who is at fault.
+_ATTACKS: dict[tuple[str, str], tuple[str, str]] = {
+    **{
+        ("rine-mls,rine-mls", f"prop/mls/low-order-{place}"): ("receiver", "rine-mls")
+        for place in ("init-key", "leaf-key", "path-leaf-key", "path-node-key")
+    },
+    ("ts-mls,mls-rs", "pair/mls/restart"): ("receiver", "mls-rs"),
+    (_LS_TS, "pair/signal/restart"): ("undetermined", _LS_TS),
+    (_LS_TS, "prop/signal/crash-restart"): ("undetermined", _LS_TS),
+    ("rfc9420,rine-mls", "pair/mls/restart"): ("undetermined", "rfc9420,rine-mls"),
+    ("rfc9420,rine-mls", "prop/mls/crash-restart"): ("undetermined", "rfc9420,rine-mls"),
+}
+for _key, _fault in _ATTACKS.items():
+    KNOWN[_key] = 1
+    AT_FAULT[_key] = _fault
