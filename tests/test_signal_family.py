@@ -107,7 +107,9 @@ def test_x3dh_without_dh3_is_caught() -> None:
 def _pair_outcomes(first: LoadedAdapter, second: LoadedAdapter) -> dict[str, str]:
     out: dict[str, str] = {}
     for sc in scenarios():
-        if sc.family == "signal" and sc.kind == "pair":
+        # The restart scenario makes each adapter again from its manifest, which these
+        # test-made adapters have not (tests/test_attacks_restart.py covers it).
+        if sc.family == "signal" and sc.kind == "pair" and sc.name != "restart":
             r = run_pair(PairTask(sc, first, second), 11)
             out[sc.name] = r.outcome
     return out

@@ -283,19 +283,32 @@ def plan_pairs(
         ):
             continue
         able = [a for a in adapters if a.error is not None or a.supports(sc.capability)]
-        if sc.plan == "triples":
-            tasks.extend(PairTask(sc, a, b, (c,)) for a, b, c in latin_triples(able))
-        elif sc.plan == "rotations":
-            tasks.extend(PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1)
-        elif sc.plan == "cycle":
-            tasks.extend(PairTask(sc, a, b) for a, b in cycle_pairs(able))
-        elif sc.plan == "each":
-            tasks.extend(PairTask(sc, a, a) for a in sorted(able, key=lambda a: a.name))
-        elif selection is not None and selection.tier == "smoke":
-            tasks.extend(PairTask(sc, a, b) for a, b in smoke_pairs(able))
-        else:
-            tasks.extend(PairTask(sc, a, b) for a in able for b in able)
+        tasks.extend(_in_run_order(_planned(sc, able, selection), able))
     return tasks
+
+
+def _in_run_order(tasks: list[PairTask], able: Sequence[LoadedAdapter]) -> list[PairTask]:
+    """A scenario's tasks ordered by their parties' places in the run's adapter list, the
+    order ``merge`` restores (a plan picks its tuples by name, which may be another order)."""
+    at = {id(a): i for i, a in enumerate(able)}
+    return sorted(tasks, key=lambda t: tuple(at[id(p)] for p in t.parties))
+
+
+def _planned(
+    sc: PairScenario, able: list[LoadedAdapter], selection: Selection | None
+) -> list[PairTask]:
+    """The tuples of implementations the scenario's plan picks (see :class:`PairScenario`)."""
+    if sc.plan == "triples":
+        return [PairTask(sc, a, b, (c,)) for a, b, c in latin_triples(able)]
+    if sc.plan == "rotations":
+        return [PairTask(sc, g[0], g[1], g[2:]) for g in rotations(able) if len(g) > 1]
+    if sc.plan == "cycle":
+        return [PairTask(sc, a, b) for a, b in cycle_pairs(able)]
+    if sc.plan == "each":
+        return [PairTask(sc, a, a) for a in able]
+    if selection is not None and selection.tier == "smoke":
+        return [PairTask(sc, a, b) for a, b in smoke_pairs(able)]
+    return [PairTask(sc, a, b) for a in able for b in able]
 
 
 def cycle_pairs(able: Sequence[LoadedAdapter]) -> list[tuple[LoadedAdapter, LoadedAdapter]]:
