@@ -44,11 +44,11 @@ def healing_section(report: dict[str, Any]) -> str:
         for (first, second), cells in by_pair.items():
             tds = []
             for p in patterns:
-                r = cells.get(p)
-                if r is None:
+                cell = cells.get(p)
+                if cell is None:
                     tds.append('<td class="dim">—</td>')
                     continue
-                read, bound = _int(r.get("read")), _int(r.get("bound"))
+                read, bound = _int(cell.get("read")), _int(cell.get("bound"))
                 cls = "c-fail" if read > bound else "c-pass"
                 tds.append(f'<td class="{cls}">{read} {_bar(read, bound)}</td>')
             body.append(f"<tr><td>{_e(first)} → {_e(second)}</td>{''.join(tds)}</tr>")
