@@ -16,13 +16,13 @@ from collections.abc import Callable
 from ..capabilities.primitives import X25519
 from ..reference.hpke import HpkePrimitives, HpkeSuite, default_primitives
 from ..reference.low_order import BASEPOINT, LOW_ORDER_POINTS, MarkedX25519, marker
+from ..reference.mls.hpke_binding import ReferenceHpke
 
 __all__ = ["LowOrderHpke", "is_marker"]
 
 _MARKERS = frozenset(marker(p) for p in LOW_ORDER_POINTS)
 #: RFC 9180 §7.1: the KEM whose DH is X25519; the others keep their honest primitives.
 _X25519 = "X25519"
-_ANY_KDF, _ANY_AEAD = 0x0001, 0x0001
 
 
 def is_marker(private: bytes) -> bool:
@@ -81,62 +81,13 @@ class _AttackerSuite(HpkeSuite):
         return super()._dh(sk, pk)
 
 
-class LowOrderHpke:
+class LowOrderHpke(ReferenceHpke):
     """The :class:`conformance.reference.mls.crypto.Hpke` interface for an attacker member of
     the MLS reference: honest for honest keys, the victim's all-zero secret for markers."""
 
     def __init__(self, random: Callable[[int], bytes] = os.urandom) -> None:
-        self._p = _MarkedPrimitives(default_primitives())
-        self._random = random
+        super().__init__(_MarkedPrimitives(default_primitives()), random)
 
     def _suite(self, kem_id: int, kdf_id: int, aead_id: int) -> HpkeSuite:
+        assert self._p is not None
         return _AttackerSuite(kem_id, kdf_id, aead_id, self._p)
-
-    def seal_base(
-        self, kem_id: int, kdf_id: int, aead_id: int, pk: bytes, info: bytes, aad: bytes, pt: bytes
-    ) -> tuple[bytes, bytes]:
-        suite = self._suite(kem_id, kdf_id, aead_id)
-        return suite.seal(pk, info, aad, pt, self._random(suite.kem.n_sk))
-
-    def open_base(
-        self,
-        kem_id: int,
-        kdf_id: int,
-        aead_id: int,
-        enc: bytes,
-        sk: bytes,
-        info: bytes,
-        aad: bytes,
-        ct: bytes,
-    ) -> bytes:
-        return self._suite(kem_id, kdf_id, aead_id).open(enc, sk, info, aad, ct)
-
-    def receive_export_base(
-        self,
-        kem_id: int,
-        kdf_id: int,
-        aead_id: int,
-        enc: bytes,
-        sk: bytes,
-        info: bytes,
-        exporter_context: bytes,
-        length: int,
-    ) -> bytes:
-        suite = self._suite(kem_id, kdf_id, aead_id)
-        return suite.receive_export(enc, sk, info, exporter_context, length)
-
-    def send_export_base(
-        self,
-        kem_id: int,
-        kdf_id: int,
-        aead_id: int,
-        pk: bytes,
-        info: bytes,
-        exporter_context: bytes,
-        length: int,
-    ) -> tuple[bytes, bytes]:
-        suite = self._suite(kem_id, kdf_id, aead_id)
-        return suite.send_export(pk, info, exporter_context, length, self._random(suite.kem.n_sk))
-
-    def derive_key_pair(self, kem_id: int, ikm: bytes) -> tuple[bytes, bytes]:
-        return self._suite(kem_id, _ANY_KDF, _ANY_AEAD).derive_key_pair(ikm)

@@ -27,10 +27,15 @@ class ReferenceHpke:
         self._p = primitives
         self._random = random
 
+    def _suite(self, kem_id: int, kdf_id: int, aead_id: int) -> HpkeSuite:
+        """The suite every operation runs on (a subclass may run another: the attacker of
+        conformance.attacks.low_order_hpke)."""
+        return HpkeSuite(kem_id, kdf_id, aead_id, self._p)
+
     def seal_base(
         self, kem_id: int, kdf_id: int, aead_id: int, pk: bytes, info: bytes, aad: bytes, pt: bytes
     ) -> tuple[bytes, bytes]:
-        suite = HpkeSuite(kem_id, kdf_id, aead_id, self._p)
+        suite = self._suite(kem_id, kdf_id, aead_id)
         return suite.seal(pk, info, aad, pt, self._random(suite.kem.n_sk))
 
     def open_base(
@@ -44,7 +49,7 @@ class ReferenceHpke:
         aad: bytes,
         ct: bytes,
     ) -> bytes:
-        return HpkeSuite(kem_id, kdf_id, aead_id, self._p).open(enc, sk, info, aad, ct)
+        return self._suite(kem_id, kdf_id, aead_id).open(enc, sk, info, aad, ct)
 
     def receive_export_base(
         self,
@@ -57,7 +62,7 @@ class ReferenceHpke:
         exporter_context: bytes,
         length: int,
     ) -> bytes:
-        return HpkeSuite(kem_id, kdf_id, aead_id, self._p).receive_export(
+        return self._suite(kem_id, kdf_id, aead_id).receive_export(
             enc, sk, info, exporter_context, length
         )
 
@@ -71,9 +76,9 @@ class ReferenceHpke:
         exporter_context: bytes,
         length: int,
     ) -> tuple[bytes, bytes]:
-        suite = HpkeSuite(kem_id, kdf_id, aead_id, self._p)
+        suite = self._suite(kem_id, kdf_id, aead_id)
         ikm = self._random(suite.kem.n_sk)
         return suite.send_export(pk, info, exporter_context, length, ikm)
 
     def derive_key_pair(self, kem_id: int, ikm: bytes) -> tuple[bytes, bytes]:
-        return HpkeSuite(kem_id, _ANY_KDF, _ANY_AEAD, self._p).derive_key_pair(ikm)
+        return self._suite(kem_id, _ANY_KDF, _ANY_AEAD).derive_key_pair(ikm)
