@@ -7,7 +7,9 @@
   ones whose failure charges it (its persisted state did not survive), the families where a
   declared limitation (``[quirks.mls] state``) makes them unsupported, and what that says;
 * ``lowOrder``: per family and place (``prop/<family>/low-order-<place>``), what each
-  implementation did with the low-order and non-canonical X25519 encodings it was offered.
+  implementation did with the low-order and non-canonical X25519 encodings it was offered;
+* ``ed25519Rules``: the Ed25519 rule set each implementation follows
+  (:mod:`conformance.ed25519table`).
 
 Every value here is the suite's own (names, counts); adapter text never reaches them.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from .ed25519table import ed25519_rule_rows
 
 __all__ = ["measured_tables"]
 
@@ -141,5 +145,6 @@ def measured_tables(
         "healing": healing(results),
         "restarts": restarts(results, unsupported),
         "lowOrder": low_order(results),
+        "ed25519Rules": ed25519_rule_rows(results),
     }
     return {k: v for k, v in tables.items() if v}

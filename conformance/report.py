@@ -194,16 +194,7 @@ def summarize(
         }
         | measured_tables(results, unsupported)
         | _durations(results)
-        | _ed25519_rules(results)
     )
-
-
-def _ed25519_rules(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The "Ed25519 verification rules" table, when its check ran."""
-    from .ed25519table import ed25519_rule_rows
-
-    rows = ed25519_rule_rows(results)
-    return {"ed25519Rules": rows} if rows else {}
 
 
 #: The slowest checks a summary lists.
