@@ -299,6 +299,7 @@ def reproducer(report: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], str]:
         ("--vectors", "vectorsRoot"),
         ("--wycheproof", "wycheproof"),
         ("--mls-vectors", "mlsVectors"),
+        ("--cctv", "cctv"),
     ):
         if report["run"].get(key):
             tail += [option, report["run"][key]]

@@ -10,6 +10,7 @@ report always gets one, and a short one never passes the gate.
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 import sys
 import time
@@ -23,6 +24,7 @@ from typing import Any, TextIO
 
 from . import interrupts, loader, unsupported, untrusted
 from .adapter import LoadedAdapter, load_adapter
+from .attacks.ed25519_cases import CCTV_ENV
 from .engine import Task, plan, run_task
 from .errors import ConfigurationError, RunIncomplete
 from .exitcodes import for_signal
@@ -198,6 +200,8 @@ def execute(options: RunOptions, stdout: TextIO | None = None) -> tuple[int, dic
             "vectorsRoot": str(root) if root is not None else None,
             "wycheproof": str(options.wycheproof) if options.wycheproof is not None else None,
             "mlsVectors": str(options.mls_vectors) if options.mls_vectors is not None else None,
+            # Set by --cctv (conformance.attacks.ed25519_cases.use_cctv) for every process.
+            "cctv": os.environ.get(CCTV_ENV) or None,
             "skippedFiles": skipped_files,
             "planned": total,
         }
