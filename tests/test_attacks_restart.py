@@ -87,7 +87,6 @@ def test_without_restarts_the_mock_passes(reference: LoadedAdapter) -> None:
     from conformance.attacks import restart as attack
     from conformance.interop import Rng
     from conformance.interop.drivers import OlmDriver
-    from conformance.interop.restart import restart as _unused  # noqa: F401
 
     for folder in ("restart_forgets", "restart_reuses_keys"):
         mock = _adapter(folder)

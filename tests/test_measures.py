@@ -41,6 +41,7 @@ RESULTS = [
         "fail",
         detail="bob reads message 3 after bob's restart",
         fault={"party": "receiver", "adapters": [HOSTILE], "evidence": "x"},
+        measured={"restarts": 3},
     ),
     _result(
         "prop/olm/low-order-base-key",

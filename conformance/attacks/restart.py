@@ -81,15 +81,14 @@ def position(family: str, message: bytes, embedded_tag: int | None) -> tuple[byt
 
 @dataclass
 class _Ledger:
-    """What a restart property keeps: which party restarted and has not yet completed an
-    operation since, the positions each sender used, what each receiver read."""
+    """What a restart story keeps: which party restarted and has not yet completed an
+    operation since, and the positions each sender used."""
 
     driver: Driver
     #: False for the control run, the same story without the restarts.
     restarting: bool = True
     pending: set[str] = field(default_factory=set)
     positions: dict[tuple[str, bytes, int], int] = field(default_factory=dict)
-    read: set[int] = field(default_factory=set)
     restarts: int = 0
     #: The parties restarted, in order.
     restarted: list[str] = field(default_factory=list)
@@ -146,7 +145,6 @@ class _Ledger:
         self.pending.discard(s.to)
         if got != s.plaintext:
             raise PairFailure(f"{what}: got other bytes than were sent", receiver=s.to)
-        self.read.add(s.number)
 
     def replay(self, s: Sent) -> None:
         """A message ``s.to`` has read, offered to it again: it must be refused."""

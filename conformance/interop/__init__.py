@@ -379,7 +379,6 @@ class _Blamed:
         self.e2ee_quirks = quirks
         self._restarter = restarter
         self._wrap = wrap
-        self.e2ee_restarts = 0
 
     def e2ee_restart(self) -> None:
         """Restart this party's implementation (:mod:`.restart`): later calls go to the new
@@ -393,7 +392,6 @@ class _Blamed:
                 exc.e2ee_adapter = self._adapter  # type: ignore[attr-defined]
             raise
         self._inner = inner if self._wrap is None else self._wrap(self._adapter, inner)
-        self.e2ee_restarts += 1
         # The kept call wrappers hold the old object's methods.
         for name in [n for n, v in self.__dict__.items() if callable(v) and not n.startswith("_")]:
             del self.__dict__[name]

@@ -24,7 +24,7 @@ from ..engine import implementation_for
 from ..errors import Unsupported
 from ..outofprocess import StdioAdapter
 
-__all__ = ["Restarter", "restart", "restarts"]
+__all__ = ["Restarter", "restart"]
 
 
 class Restarter:
@@ -34,12 +34,10 @@ class Restarter:
     def __init__(self, adapter: LoadedAdapter, capability: str) -> None:
         self.adapter = adapter
         self.capability = capability
-        self.count = 0
         self._made: list[LoadedAdapter] = []
 
     def __call__(self) -> object:
         """The party's implementation object after a restart."""
-        self.count += 1
         instance = self.adapter.instance
         if isinstance(instance, StdioAdapter):
             instance.client.kill()
@@ -69,8 +67,3 @@ def restart(impl: Any) -> None:
     if again is None:
         raise Unsupported("this party's implementation cannot be restarted")
     again()
-
-
-def restarts(impl: Any) -> int:
-    """How many times the party's implementation has been restarted."""
-    return int(getattr(impl, "e2ee_restarts", 0))
