@@ -24,13 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
-from ..capabilities.signal import Signal, SignalBundle, SignalDecrypted, SignalEncrypted
-from ..capabilities.signal_pq import SignalPq, SignalPqBundle
+from ..capabilities.signal import SignalDecrypted, SignalEncrypted
 from ..errors import ProtocolError
 from ..interop import PairFailure, PairScenario, Played, Rng
+from ..interop.drivers import SignalDriver, SignalPqDriver
 from ..model import SpecRef
 from ..reference.low_order import LOW_ORDER_POINTS, LowOrderPoint, marker
-from ..reference.mlkem import ML_KEM_1024, kyber_r3_keygen
 from ..reference.signal import SignalReference
 from ..reference.signal_pq import SignalPqReference
 from . import attacker_primitives
@@ -44,17 +43,24 @@ BOB_IDS = (101, 6, 10)
 
 
 class SignalSide:
-    """One device's operations in the classic family, every random value drawn from the
-    scenario's generator in a fixed order (so a seed replays an attempt), with the keys of the
-    place under attack given instead of drawn."""
+    """One device's operations in the classic family: the pair driver's
+    (:class:`conformance.interop.drivers.SignalDriver`, every random value drawn from the
+    scenario's generator in a fixed order, so a seed replays an attempt), with the keys of
+    the place under attack given instead of drawn."""
 
     family: ClassVar[str] = "signal"
     #: The bundle's signed keys and their signatures (by the identity key).
     signed: ClassVar[tuple[tuple[str, str], ...]] = (("signed_prekey", "signed_prekey_signature"),)
+    driver: ClassVar[type[SignalDriver]] = SignalDriver
 
     def attacker(self) -> Any:
         """The suite's reference over the attacker's X25519."""
         return SignalReference(attacker_primitives())
+
+    def _with(self, rng: Rng | None) -> SignalDriver:
+        # The driver's device operations take the implementation as an argument; its parties
+        # are not used.
+        return self.driver(None, None, cast(Rng, rng))
 
     def party(
         self,
@@ -66,23 +72,15 @@ class SignalSide:
         signed: bytes | None = None,
         prekey: bytes | None = None,
     ) -> bytes:
-        """A device with a one-time pre-key; keys are drawn (identity, signed pre-key, XEdDSA
-        Z, one-time pre-key) whether or not they are replaced."""
-        drawn = (rng.key(), rng.key(), rng.take(64), rng.key())
+        """A device with a one-time pre-key (X3DH §3.2; PQXDH §3.2 adds the Kyber pre-key)."""
         return bytes(
-            cast(Signal, impl).signal_party(
-                drawn[0] if identity is None else identity,
-                ids[0],
-                ids[1],
-                drawn[1] if signed is None else signed,
-                drawn[2],
-                ids[2],
-                drawn[3] if prekey is None else prekey,
+            self._with(rng).new_party(
+                impl, ids, identity_private=identity, signed_private=signed, prekey_private=prekey
             )
         )
 
     def bundle(self, impl: Any, party: bytes) -> dict[str, Any]:
-        return dict(cast(Signal, impl).signal_bundle(party))
+        return self._with(None).bundle_of(impl, party)
 
     def initiate(
         self,
@@ -94,22 +92,14 @@ class SignalSide:
         base: bytes | None = None,
         ratchet: bytes | None = None,
     ) -> bytes:
-        """Signal X3DH §3.3: Alice's session from ``bundle``; the base key EK_A and her first
+        """X3DH / PQXDH §3.3: Alice's session from ``bundle``; the base key EK_A and her first
         ratchet key are drawn unless given."""
-        drawn = (rng.key(), rng.key())
-        fields = [bundle[name] for name in SignalBundle.__annotations__]
-        initiate: Any = cast(Signal, impl).signal_initiate
-        return bytes(
-            initiate(
-                party,
-                *fields,
-                drawn[0] if base is None else base,
-                drawn[1] if ratchet is None else ratchet,
-            )
+        return self._with(rng).initiate_with(
+            impl, party, bundle, base_private=base, ratchet_private=ratchet
         )
 
     def encrypt(self, impl: Any, party: bytes, plaintext: bytes, rng: Rng) -> SignalEncrypted:
-        return cast(Signal, impl).signal_encrypt(party, plaintext)
+        return cast(SignalEncrypted, self._with(rng).encrypt_with(impl, party, plaintext))
 
     def decrypt(
         self,
@@ -122,10 +112,8 @@ class SignalSide:
     ) -> SignalDecrypted:
         """Double Ratchet §3.5: ``ratchet`` is the receiver's next sending ratchet key, used
         when the message brings a new one."""
-        drawn = rng.key()
-        return cast(Signal, impl).signal_decrypt(
-            party, sent["type"], sent["message"], drawn if ratchet is None else ratchet
-        )
+        got = self._with(rng).decrypt_with(impl, party, sent["type"], sent["message"], ratchet)
+        return cast(SignalDecrypted, got)
 
 
 class SignalPqSide(SignalSide):
@@ -137,88 +125,10 @@ class SignalPqSide(SignalSide):
         ("signed_prekey", "signed_prekey_signature"),
         ("kyber_prekey", "kyber_prekey_signature"),
     )
+    driver: ClassVar[type[SignalDriver]] = SignalPqDriver
 
     def attacker(self) -> Any:
         return SignalPqReference(attacker_primitives())
-
-    def party(
-        self,
-        impl: Any,
-        rng: Rng,
-        ids: tuple[int, int, int],
-        *,
-        identity: bytes | None = None,
-        signed: bytes | None = None,
-        prekey: bytes | None = None,
-    ) -> bytes:
-        """PQXDH §3.2: as the classic device, with a one-time Kyber pre-key (id: the signed
-        pre-key's plus 20) from a drawn seed (d, z), and two XEdDSA Z."""
-        drawn = (rng.key(), rng.key(), rng.key(), rng.take(64), rng.take(128))
-        kyber = kyber_r3_keygen(ML_KEM_1024, drawn[3][:32], drawn[3][32:])
-        return bytes(
-            cast(SignalPq, impl).signal_pq_party(
-                drawn[0] if identity is None else identity,
-                ids[0],
-                ids[1],
-                drawn[1] if signed is None else signed,
-                ids[2],
-                drawn[2] if prekey is None else prekey,
-                ids[1] + 20,
-                kyber.dk,
-                False,
-                drawn[4],
-            )
-        )
-
-    def bundle(self, impl: Any, party: bytes) -> dict[str, Any]:
-        return dict(cast(SignalPq, impl).signal_pq_bundle(party))
-
-    def initiate(
-        self,
-        impl: Any,
-        party: bytes,
-        bundle: dict[str, Any],
-        rng: Rng,
-        *,
-        base: bytes | None = None,
-        ratchet: bytes | None = None,
-    ) -> bytes:
-        """PQXDH §3.3: Alice's session; base key, ratchet key, Kyber m and SPQR randomness are
-        drawn (the first two unless given)."""
-        drawn = (rng.key(), rng.key(), rng.take(32), rng.take(64))
-        fields = [bundle[name] for name in SignalPqBundle.__annotations__]
-        initiate: Any = cast(SignalPq, impl).signal_pq_initiate
-        return bytes(
-            initiate(
-                party,
-                *fields,
-                drawn[0] if base is None else base,
-                drawn[1] if ratchet is None else ratchet,
-                drawn[2],
-                drawn[3],
-            )
-        )
-
-    def encrypt(self, impl: Any, party: bytes, plaintext: bytes, rng: Rng) -> SignalEncrypted:
-        return cast(SignalPq, impl).signal_pq_encrypt(party, plaintext, rng.take(64))
-
-    def decrypt(
-        self,
-        impl: Any,
-        party: bytes,
-        sent: SignalEncrypted,
-        rng: Rng,
-        *,
-        ratchet: bytes | None = None,
-    ) -> SignalDecrypted:
-        drawn = (rng.key(), rng.take(64))
-        return cast(SignalPq, impl).signal_pq_decrypt(
-            party,
-            sent["type"],
-            sent["message"],
-            drawn[0] if ratchet is None else ratchet,
-            drawn[1],
-        )
 
 
 @dataclass(frozen=True)

@@ -251,13 +251,14 @@ class SignalDriver(Driver):
         signed_private: bytes | None = None,
         prekey_private: bytes | None = None,
         same_kyber_as: bytes | None = None,
+        identity_private: bytes | None = None,
     ) -> bytes:
         """A device on ``impl`` with (registration, signed pre-key, one-time pre-key) ids;
         keys not given are drawn, in the order identity, signed pre-key, signature nonce,
         one-time pre-key. ``same_kyber_as`` (a party this driver made) is for current Signal."""
         del same_kyber_as
         registration, signed_id, prekey_id = ids
-        identity = self.rng.key()
+        identity = self.rng.key() if identity_private is None else identity_private
         signed = self.rng.key() if signed_private is None else signed_private
         nonce = self.rng.take(64)
         one_time = b""
@@ -271,14 +272,30 @@ class SignalDriver(Driver):
         return dict(cast(Signal, impl).signal_bundle(party))
 
     def initiate_with(
-        self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
+        self,
+        impl: Any,
+        party: bytes,
+        bundle: dict[str, Any],
+        *,
+        base_private: bytes | None = None,
+        ratchet_private: bytes | None = None,
+        **changed: Any,
     ) -> bytes:
         """Alice's session on ``impl`` from ``bundle`` with some fields ``changed`` (the
-        bundle's fields are the initiation's parameters, in the bundle type's order)."""
+        bundle's fields are the initiation's parameters, in the bundle type's order); her base
+        key and first ratchet key are drawn unless given."""
         f = {**bundle, **changed}
         fields = [f[name] for name in SignalBundle.__annotations__]
         initiate: Any = cast(Signal, impl).signal_initiate
-        return bytes(initiate(party, *fields, self.rng.key(), self.rng.key()))
+        base, ratchet = self.rng.key(), self.rng.key()
+        return bytes(
+            initiate(
+                party,
+                *fields,
+                base if base_private is None else base_private,
+                ratchet if ratchet_private is None else ratchet_private,
+            )
+        )
 
     def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:
         return dict(cast(Signal, impl).signal_encrypt(party, plaintext))
@@ -296,8 +313,24 @@ class SignalDriver(Driver):
         self.states[sender] = out["party"]
         return self.record(sender, out["type"], out["message"], plaintext)
 
+    def decrypt_with(
+        self,
+        impl: Any,
+        party: bytes,
+        type: int,
+        message: bytes,
+        ratchet_private: bytes | None = None,
+    ) -> dict[str, Any]:
+        """Decrypt on ``impl``; the receiver's next sending ratchet key (used when the message
+        brings a new one, Double Ratchet §3.5) is drawn unless given."""
+        ratchet = self.rng.key()
+        decrypt = cast(Signal, impl).signal_decrypt
+        return dict(
+            decrypt(party, type, message, ratchet if ratchet_private is None else ratchet_private)
+        )
+
     def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
-        got = cast(Signal, self.impl(to)).signal_decrypt(state, type, message, self.rng.key())
+        got = self.decrypt_with(self.impl(to), state, type, message)
         return got["party"], got["plaintext"]
 
 
@@ -327,12 +360,13 @@ class SignalPqDriver(SignalDriver):
         signed_private: bytes | None = None,
         prekey_private: bytes | None = None,
         same_kyber_as: bytes | None = None,
+        identity_private: bytes | None = None,
     ) -> bytes:
         """As :meth:`SignalDriver.new_party`, then the Kyber pre-key's seed (d, z), unless
         it is the one of ``same_kyber_as``, and the two signatures' nonces; the Kyber
         pre-key's id is the signed pre-key's plus 20."""
         registration, signed_id, prekey_id = ids
-        identity = self.rng.key()
+        identity = self.rng.key() if identity_private is None else identity_private
         signed = self.rng.key() if signed_private is None else signed_private
         one_time = b""
         if prekey:
@@ -358,25 +392,48 @@ class SignalPqDriver(SignalDriver):
         return dict(cast(SignalPq, impl).signal_pq_bundle(party))
 
     def initiate_with(
-        self, impl: Any, party: bytes, bundle: dict[str, Any], **changed: Any
+        self,
+        impl: Any,
+        party: bytes,
+        bundle: dict[str, Any],
+        *,
+        base_private: bytes | None = None,
+        ratchet_private: bytes | None = None,
+        **changed: Any,
     ) -> bytes:
         f = {**bundle, **changed}
         fields = [f[name] for name in SignalPqBundle.__annotations__]
         initiate: Any = cast(SignalPq, impl).signal_pq_initiate
+        base, ratchet = self.rng.key(), self.rng.key()
         return bytes(
             initiate(
-                party, *fields, self.rng.key(), self.rng.key(), self.rng.take(32), self.rng.take(64)
+                party,
+                *fields,
+                base if base_private is None else base_private,
+                ratchet if ratchet_private is None else ratchet_private,
+                self.rng.take(32),
+                self.rng.take(64),
             )
         )
 
     def encrypt_with(self, impl: Any, party: bytes, plaintext: bytes) -> dict[str, Any]:
         return dict(cast(SignalPq, impl).signal_pq_encrypt(party, plaintext, self.rng.take(64)))
 
-    def open(self, to: str, state: Any, type: int, message: bytes) -> tuple[Any, bytes]:
-        got = cast(SignalPq, self.impl(to)).signal_pq_decrypt(
-            state, type, message, self.rng.key(), self.rng.take(64)
+    def decrypt_with(
+        self,
+        impl: Any,
+        party: bytes,
+        type: int,
+        message: bytes,
+        ratchet_private: bytes | None = None,
+    ) -> dict[str, Any]:
+        ratchet, spqr = self.rng.key(), self.rng.take(64)
+        decrypt = cast(SignalPq, impl).signal_pq_decrypt
+        return dict(
+            decrypt(
+                party, type, message, ratchet if ratchet_private is None else ratchet_private, spqr
+            )
         )
-        return got["party"], got["plaintext"]
 
 
 @dataclass
