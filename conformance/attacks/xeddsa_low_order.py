@@ -19,7 +19,7 @@ the top bit of the signature's last byte, as libsignal does.
 from __future__ import annotations
 
 from ..interop import Rng
-from ..reference import xeddsa
+from ..reference import edwards25519, xeddsa
 from ..reference.low_order import P
 
 __all__ = ["edwards_image", "forge_signature"]
@@ -43,13 +43,13 @@ def forge_signature(public: bytes, message: bytes, rng: Rng) -> bytes:
     """A 64-byte XEdDSA signature ``R || s`` over ``message`` that verifies under the
     low-order X25519 key ``public`` (see the module's docstring); s is drawn from ``rng``."""
     point = edwards_image(public)
-    encoded = xeddsa._encode(point)
-    identity = xeddsa._encode(xeddsa._IDENTITY)
+    encoded = edwards25519.encode(point)
+    identity = edwards25519.encode(edwards25519.IDENTITY)
     for _ in range(MAX_DRAWS):
-        s = int.from_bytes(rng.take(32), "little") % xeddsa._Q
-        cap_r = xeddsa._encode(xeddsa._mul(s, xeddsa._B))
+        s = int.from_bytes(rng.take(32), "little") % edwards25519.L
+        cap_r = edwards25519.encode(edwards25519.mul(s, edwards25519.BASE))
         h = xeddsa._hash_int(cap_r, encoded, message)
-        if xeddsa._encode(xeddsa._mul(h, point)) == identity:
+        if edwards25519.encode(edwards25519.mul(h, point)) == identity:
             # The top bit of the last byte carries A's sign bit, 0 here; s < q < 2^253.
             return cap_r + s.to_bytes(32, "little")
     raise RuntimeError("no XEdDSA signature found for a low-order key (is it of low order?)")

@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from .edwards25519 import BASE, IDENTITY, SQRT_M1, D, L, P, Point, add, equal, mul, neg
+
 __all__ = [
     "RULE_SETS",
     "Judged",
@@ -41,55 +43,16 @@ __all__ = [
     "verdict",
 ]
 
-P = 2**255 - 19
-#: Order of the prime-order subgroup (RFC 8032 §5.1).
-L = 2**252 + 27742317777372353535851937790883648493
-_D = -121665 * pow(121666, P - 2, P) % P
-_SQRT_M1 = pow(2, (P - 1) // 4, P)
-
-_Point = tuple[int, int, int, int]
-_IDENTITY: _Point = (0, 1, 1, 0)
-
-
-def _add(p: _Point, q: _Point) -> _Point:
-    """RFC 8032 §5.1.4 addition (complete for a = -1)."""
-    x1, y1, z1, t1 = p
-    x2, y2, z2, t2 = q
-    a = (y1 - x1) * (y2 - x2) % P
-    b = (y1 + x1) * (y2 + x2) % P
-    c = t1 * 2 * _D * t2 % P
-    d = z1 * 2 * z2 % P
-    e, f, g, h = b - a, d - c, d + c, b + a
-    return (e * f % P, g * h % P, f * g % P, e * h % P)
-
-
-def _mul(k: int, p: _Point) -> _Point:
-    q = _IDENTITY
-    while k:
-        if k & 1:
-            q = _add(q, p)
-        p = _add(p, p)
-        k >>= 1
-    return q
-
-
-def _neg(p: _Point) -> _Point:
-    return (-p[0] % P, p[1], p[2], -p[3] % P)
-
-
-def _equal(p: _Point, q: _Point) -> bool:
-    return (p[0] * q[2] - q[0] * p[2]) % P == 0 and (p[1] * q[2] - q[1] * p[2]) % P == 0
-
 
 def _recover_x(y: int, sign: int, *, canonical: bool) -> int | None:
     """RFC 8032 §5.1.3 steps 2-4; ``canonical=False`` ignores a sign bit set on x = 0."""
     u = (y * y - 1) % P
-    v = (_D * y * y + 1) % P
+    v = (D * y * y + 1) % P
     x = u * pow(v, 3, P) * pow(u * pow(v, 7, P), (P - 5) // 8, P) % P
     if (v * x * x - u) % P != 0:
         if (v * x * x + u) % P != 0:
             return None
-        x = x * _SQRT_M1 % P
+        x = x * SQRT_M1 % P
     if x == 0 and sign == 1 and canonical:
         return None
     if x & 1 != sign:
@@ -97,7 +60,7 @@ def _recover_x(y: int, sign: int, *, canonical: bool) -> int | None:
     return x
 
 
-def decode(data: bytes, *, canonical: bool = True) -> _Point | None:
+def decode(data: bytes, *, canonical: bool = True) -> Point | None:
     """A point from its 32-byte encoding (RFC 8032 §5.1.3), or None. ``canonical=False`` is
     ZIP-215's decoding: y >= p is reduced and "x = -0" is accepted."""
     if len(data) != 32:
@@ -112,20 +75,9 @@ def decode(data: bytes, *, canonical: bool = True) -> _Point | None:
     return None if x is None else (x, y, 1, x * y % P)
 
 
-def _base() -> _Point:
-    """B: y = 4/5 with x even (RFC 8032 §5.1)."""
-    point = decode((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
-    if point is None:
-        raise AssertionError("the base point does not decode")
-    return point
-
-
-_BASE = _base()
-
-
-def is_small_order(point: _Point) -> bool:
+def is_small_order(point: Point) -> bool:
     """[8]P is the identity: P is one of the eight torsion points."""
-    return _equal(_mul(8, point), _IDENTITY)
+    return equal(mul(8, point), IDENTITY)
 
 
 @dataclass(frozen=True)
@@ -178,8 +130,8 @@ def judge(public: bytes, message: bytes, signature: bytes) -> Judged:
         small = is_small_order(a) or is_small_order(r)
         k = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little")
         # [S]B - R - [k]A: the identity for cofactorless, of order dividing 8 for cofactored.
-        diff = _add(_mul(s % L, _BASE), _neg(_add(r, _mul(k % L, a))))
-        cofactorless = _equal(diff, _IDENTITY)
+        diff = add(mul(s % L, BASE), neg(add(r, mul(k % L, a))))
+        cofactorless = equal(diff, IDENTITY)
         cofactored = is_small_order(diff)
     return Judged(
         s_canonical=s < L,

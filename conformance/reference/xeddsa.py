@@ -22,76 +22,28 @@ from __future__ import annotations
 
 import hashlib
 
+from .edwards25519 import BASE, SQRT_M1, D, L, P, Point, add, encode, mul, neg
+
 __all__ = ["SIGNATURE_LENGTH", "clamp", "edwards_public", "xeddsa_sign", "xeddsa_verify"]
 
 SIGNATURE_LENGTH = 64
 
-#: RFC 8032 §5.1: p, d, the group order q (the spec's L) and the base point.
-_P = 2**255 - 19
-_D = (-121665 * pow(121666, _P - 2, _P)) % _P
-_Q = 2**252 + 27742317777372353535851937790883648493
-_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
-_BY = (4 * pow(5, _P - 2, _P)) % _P
-
-_Point = tuple[int, int, int, int]  # extended coordinates (X, Y, Z, T), x = X/Z, y = Y/Z
-
 
 def _recover_x(y: int, sign: int) -> int | None:
     """RFC 8032 §5.1.3 steps 2-4: x from y and its sign (None when y is not on the curve)."""
-    if y >= _P:
+    if y >= P:
         return None
-    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    x2 = (y * y - 1) * pow(D * y * y + 1, P - 2, P) % P
     if x2 == 0:
         return 0  # libsignal (curve25519-dalek) and ref10 accept -0 as 0
-    x = pow(x2, (_P + 3) // 8, _P)
-    if (x * x - x2) % _P != 0:
-        x = x * _SQRT_M1 % _P
-    if (x * x - x2) % _P != 0:
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P != 0:
+        x = x * SQRT_M1 % P
+    if (x * x - x2) % P != 0:
         return None
     if x & 1 != sign:
-        x = _P - x
+        x = P - x
     return x
-
-
-_BX = _recover_x(_BY, 0)
-assert _BX is not None
-_B: _Point = (_BX, _BY, 1, _BX * _BY % _P)
-_IDENTITY: _Point = (0, 1, 1, 0)
-
-
-def _add(p: _Point, q: _Point) -> _Point:
-    """RFC 8032 §5.1.4 point addition in extended coordinates."""
-    x1, y1, z1, t1 = p
-    x2, y2, z2, t2 = q
-    a = (y1 - x1) * (y2 - x2) % _P
-    b = (y1 + x1) * (y2 + x2) % _P
-    c = 2 * t1 * t2 * _D % _P
-    d = 2 * z1 * z2 % _P
-    e, f, g, h = b - a, d - c, d + c, b + a
-    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
-
-
-def _mul(k: int, p: _Point) -> _Point:
-    q = _IDENTITY
-    while k:
-        if k & 1:
-            q = _add(q, p)
-        p = _add(p, p)
-        k >>= 1
-    return q
-
-
-def _neg(p: _Point) -> _Point:
-    x, y, z, t = p
-    return ((_P - x) % _P, y, z, (_P - t) % _P)
-
-
-def _encode(p: _Point) -> bytes:
-    """RFC 8032 §5.1.2: y little-endian with the low bit of x in the top bit."""
-    x, y, z, _ = p
-    zi = pow(z, _P - 2, _P)
-    x, y = x * zi % _P, y * zi % _P
-    return (y | ((x & 1) << 255)).to_bytes(32, "little")
 
 
 def clamp(private: bytes) -> bytes:
@@ -105,11 +57,11 @@ def clamp(private: bytes) -> bytes:
 
 def edwards_public(private: bytes) -> bytes:
     """The compressed Edwards point ``A = aB`` of a Curve25519 private key (sign bit kept)."""
-    return _encode(_mul(int.from_bytes(clamp(private), "little"), _B))
+    return encode(mul(int.from_bytes(clamp(private), "little"), BASE))
 
 
 def _hash_int(*parts: bytes) -> int:
-    return int.from_bytes(hashlib.sha512(b"".join(parts)).digest(), "little") % _Q
+    return int.from_bytes(hashlib.sha512(b"".join(parts)).digest(), "little") % L
 
 
 def xeddsa_sign(private: bytes, message: bytes, random: bytes) -> bytes:
@@ -121,11 +73,11 @@ def xeddsa_sign(private: bytes, message: bytes, random: bytes) -> bytes:
         raise ValueError("the XEdDSA random Z is 64 bytes")
     a_bytes = clamp(private)
     a = int.from_bytes(a_bytes, "little")
-    cap_a = _encode(_mul(a, _B))
+    cap_a = encode(mul(a, BASE))
     r = _hash_int(b"\xfe" + b"\xff" * 31, a_bytes, message, random)
-    cap_r = _encode(_mul(r, _B))
+    cap_r = encode(mul(r, BASE))
     h = _hash_int(cap_r, cap_a, message)
-    s = (r + h * a) % _Q
+    s = (r + h * a) % L
     sig = bytearray(cap_r + s.to_bytes(32, "little"))
     sig[63] = (sig[63] & 0x7F) | (cap_a[31] & 0x80)
     return bytes(sig)
@@ -138,16 +90,16 @@ def xeddsa_verify(public: bytes, message: bytes, signature: bytes) -> bool:
         return False
     # curve25519-dalek's MontgomeryPoint::to_edwards: u is read modulo 2^255, u = -1 refused.
     u = int.from_bytes(public, "little") & ((1 << 255) - 1)
-    u %= _P
-    if u == _P - 1:
+    u %= P
+    if u == P - 1:
         return False
-    y = (u - 1) * pow(u + 1, _P - 2, _P) % _P
+    y = (u - 1) * pow(u + 1, P - 2, P) % P
     sign = signature[63] >> 7
     x = _recover_x(y, sign)
     if x is None:
         return False
-    cap_a_point: _Point = (x, y, 1, x * y % _P)
-    cap_a = _encode(cap_a_point)  # libsignal hashes the re-compressed point
+    cap_a_point: Point = (x, y, 1, x * y % P)
+    cap_a = encode(cap_a_point)  # libsignal hashes the re-compressed point
     cap_r = signature[:32]
     s_bytes = bytearray(signature[32:])
     s_bytes[31] &= 0x7F
@@ -155,5 +107,5 @@ def xeddsa_verify(public: bytes, message: bytes, signature: bytes) -> bool:
         return False
     s = int.from_bytes(s_bytes, "little")
     h = _hash_int(cap_r, cap_a, message)
-    check = _add(_mul(s, _B), _neg(_mul(h, cap_a_point)))
-    return _encode(check) == cap_r
+    check = add(mul(s, BASE), neg(mul(h, cap_a_point)))
+    return encode(check) == cap_r
